@@ -1,0 +1,1 @@
+"""The Client Portal: a self-hostable customer portal built with Reflex."""

@@ -1,0 +1,1 @@
+"""Email: templates, the outbox, and the senders that deliver it."""

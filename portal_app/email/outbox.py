@@ -1,0 +1,33 @@
+"""Putting emails in the outbox. The caller's transaction commits the email with its code."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from portal_app import clock
+from portal_app.email.render import render
+from portal_app.models import BUSINESS_ID, Business, OutboxEmail
+from portal_app.settings import get_settings
+
+
+def enqueue(session: Session, *, to: str, template: str, context: dict) -> OutboxEmail:
+    """Render a template and add it to the outbox inside the caller's transaction."""
+    business = session.get(Business, BUSINESS_ID)
+    full_context = {
+        "business_name": business.name if business else "Client Portal",
+        "public_url": get_settings().public_url,
+        **context,
+    }
+    rendered = render(template, full_context)
+    now = clock.now()
+    email = OutboxEmail(
+        to_email=to,
+        subject=rendered.subject,
+        text_body=rendered.text_body,
+        html_body=rendered.html_body,
+        template=template,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(email)
+    return email

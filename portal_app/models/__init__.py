@@ -1,0 +1,24 @@
+"""Every table of the portal. Importing this package registers them all with SQLModel."""
+
+from portal_app.models.accounts import (
+    Account,
+    EmailCode,
+    LoginTicket,
+    PendingSignup,
+    RateEvent,
+    UserSession,
+)
+from portal_app.models.business import BUSINESS_ID, Business
+from portal_app.models.email import OutboxEmail
+
+__all__ = [
+    "Account",
+    "BUSINESS_ID",
+    "Business",
+    "EmailCode",
+    "LoginTicket",
+    "OutboxEmail",
+    "PendingSignup",
+    "RateEvent",
+    "UserSession",
+]

@@ -1,0 +1,104 @@
+"""Accounts and what proves who someone is: pending signups, emailed codes, sessions, tickets."""
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Index, Integer
+from sqlmodel import Field, SQLModel
+
+from portal_app.models.types import UTCDateTime
+
+
+class Account(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(index=True, max_length=320)
+    # Set to the email when this account holds the address exclusively (duplicates off); the
+    # unique index makes "one account per email" hold under concurrent verifications.
+    exclusive_email: str | None = Field(default=None, unique=True, max_length=320)
+    full_name: str = Field(max_length=100)
+    password_hash: str | None = Field(default=None, max_length=255)
+    email_verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class PendingSignup(SQLModel, table=True):
+    """A signup waiting for its email to be verified: not an account yet."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(index=True, max_length=320)
+    full_name: str = Field(max_length=100)
+    password_hash: str = Field(max_length=255)
+    # SHA-256 of the token in the browser's HttpOnly "pending signup" cookie.
+    flow_token_hash: str | None = Field(default=None, unique=True, max_length=64)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class EmailCode(SQLModel, table=True):
+    """A 6-digit code sent by email, kept only as an HMAC bound to its purpose and email."""
+
+    __table_args__ = (Index("ix_emailcode_purpose_email", "purpose", "email"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    purpose: str = Field(max_length=32)
+    email: str = Field(max_length=320)
+    code_hmac: str = Field(max_length=64)
+    pending_signup_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("pendingsignup.id", ondelete="CASCADE"), index=True),
+    )
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    attempts: int = 0
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    voided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in browser. The token itself lives only in the HttpOnly cookie."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("account.id", ondelete="CASCADE"), index=True, nullable=False)
+    )
+    token_hash: str = Field(unique=True, max_length=64)
+    auth_method: str = Field(max_length=32)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    last_seen_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    user_agent: str = Field(default="", max_length=512)
+    ip: str = Field(default="", max_length=64)
+
+
+class LoginTicket(SQLModel, table=True):
+    """A one-time, short-lived ticket a page hands to the portal's HTTP route to set a cookie.
+
+    kind "session": becomes a session cookie for account_id.
+    kind "pending_signup": becomes the pending-signup cookie for pending_signup_id.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    kind: str = Field(max_length=32)
+    account_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("account.id", ondelete="CASCADE"))
+    )
+    pending_signup_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("pendingsignup.id", ondelete="CASCADE"))
+    )
+    auth_method: str = Field(default="", max_length=32)
+    next_path: str = Field(default="/", max_length=512)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class RateEvent(SQLModel, table=True):
+    """One counted event (a code sent, a failed login...) for throttles shared by every worker."""
+
+    __table_args__ = (Index("ix_rateevent_kind_key_at", "kind", "key", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)
+    key: str = Field(max_length=320)
+    at: datetime = Field(sa_type=UTCDateTime)

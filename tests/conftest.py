@@ -1,0 +1,67 @@
+"""Shared fixtures for the service tests: a real database file per test, and a movable clock."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlmodel import SQLModel
+
+import portal_app.models  # noqa: F401  (registers every table)
+from portal_app import clock, db
+from portal_app.models import BUSINESS_ID, Business
+from portal_app.settings import get_settings
+
+# Cheap argon2 parameters keep the suite fast; tests of rehashing change them on purpose.
+FAST_ARGON2 = {"PORTAL_ARGON2_TIME_COST": "1", "PORTAL_ARGON2_MEMORY_KIB": "1024", "PORTAL_ARGON2_PARALLELISM": "1"}
+
+
+@pytest.fixture
+def settings_env(monkeypatch):
+    """Set environment variables for get_settings(); the cache is cleared around each change."""
+
+    def apply(**values: str) -> None:
+        for name, value in values.items():
+            monkeypatch.setenv(name, value)
+        get_settings.cache_clear()
+
+    monkeypatch.setenv("PORTAL_SECRET_KEY", "test-secret-key")
+    for name, value in FAST_ARGON2.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    yield apply
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def database(tmp_path, settings_env):
+    """A fresh SQLite file with every table and the business row; yields its URL."""
+    url = f"sqlite:///{tmp_path / 'portal.db'}"
+    settings_env(REFLEX_DB_URL=url)
+    engine = db.get_engine()
+    SQLModel.metadata.create_all(engine)
+    with db.write_session() as session:
+        session.add(Business(id=BUSINESS_ID, name="Test Business"))
+    yield url
+    engine.dispose()
+    db.engine_for.cache_clear()
+
+
+class FrozenClock:
+    """A clock that stands still until a test moves it."""
+
+    def __init__(self) -> None:
+        self.current = datetime(2026, 1, 15, 12, 0, tzinfo=timezone.utc)
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta: float) -> None:
+        self.current += timedelta(**delta)
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    fake = FrozenClock()
+    monkeypatch.setattr(clock, "now", fake)
+    return fake
