@@ -1,0 +1,156 @@
+"""The outbox sender: claims due emails, hands each to a sender, records what happened.
+
+Every worker process runs one loop. A message is claimed with a conditional UPDATE that only one
+worker's statement can match, and the claim is a lease: if a worker dies mid-send, the message
+becomes due again when the lease runs out. The lease outlasts any send, so while a worker is
+still sending, nobody else can take the message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import secrets
+import socket
+from datetime import timedelta
+
+from sqlalchemy import or_, update
+from sqlmodel import col, select
+
+from portal_app import clock
+from portal_app.db import read_session, write_session
+from portal_app.email.senders import DEV_MAILBOX, Sender, SendResult, sender_from_settings
+from portal_app.models import OutboxEmail
+from portal_app.settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+RETRY_FIRST_SECONDS = 30
+RETRY_MAX_SECONDS = 3600
+
+
+def claim_lease(settings: Settings) -> timedelta:
+    """How long a claim lasts. urllib applies the send timeout to the connect and to each read,
+    so one send can take a few timeouts: the lease allows six, and never less than a minute."""
+    return timedelta(seconds=max(60, 6 * settings.email_timeout_seconds))
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Backoff after `attempts` failed tries: 30 s doubling up to 1 h, less up to half at random
+    so messages that failed together do not all come back together."""
+    base = min(RETRY_FIRST_SECONDS * 2 ** min(attempts - 1, 20), RETRY_MAX_SECONDS)
+    return timedelta(seconds=base * random.uniform(0.5, 1.0))
+
+
+def new_worker_id() -> str:
+    """hostname-pid-random: unique across machines, processes and restarts."""
+    return f"{socket.gethostname()[:40]}-{os.getpid()}-{secrets.token_hex(4)}"
+
+
+def deliver_due(sender: Sender, *, worker_id: str, batch: int = 20) -> int:
+    """Send up to `batch` due emails; returns how many this worker claimed and handled."""
+    settings = get_settings()
+    handled = 0
+    for email_id in _due_ids(batch):
+        email = _claim(email_id, worker_id, claim_lease(settings))
+        if email is None:
+            continue  # another worker claimed it first
+        result = _send(sender, email)
+        _record(email, result, worker_id=worker_id, backend=sender.name, settings=settings)
+        handled += 1
+    return handled
+
+
+def _due_ids(batch: int) -> list[int]:
+    now = clock.now()
+    with read_session() as session:
+        statement = (
+            select(OutboxEmail.id)
+            .where(OutboxEmail.status == "pending", OutboxEmail.next_attempt_at <= now)
+            .where(or_(col(OutboxEmail.claimed_until).is_(None), col(OutboxEmail.claimed_until) <= now))
+            .order_by(col(OutboxEmail.next_attempt_at), col(OutboxEmail.id))
+            .limit(batch)
+        )
+        return [email_id for email_id in session.exec(statement) if email_id is not None]
+
+
+def _claim(email_id: int, worker_id: str, lease: timedelta) -> OutboxEmail | None:
+    """Take the message if it is still due and unclaimed; None when another worker has it."""
+    now = clock.now()
+    with write_session() as session:
+        result = session.exec(
+            update(OutboxEmail)
+            .where(
+                col(OutboxEmail.id) == email_id,
+                col(OutboxEmail.status) == "pending",
+                col(OutboxEmail.next_attempt_at) <= now,
+                or_(col(OutboxEmail.claimed_until).is_(None), col(OutboxEmail.claimed_until) <= now),
+            )
+            .values(claimed_by=worker_id, claimed_until=now + lease)
+        )
+        if result.rowcount != 1:
+            return None
+        return session.get(OutboxEmail, email_id)
+
+
+def _send(sender: Sender, email: OutboxEmail) -> SendResult:
+    try:
+        return sender.send(email)
+    except Exception as error:
+        # A bug in a sender must not leave the message claimed forever: it is retried and, if it
+        # keeps failing, given up like any other.
+        logger.exception("Email %s: sender %s raised", email.id, sender.name)
+        return SendResult.retry(f"{type(error).__name__}: {error}")
+
+
+def _record(email: OutboxEmail, result: SendResult, *, worker_id: str, backend: str, settings: Settings) -> None:
+    now = clock.now()
+    attempts = email.attempts + 1
+    values: dict = {"attempts": attempts, "backend": backend, "claimed_by": None, "claimed_until": None}
+    if result.outcome == "delivered":
+        values.update(status="sent", sent_at=now, provider_message_id=result.provider_message_id[:200], last_error="")
+        logger.info("Email %s sent via %s (provider id %r)", email.id, backend, result.provider_message_id)
+    elif result.outcome == "permanent":
+        values.update(status="failed", last_error=result.error[:2000])
+        logger.error("Email %s failed permanently via %s: %s", email.id, backend, result.error)
+    elif now - email.created_at >= timedelta(hours=settings.email_give_up_hours):
+        values.update(status="failed", last_error=f"gave up after {attempts} attempts: {result.error}"[:2000])
+        logger.error("Email %s: gave up after %s attempts: %s", email.id, attempts, result.error)
+    else:
+        delay = retry_delay(attempts)
+        values.update(next_attempt_at=now + delay, last_error=result.error[:2000])
+        logger.warning("Email %s: attempt %s failed (%s); next try in %.0f s", email.id, attempts, result.error, delay.total_seconds())
+    with write_session() as session:
+        updated = session.exec(
+            update(OutboxEmail)
+            .where(col(OutboxEmail.id) == email.id, col(OutboxEmail.claimed_by) == worker_id)
+            .values(**values)
+        )
+        if updated.rowcount != 1:
+            logger.warning("Email %s: the claim expired before its result was recorded", email.id)
+
+
+async def run_sender_loop(sender: Sender | None = None) -> None:
+    """The lifespan task: deliver due emails every few seconds until the app stops."""
+    settings = get_settings()
+    sender = sender or sender_from_settings(settings)
+    worker_id = new_worker_id()
+    if sender.name == DEV_MAILBOX:
+        logger.warning(
+            "Email is NOT being delivered: SENDGRID_API_KEY is not set. Emails are kept in the "
+            "database; read them at %s/dev/mailbox (from this machine only).",
+            settings.public_url,
+        )
+    logger.info("Email sender %s started (backend %s)", worker_id, sender.name)
+    try:
+        while True:
+            try:
+                await asyncio.to_thread(deliver_due, sender, worker_id=worker_id)
+            except Exception:
+                logger.exception("Email delivery pass failed; trying again in %s s", settings.email_poll_seconds)
+            await asyncio.sleep(settings.email_poll_seconds)
+    except asyncio.CancelledError:
+        logger.info("Email sender %s stopped", worker_id)
+        raise
