@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 from collections import deque
@@ -45,11 +46,12 @@ class FakeSendGrid:
         self.default: Answer | None = None
         self.delay = 0.0
         self.lock = threading.Lock()
+        self.message_ids = itertools.count(1)
         self.release = threading.Event()  # ends every pending delay at teardown
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self.server.daemon_threads = True
         self.server.block_on_close = False
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
     def url(self) -> str:
@@ -70,7 +72,7 @@ class FakeSendGrid:
                 return self.answers.popleft()
             if self.default is not None:
                 return self.default
-            return Answer(202, headers={"X-Message-Id": f"msg-{len(self.requests)}"}, delay=self.delay)
+            return Answer(202, headers={"X-Message-Id": f"msg-{next(self.message_ids)}"}, delay=self.delay)
 
     def _handler_class(self):
         fake = self
