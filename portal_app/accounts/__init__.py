@@ -1,0 +1,1 @@
+"""Account services: signup, verification, login, sessions and their limits. No Reflex here."""

@@ -1,0 +1,40 @@
+"""Errors a person can cause, carrying a message the page can show next to the right field."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+
+class FieldError(ValueError):
+    """One form field's input was refused; `message` is a sentence for the person."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class SignupErrors(ValueError):
+    """The signup form was refused; `errors` maps each refused field to its message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(" ".join(errors.values()))
+        self.errors = dict(errors)
+
+
+class ResendTooSoon(Exception):
+    """A new code was asked for before the sending limits allow one."""
+
+    def __init__(self, retry_after: timedelta, message: str) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.message = message
+
+
+class LoginFailed(Exception):
+    """A password login was refused; `retry_after` is set when a throttle refused it."""
+
+    def __init__(self, message: str, retry_after: timedelta | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after
