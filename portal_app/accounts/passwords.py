@@ -1,0 +1,48 @@
+"""argon2id password hashing, with the parameters from settings and upgrades when they change."""
+
+from __future__ import annotations
+
+import functools
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from portal_app.settings import get_settings
+
+
+@functools.lru_cache(maxsize=8)
+def _hasher_for(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+
+
+def _hasher() -> PasswordHasher:
+    settings = get_settings()
+    return _hasher_for(settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism)
+
+
+@functools.lru_cache(maxsize=8)
+def _dummy_hash_for(hasher: PasswordHasher) -> str:
+    return hasher.hash(secrets.token_urlsafe(16))
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """True only when the password matches; a malformed hash or password is simply no match."""
+    try:
+        return _hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError, UnicodeEncodeError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """True when the hash was made with other parameters than today's settings."""
+    return _hasher().check_needs_rehash(password_hash)
+
+
+def burn_equal_work(password: str) -> None:
+    """Spend the work of one real check, so an unknown email answers as slowly as a known one."""
+    verify_password(_dummy_hash_for(_hasher()), password)

@@ -1,0 +1,57 @@
+"""Rate limits counted in the database, so every worker and every restart sees the same counts."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+from sqlmodel import Session, col, func, select
+
+from portal_app import clock
+from portal_app.models import RateEvent
+
+MAX_KEY_LENGTH = 320
+
+
+def _key(key: str) -> str:
+    return key[:MAX_KEY_LENGTH]
+
+
+def record(session: Session, kind: str, key: str) -> None:
+    """Count one event of `kind` for `key` (an email or an IP) now."""
+    session.add(RateEvent(kind=kind, key=_key(key), at=clock.now()))
+
+
+def retry_after(session: Session, kind: str, key: str, *, limit: int, window: timedelta) -> timedelta | None:
+    """None while fewer than `limit` events fall in the window, else the wait until one leaves it."""
+    now = clock.now()
+    recent = session.exec(
+        select(RateEvent.at)
+        .where(RateEvent.kind == kind, RateEvent.key == _key(key), RateEvent.at > now - window)
+        .order_by(col(RateEvent.at).desc())
+        .limit(limit)
+    ).all()
+    if len(recent) < limit:
+        return None
+    return recent[-1] + window - now
+
+
+def min_interval_wait(session: Session, kind: str, key: str, interval: timedelta) -> timedelta | None:
+    """None when `interval` has passed since the newest event, else the time left until it has."""
+    now = clock.now()
+    newest = session.exec(
+        select(func.max(RateEvent.at)).where(RateEvent.kind == kind, RateEvent.key == _key(key))
+    ).one()
+    if newest is None:
+        return None
+    wait = newest + interval - now
+    return wait if wait > timedelta(0) else None
+
+
+def describe_wait(wait: timedelta) -> str:
+    """"45 seconds" or "12 minutes", rounded up, for messages that say when to try again."""
+    seconds = max(1, math.ceil(wait.total_seconds()))
+    if seconds < 60:
+        return f"{seconds} second" if seconds == 1 else f"{seconds} seconds"
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} minute" if minutes == 1 else f"{minutes} minutes"
