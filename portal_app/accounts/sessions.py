@@ -1,0 +1,76 @@
+"""Server-side sessions: the browser holds a random token, the database only its hash."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session, delete, select, update
+
+from portal_app import clock, db
+from portal_app.accounts import tokens
+from portal_app.accounts.validation import clean_ip
+from portal_app.models import UserSession
+from portal_app.settings import get_settings
+
+MAX_USER_AGENT_LENGTH = 512
+# last_seen_at only needs minute precision for the idle timeout; this keeps page loads read-only.
+LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+
+
+def create_session(session: Session, *, account_id: int, auth_method: str, user_agent: object, ip: object) -> str:
+    """Start a session for the account inside the caller's transaction; returns the cookie token."""
+    now = clock.now()
+    token = tokens.new_token()
+    session.add(
+        UserSession(
+            account_id=account_id,
+            token_hash=tokens.hash_token(token),
+            auth_method=auth_method,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + timedelta(days=get_settings().session_absolute_days),
+            user_agent=user_agent[:MAX_USER_AGENT_LENGTH] if isinstance(user_agent, str) else "",
+            ip=clean_ip(ip),
+        )
+    )
+    return token
+
+
+def account_for_token(token: object) -> int | None:
+    """The signed-in account for a cookie token, or None; a dead session is deleted on sight."""
+    token_hash = tokens.hash_presented_token(token)
+    if token_hash is None:
+        return None
+    with db.read_session() as session:
+        row = session.exec(select(UserSession).where(UserSession.token_hash == token_hash)).first()
+    if row is None:
+        return None
+    now = clock.now()
+    idle_limit = timedelta(days=get_settings().session_idle_days)
+    if now >= row.expires_at or now - row.last_seen_at >= idle_limit:
+        with db.write_session() as session:
+            session.exec(delete(UserSession).where(UserSession.id == row.id))
+        return None
+    if now - row.last_seen_at >= LAST_SEEN_RESOLUTION:
+        with db.write_session() as session:
+            session.exec(update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))
+    return row.account_id
+
+
+def end_session(token: object) -> None:
+    """Log out: the session is deleted, so the cookie is refused if it is ever sent again."""
+    token_hash = tokens.hash_presented_token(token)
+    if token_hash is None:
+        return
+    with db.write_session() as session:
+        session.exec(delete(UserSession).where(UserSession.token_hash == token_hash))
+
+
+def end_all_sessions(account_id: int, except_token: str | None = None) -> int:
+    """Sign the account out everywhere (but the current browser, if given); returns how many ended."""
+    statement = delete(UserSession).where(UserSession.account_id == account_id)
+    keep_hash = tokens.hash_presented_token(except_token)
+    if keep_hash is not None:
+        statement = statement.where(UserSession.token_hash != keep_hash)
+    with db.write_session() as session:
+        return session.exec(statement).rowcount

@@ -1,0 +1,100 @@
+"""One-time tickets: a page gets one from a service, and the portal's HTTP route trades it for a cookie.
+
+Reflex state never holds the cookie's value; the ticket is worthless after one use or a minute.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlmodel import Session, col, select, update
+
+from portal_app import clock, db
+from portal_app.accounts import sessions, tokens
+from portal_app.accounts.validation import safe_next_path
+from portal_app.models import LoginTicket, PendingSignup
+from portal_app.settings import get_settings
+
+SESSION_COOKIE = "portal_session"
+SIGNUP_COOKIE = "portal_signup"
+SESSION_TICKET = "session"
+SIGNUP_TICKET = "pending_signup"
+# A resend extends the pending signup; the cookie outlives its first expiry by the hour in which
+# resends are allowed, and the database decides whether the signup is still alive.
+SIGNUP_COOKIE_GRACE = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class CookieGrant:
+    """The cookie the HTTP route sets (HttpOnly), and where it sends the browser next."""
+
+    name: str
+    value: str
+    max_age: int
+    next_path: str
+
+
+def _issue(session: Session, **fields) -> str:
+    now = clock.now()
+    token = tokens.new_token()
+    session.add(
+        LoginTicket(
+            token_hash=tokens.hash_token(token),
+            created_at=now,
+            expires_at=now + timedelta(seconds=get_settings().login_ticket_seconds),
+            **fields,
+        )
+    )
+    return token
+
+
+def issue_session_ticket(session: Session, *, account_id: int, auth_method: str, next_path: object) -> str:
+    """A ticket that becomes a new session for the account, then sends the browser to next_path."""
+    return _issue(
+        session,
+        kind=SESSION_TICKET,
+        account_id=account_id,
+        auth_method=auth_method,
+        next_path=safe_next_path(next_path),
+    )
+
+
+def issue_signup_ticket(session: Session, *, pending_signup_id: int) -> str:
+    """A ticket that becomes the cookie tying this browser to its pending signup."""
+    return _issue(session, kind=SIGNUP_TICKET, pending_signup_id=pending_signup_id, next_path="/verify")
+
+
+def redeem_ticket(token: object, *, user_agent: object, ip: object) -> CookieGrant | None:
+    """Use a ticket once: the cookie it grants, or None if it is unknown, used or expired."""
+    token_hash = tokens.hash_presented_token(token)
+    if token_hash is None:
+        return None
+    with db.write_session() as session:
+        now = clock.now()
+        ticket = session.exec(select(LoginTicket).where(LoginTicket.token_hash == token_hash)).first()
+        if ticket is None or ticket.expires_at <= now:
+            return None
+        claimed = session.exec(
+            update(LoginTicket)
+            .where(LoginTicket.id == ticket.id, col(LoginTicket.used_at).is_(None))
+            .values(used_at=now)
+        )
+        if claimed.rowcount != 1:
+            return None
+        if ticket.kind == SESSION_TICKET and ticket.account_id is not None:
+            session_token = sessions.create_session(
+                session, account_id=ticket.account_id, auth_method=ticket.auth_method, user_agent=user_agent, ip=ip
+            )
+            max_age = timedelta(days=get_settings().session_absolute_days)
+            return CookieGrant(SESSION_COOKIE, session_token, int(max_age.total_seconds()), ticket.next_path)
+        if ticket.kind == SIGNUP_TICKET and ticket.pending_signup_id is not None:
+            pending = session.get(PendingSignup, ticket.pending_signup_id)
+            if pending is None or pending.expires_at <= now:
+                return None
+            flow_token = tokens.new_token()
+            pending.flow_token_hash = tokens.hash_token(flow_token)
+            session.add(pending)
+            max_age = pending.expires_at - now + SIGNUP_COOKIE_GRACE
+            return CookieGrant(SIGNUP_COOKIE, flow_token, int(max_age.total_seconds()), ticket.next_path)
+        return None
