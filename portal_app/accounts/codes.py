@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import hmac
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select, update
 
@@ -60,6 +60,17 @@ def issue_code(
         )
     )
     return code
+
+
+def live_code_expiry(
+    session: Session, *, purpose: str, email: str, pending_signup_id: int | None = None
+) -> datetime | None:
+    """When the newest code that can still be tried runs out (None if there is none), for the page."""
+    return session.exec(
+        select(EmailCode.expires_at)
+        .where(*_live(purpose, email, pending_signup_id), EmailCode.attempts < get_settings().code_max_attempts)
+        .order_by(col(EmailCode.id).desc())
+    ).first()
 
 
 def check_code(*, purpose: str, email: str, code: str, pending_signup_id: int | None = None) -> CodeCheck:

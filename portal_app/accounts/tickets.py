@@ -20,9 +20,6 @@ SESSION_COOKIE = "portal_session"
 SIGNUP_COOKIE = "portal_signup"
 SESSION_TICKET = "session"
 SIGNUP_TICKET = "pending_signup"
-# A resend extends the pending signup; the cookie outlives its first expiry by the hour in which
-# resends are allowed, and the database decides whether the signup is still alive.
-SIGNUP_COOKIE_GRACE = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -95,6 +92,6 @@ def redeem_ticket(token: object, *, user_agent: object, ip: object) -> CookieGra
             flow_token = tokens.new_token()
             pending.flow_token_hash = tokens.hash_token(flow_token)
             session.add(pending)
-            max_age = pending.expires_at - now + SIGNUP_COOKIE_GRACE
+            max_age = pending.expires_at - now
             return CookieGrant(SIGNUP_COOKIE, flow_token, int(max_age.total_seconds()), ticket.next_path)
         return None

@@ -1,0 +1,226 @@
+"""Signup: a pending signup and an emailed code first; an account only once the email is proven.
+
+The screen answers the same whether or not the email already has an account; only the email
+itself says so, and its code signs the person into that account instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from portal_app import clock, db
+from portal_app.accounts import codes, passwords, tickets, tokens
+from portal_app.accounts.codes import CodeCheck, CodeStatus
+from portal_app.accounts.errors import FieldError, ResendTooSoon, SignupErrors
+from portal_app.accounts.throttle import describe_wait
+from portal_app.accounts.validation import check_new_password, clean_code, clean_full_name, clean_ip, normalize_email
+from portal_app.email import outbox
+from portal_app.models import BUSINESS_ID, Account, Business, PendingSignup
+from portal_app.settings import get_settings
+
+SIGNUP_PURPOSE = "signup"
+SIGNUP_EXPIRED = "Your signup has expired. Please sign up again."
+# A pending signup outlives its first code by this much, so the verify page can still say that
+# the code expired and send a new one; codes sent later never outlive the pending signup.
+SIGNUP_GRACE = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class PendingView:
+    """What the verify page shows about the signup this browser is finishing."""
+
+    email: str
+    expires_at: datetime
+    code_expires_at: datetime | None
+    resend_available_at: datetime | None
+
+
+def _collect(errors: dict[str, str], check: Callable, *args):
+    try:
+        return check(*args)
+    except FieldError as error:
+        errors.setdefault(error.field, error.message)
+        return None
+
+
+def _too_many_codes(wait: timedelta) -> str:
+    return f"You asked for several codes just now. Try again in {describe_wait(wait)}."
+
+
+def _duplicates_allowed(session: Session) -> bool:
+    business = session.get(Business, BUSINESS_ID)
+    return business is not None and business.allow_duplicate_contacts
+
+
+def _oldest_account(session: Session, email: str) -> Account | None:
+    return session.exec(select(Account).where(Account.email == email).order_by(col(Account.id))).first()
+
+
+def _live_pending(session: Session, flow_token: object) -> PendingSignup | None:
+    token_hash = tokens.hash_presented_token(flow_token)
+    if token_hash is None:
+        return None
+    return session.exec(
+        select(PendingSignup).where(PendingSignup.flow_token_hash == token_hash, PendingSignup.expires_at > clock.now())
+    ).first()
+
+
+def _send_signup_code(session: Session, pending: PendingSignup, ip: str) -> None:
+    """Issue a code for the pending signup and put its email in the outbox, in the caller's transaction."""
+    lifetime = min(timedelta(minutes=get_settings().signup_code_minutes), pending.expires_at - clock.now())
+    code = codes.issue_code(
+        session, purpose=SIGNUP_PURPOSE, email=pending.email, lifetime=lifetime, pending_signup_id=pending.id
+    )
+    codes.record_send(session, email=pending.email, ip=ip)
+    existing = not _duplicates_allowed(session) and _oldest_account(session, pending.email) is not None
+    outbox.enqueue(
+        session,
+        to=pending.email,
+        template="existing_account_code" if existing else "signup_code",
+        context={
+            "code": code,
+            "expires_minutes": max(1, int(lifetime.total_seconds() // 60)),
+            "full_name": pending.full_name,
+        },
+    )
+
+
+def start_signup(*, full_name: object, email: object, password: object, ip: object) -> str:
+    """Check the form, store a pending signup and email its code; returns a signup ticket.
+
+    Raises SignupErrors with a message for every refused field, including a sending limit on "email".
+    """
+    errors: dict[str, str] = {}
+    name = _collect(errors, clean_full_name, full_name)
+    address = _collect(errors, normalize_email, email)
+    _collect(errors, check_new_password, password, address)
+    if errors:
+        raise SignupErrors(errors)
+    client_ip = clean_ip(ip)
+    with db.read_session() as session:
+        wait = codes.send_wait(session, email=address, ip=client_ip)
+    if wait is not None:
+        raise SignupErrors({"email": _too_many_codes(wait)})
+    password_hash = passwords.hash_password(password)
+    with db.write_session() as session:
+        # Checked again under the write lock: the first check only spares the argon2 work.
+        wait = codes.send_wait(session, email=address, ip=client_ip)
+        if wait is not None:
+            raise SignupErrors({"email": _too_many_codes(wait)})
+        now = clock.now()
+        pending = PendingSignup(
+            email=address,
+            full_name=name,
+            password_hash=password_hash,
+            created_at=now,
+            expires_at=now + timedelta(minutes=get_settings().signup_code_minutes) + SIGNUP_GRACE,
+        )
+        session.add(pending)
+        session.flush()
+        _send_signup_code(session, pending, client_ip)
+        return tickets.issue_signup_ticket(session, pending_signup_id=pending.id)
+
+
+def pending_view(flow_token: object) -> PendingView | None:
+    """The pending signup behind the signup cookie, or None when there is no live one."""
+    with db.read_session() as session:
+        pending = _live_pending(session, flow_token)
+        if pending is None:
+            return None
+        wait = codes.send_wait(session, email=pending.email, ip=None)
+        code_expires_at = codes.live_code_expiry(
+            session, purpose=SIGNUP_PURPOSE, email=pending.email, pending_signup_id=pending.id
+        )
+    return PendingView(
+        email=pending.email,
+        expires_at=pending.expires_at,
+        code_expires_at=code_expires_at,
+        resend_available_at=clock.now() + wait if wait is not None else None,
+    )
+
+
+def resend_signup_code(flow_token: object, *, ip: object) -> datetime:
+    """Email a new code (the old one stops working); returns when the next resend is allowed.
+
+    Raises ResendTooSoon when a sending limit refuses it, FieldError("code") when the signup is gone.
+    """
+    client_ip = clean_ip(ip)
+    with db.write_session() as session:
+        pending = _live_pending(session, flow_token)
+        if pending is None:
+            raise FieldError("code", SIGNUP_EXPIRED)
+        wait = codes.send_wait(session, email=pending.email, ip=client_ip)
+        if wait is not None:
+            raise ResendTooSoon(wait, _too_many_codes(wait))
+        _send_signup_code(session, pending, client_ip)
+        next_wait = codes.send_wait(session, email=pending.email, ip=client_ip)
+        return clock.now() + (next_wait or timedelta(0))
+
+
+def _code_problem(check: CodeCheck) -> str:
+    if check.status is CodeStatus.WRONG:
+        attempts = "1 attempt" if check.attempts_left == 1 else f"{check.attempts_left} attempts"
+        return f"That code is not right. You have {attempts} left."
+    if check.status is CodeStatus.TOO_MANY_ATTEMPTS:
+        return "Too many wrong codes. Request a new code."
+    if check.status is CodeStatus.EXPIRED:
+        return "This code has expired. Request a new code."
+    return "This code is no longer valid. Request a new code."
+
+
+def _finish_signup(session: Session, pending_signup_id: int) -> str:
+    """Turn a verified pending signup into a signed-in account; returns a session ticket."""
+    pending = session.get(PendingSignup, pending_signup_id)
+    if pending is None:
+        raise FieldError("code", SIGNUP_EXPIRED)
+    now = clock.now()
+    duplicates_allowed = _duplicates_allowed(session)
+    account = None if duplicates_allowed else _oldest_account(session, pending.email)
+    if account is None:
+        account = Account(
+            email=pending.email,
+            exclusive_email=None if duplicates_allowed else pending.email,
+            full_name=pending.full_name,
+            password_hash=pending.password_hash,
+            email_verified_at=now,
+            created_at=now,
+        )
+        auth_method = "signup"
+    else:
+        account.email_verified_at = account.email_verified_at or now
+        auth_method = "code"
+    account.last_login_at = now
+    session.add(account)
+    # With duplicates off, a parallel verification that created this email's account first
+    # makes this flush fail on the unique exclusive_email index.
+    session.flush()
+    session.delete(pending)
+    return tickets.issue_session_ticket(session, account_id=account.id, auth_method=auth_method, next_path="/")
+
+
+def verify_signup(flow_token: object, code: object) -> str:
+    """Check the emailed code and sign in (creating the account if needed); returns a session ticket.
+
+    Raises FieldError("code") with what went wrong: expired signup, wrong, dead or expired code.
+    """
+    with db.read_session() as session:
+        pending = _live_pending(session, flow_token)
+    if pending is None:
+        raise FieldError("code", SIGNUP_EXPIRED)
+    check = codes.check_code(
+        purpose=SIGNUP_PURPOSE, email=pending.email, code=clean_code(code), pending_signup_id=pending.id
+    )
+    if check.status is not CodeStatus.OK:
+        raise FieldError("code", _code_problem(check))
+    try:
+        with db.write_session() as session:
+            return _finish_signup(session, pending.id)
+    except IntegrityError:
+        # The account now exists: the same steps sign into it instead of creating one.
+        with db.write_session() as session:
+            return _finish_signup(session, pending.id)

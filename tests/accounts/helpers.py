@@ -1,0 +1,45 @@
+"""Shortcuts the account tests share: go through the real services, read codes from the outbox."""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import col, select
+
+from portal_app import db
+from portal_app.accounts import signup, tickets
+from portal_app.models import Account, OutboxEmail
+
+PASSWORD = "plum-velvet-orbit-42"
+IP = "203.0.113.5"
+
+
+def latest_email(to: str) -> OutboxEmail:
+    with db.read_session() as session:
+        return session.exec(
+            select(OutboxEmail).where(OutboxEmail.to_email == to).order_by(col(OutboxEmail.id).desc())
+        ).first()
+
+
+def latest_code(to: str) -> str:
+    """The code of the newest email to this address, read the way a person would: from its subject."""
+    return re.match(r"(\d{6}) ", latest_email(to).subject).group(1)
+
+
+def begin_signup(email: str, *, full_name: str = "Ada Lovelace", password: str = PASSWORD, ip: str = IP) -> str:
+    """Start a signup and redeem its ticket; returns the flow token the signup cookie would carry."""
+    ticket = signup.start_signup(full_name=full_name, email=email, password=password, ip=ip)
+    grant = tickets.redeem_ticket(ticket, user_agent="pytest", ip=ip)
+    assert grant is not None and grant.name == tickets.SIGNUP_COOKIE
+    return grant.value
+
+
+def sign_up(email: str, *, full_name: str = "Ada Lovelace", password: str = PASSWORD, ip: str = IP) -> str:
+    """A whole signup; returns the session ticket."""
+    flow = begin_signup(email, full_name=full_name, password=password, ip=ip)
+    return signup.verify_signup(flow, latest_code(email))
+
+
+def accounts_for(email: str) -> list[Account]:
+    with db.read_session() as session:
+        return list(session.exec(select(Account).where(Account.email == email).order_by(col(Account.id))))
