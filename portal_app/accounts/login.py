@@ -1,0 +1,97 @@
+"""Password login, throttled per IP and per email in the database, with one message for every failure."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import col, select, update
+
+from portal_app import clock, db
+from portal_app.accounts import passwords, throttle, tickets
+from portal_app.accounts.errors import FieldError, LoginFailed
+from portal_app.accounts.validation import MAX_PASSWORD_LENGTH, clean_ip, normalize_email
+from portal_app.models import Account
+from portal_app.settings import get_settings
+
+INCORRECT = "Email or password is incorrect."
+ATTEMPTS_FROM_IP = "login_attempt_ip"
+FAILURES_FOR_EMAIL = "login_failure_email"
+
+
+def _email_or_none(raw: object) -> str | None:
+    try:
+        return normalize_email(raw)
+    except FieldError:
+        return None
+
+
+def _refuse_if_throttled(session, ip: str, email: str | None) -> None:
+    settings = get_settings()
+    waits = [
+        throttle.retry_after(
+            session, ATTEMPTS_FROM_IP, ip, limit=settings.login_attempts_per_ip_per_minute, window=timedelta(minutes=1)
+        )
+    ]
+    if email is not None:
+        waits.append(
+            throttle.retry_after(
+                session,
+                FAILURES_FOR_EMAIL,
+                email,
+                limit=settings.login_failures_per_email,
+                window=timedelta(minutes=settings.login_failure_window_minutes),
+            )
+        )
+    wait = max((wait for wait in waits if wait is not None), default=None)
+    if wait is not None:
+        raise LoginFailed(f"Too many attempts. Try again in {throttle.describe_wait(wait)}.", retry_after=wait)
+
+
+def _matching_account(email: str | None, password: str) -> Account | None:
+    """The first account (lowest id) on this email whose password matches; equal work when none exist."""
+    accounts: list[Account] = []
+    if email is not None:
+        with db.read_session() as session:
+            accounts = list(
+                session.exec(
+                    select(Account)
+                    .where(Account.email == email, col(Account.password_hash).is_not(None))
+                    .order_by(col(Account.id))
+                )
+            )
+    if not accounts:
+        passwords.burn_equal_work(password)
+    return next((account for account in accounts if passwords.verify_password(account.password_hash, password)), None)
+
+
+def password_login(*, email: object, password: object, ip: object, next_path: object = "/") -> str:
+    """Check email and password; returns a session ticket that leads to next_path (on this site only).
+
+    Raises LoginFailed: "Email or password is incorrect." or, when throttled, when to try again.
+    """
+    client_ip = clean_ip(ip)
+    address = _email_or_none(email)
+    # No real password is longer than the signup form allows; anything else simply does not match.
+    secret = password if isinstance(password, str) and len(password) <= MAX_PASSWORD_LENGTH else ""
+    with db.write_session() as session:
+        _refuse_if_throttled(session, client_ip, address)
+        throttle.record(session, ATTEMPTS_FROM_IP, client_ip)
+    account = _matching_account(address, secret)
+    if account is None:
+        if address is not None:
+            with db.write_session() as session:
+                throttle.record(session, FAILURES_FOR_EMAIL, address)
+        raise LoginFailed(INCORRECT)
+    new_hash = passwords.hash_password(secret) if passwords.needs_rehash(account.password_hash) else None
+    with db.write_session() as session:
+        session.exec(update(Account).where(Account.id == account.id).values(last_login_at=clock.now()))
+        if new_hash is not None:
+            # Only if the password did not change in the meantime.
+            session.exec(
+                update(Account)
+                .where(Account.id == account.id, Account.password_hash == account.password_hash)
+                .values(password_hash=new_hash)
+            )
+        return tickets.issue_session_ticket(
+            session, account_id=account.id, auth_method="password", next_path=next_path
+        )

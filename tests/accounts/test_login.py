@@ -1,0 +1,139 @@
+"""Password login: one failure message, database throttles per email and IP, rehash, shared emails."""
+
+from datetime import timedelta
+
+import pytest
+from argon2 import extract_parameters
+from sqlmodel import select
+
+from portal_app import db
+from portal_app.accounts import passwords, sessions, tickets
+from portal_app.accounts.errors import LoginFailed
+from portal_app.accounts.login import password_login
+from portal_app.models import BUSINESS_ID, Business, UserSession
+from tests.accounts.helpers import IP, PASSWORD, accounts_for, sign_up
+
+EMAIL = "ada@example.com"
+INCORRECT = "Email or password is incorrect."
+
+
+def failure(**fields) -> LoginFailed:
+    with pytest.raises(LoginFailed) as caught:
+        password_login(**{"email": EMAIL, "password": PASSWORD, "ip": IP, **fields})
+    return caught.value
+
+
+def signed_in_account(ticket: str) -> int:
+    grant = tickets.redeem_ticket(ticket, user_agent="pytest", ip=IP)
+    return sessions.account_for_token(grant.value)
+
+
+def test_the_right_password_signs_in_with_a_fresh_session(database, frozen_clock):
+    sign_up(EMAIL)
+    frozen_clock.advance(hours=1)
+    ticket = password_login(email=" ADA@example.com", password=PASSWORD, ip=IP, next_path="/apps/billing")
+    grant = tickets.redeem_ticket(ticket, user_agent="pytest", ip=IP)
+    [account] = accounts_for(EMAIL)
+    assert sessions.account_for_token(grant.value) == account.id and grant.next_path == "/apps/billing"
+    assert account.last_login_at == frozen_clock.current
+    with db.read_session() as session:
+        assert session.exec(select(UserSession.auth_method)).all() == ["password"]
+
+
+def test_next_path_cannot_leave_the_site(database, frozen_clock):
+    sign_up(EMAIL)
+    ticket = password_login(email=EMAIL, password=PASSWORD, ip=IP, next_path="//evil.example/")
+    assert tickets.redeem_ticket(ticket, user_agent="", ip="").next_path == "/"
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"password": "plum-velvet-orbit-43"},
+        {"email": "nobody@example.com"},
+        {"email": "not an email"},
+        {"password": ""},
+        {"email": None, "password": None},
+        {"email": {"email": EMAIL}, "password": [PASSWORD]},
+        {"email": 42, "password": 42},
+        {"password": PASSWORD + "x" * 1_000_000},
+        {"email": "a" * 1_000_000, "password": "\x00" * 10},
+        {"password": "\ud800" * 12},
+    ],
+)
+def test_every_failure_says_the_same(database, frozen_clock, fields):
+    sign_up(EMAIL)
+    error = failure(**fields)
+    assert (error.message, error.retry_after) == (INCORRECT, None)
+
+
+def test_unknown_and_known_emails_fail_alike(database, frozen_clock):
+    sign_up(EMAIL)
+    known = failure(password="wrong-password-1")
+    unknown = failure(email="nobody@example.com", password="wrong-password-1")
+    assert (known.message, known.retry_after) == (unknown.message, unknown.retry_after) == (INCORRECT, None)
+
+
+def test_five_failures_lock_the_email_for_fifteen_minutes(database, frozen_clock):
+    sign_up(EMAIL)
+    for _ in range(5):
+        assert failure(password="wrong-password-1").message == INCORRECT
+        frozen_clock.advance(minutes=1)
+    # Failures at 0, 1, 2, 3 and 4 minutes; now is 5: the first leaves the window in 10 minutes.
+    locked = failure()  # even the right password waits
+    assert locked.message == "Too many attempts. Try again in 10 minutes."
+    assert locked.retry_after == timedelta(minutes=10)
+    assert failure(email="other@example.com").message == INCORRECT  # other emails are not affected
+    frozen_clock.advance(minutes=9, seconds=59)
+    assert failure().message == "Too many attempts. Try again in 1 second."
+    frozen_clock.advance(seconds=1)
+    [account] = accounts_for(EMAIL)
+    assert signed_in_account(password_login(email=EMAIL, password=PASSWORD, ip=IP)) == account.id
+
+
+def test_unknown_emails_are_locked_the_same_way(database, frozen_clock):
+    for _ in range(5):
+        failure(email="nobody@example.com")
+    assert failure(email="nobody@example.com").message == "Too many attempts. Try again in 15 minutes."
+
+
+def test_twenty_attempts_a_minute_per_ip(database, frozen_clock):
+    sign_up(EMAIL)
+    for number in range(20):
+        assert failure(email=f"person{number}@example.com").message == INCORRECT
+    refused = failure(ip=IP)
+    assert refused.message == "Too many attempts. Try again in 1 minute."
+    assert refused.retry_after == timedelta(minutes=1)
+    [account] = accounts_for(EMAIL)
+    assert signed_in_account(password_login(email=EMAIL, password=PASSWORD, ip="198.51.100.9")) == account.id
+    frozen_clock.advance(seconds=60)
+    assert signed_in_account(password_login(email=EMAIL, password=PASSWORD, ip=IP)) == account.id
+
+
+def test_the_hash_is_upgraded_when_parameters_change(database, frozen_clock, settings_env):
+    sign_up(EMAIL)
+    [before] = accounts_for(EMAIL)
+    password_login(email=EMAIL, password=PASSWORD, ip=IP)
+    assert accounts_for(EMAIL)[0].password_hash == before.password_hash
+    settings_env(PORTAL_ARGON2_TIME_COST="2", PORTAL_ARGON2_MEMORY_KIB="2048")
+    password_login(email=EMAIL, password=PASSWORD, ip=IP)
+    [after] = accounts_for(EMAIL)
+    assert after.password_hash != before.password_hash
+    parameters = extract_parameters(after.password_hash)
+    assert (parameters.time_cost, parameters.memory_cost) == (2, 2048)
+    assert passwords.verify_password(after.password_hash, PASSWORD)
+    assert not passwords.needs_rehash(after.password_hash)
+
+
+def test_shared_emails_sign_into_the_account_whose_password_matches(database, frozen_clock):
+    with db.write_session() as session:
+        business = session.get(Business, BUSINESS_ID)
+        business.allow_duplicate_contacts = True
+        session.add(business)
+    sign_up(EMAIL, full_name="Work", password="work-password-11")
+    frozen_clock.advance(minutes=2)
+    sign_up(EMAIL, full_name="Home", password="home-password-22")
+    work, home = accounts_for(EMAIL)
+    assert signed_in_account(password_login(email=EMAIL, password="home-password-22", ip=IP)) == home.id
+    assert signed_in_account(password_login(email=EMAIL, password="work-password-11", ip=IP)) == work.id
+    assert failure(password="nobody-password-33").message == INCORRECT
