@@ -1,0 +1,47 @@
+"""Periodic clean-up: what expired or was used stops taking space (and stops being a target)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import col, delete, or_, select
+
+from portal_app import clock, db
+from portal_app.models import EmailCode, LoginTicket, PendingSignup, RateEvent, UserSession
+from portal_app.settings import get_settings
+
+# Used, voided and expired codes and old rate events are kept this long, for looking into abuse.
+KEEP_FINISHED = timedelta(days=1)
+
+
+def purge_expired() -> dict[str, int]:
+    """Delete expired pending signups, spent tickets, dead sessions, old codes and rate events; returns counts."""
+    now = clock.now()
+    kept_since = now - KEEP_FINISHED
+    idle_since = now - timedelta(days=get_settings().session_idle_days)
+    with db.write_session() as session:
+        expired_signups = select(PendingSignup.id).where(PendingSignup.expires_at <= now)
+        signup_codes = session.exec(delete(EmailCode).where(col(EmailCode.pending_signup_id).in_(expired_signups)))
+        signup_tickets = session.exec(
+            delete(LoginTicket).where(col(LoginTicket.pending_signup_id).in_(expired_signups))
+        )
+        pending_signups = session.exec(delete(PendingSignup).where(PendingSignup.expires_at <= now))
+        login_tickets = session.exec(
+            delete(LoginTicket).where(or_(LoginTicket.expires_at <= now, col(LoginTicket.used_at).is_not(None)))
+        )
+        user_sessions = session.exec(
+            delete(UserSession).where(or_(UserSession.expires_at <= now, UserSession.last_seen_at <= idle_since))
+        )
+        old_codes = session.exec(
+            delete(EmailCode).where(
+                or_(EmailCode.used_at < kept_since, EmailCode.voided_at < kept_since, EmailCode.expires_at < kept_since)
+            )
+        )
+        rate_events = session.exec(delete(RateEvent).where(RateEvent.at < kept_since))
+        return {
+            "pending_signups": pending_signups.rowcount,
+            "email_codes": signup_codes.rowcount + old_codes.rowcount,
+            "login_tickets": signup_tickets.rowcount + login_tickets.rowcount,
+            "user_sessions": user_sessions.rowcount,
+            "rate_events": rate_events.rowcount,
+        }

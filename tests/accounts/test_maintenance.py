@@ -1,0 +1,64 @@
+"""Clean-up: expired pending signups with their codes, spent tickets, dead sessions, old codes and events."""
+
+from datetime import timedelta
+
+from sqlmodel import select
+
+from portal_app import db
+from portal_app.accounts import codes, maintenance, sessions, signup, throttle, tickets
+from portal_app.models import EmailCode, LoginTicket, PendingSignup, RateEvent, UserSession
+from tests.accounts.helpers import accounts_for, begin_signup, sign_up
+
+NOTHING = dict.fromkeys(["pending_signups", "email_codes", "login_tickets", "user_sessions", "rate_events"], 0)
+
+
+def count(model) -> int:
+    with db.read_session() as session:
+        return len(session.exec(select(model)).all())
+
+
+def issue_login_code() -> None:
+    with db.write_session() as session:
+        codes.issue_code(session, purpose="login", email="bob@example.com", lifetime=timedelta(minutes=10))
+
+
+def test_only_used_tickets_go_while_everything_else_is_live(database, frozen_clock):
+    begin_signup("ada@example.com")
+    tickets.redeem_ticket(sign_up("bob@example.com"), user_agent="", ip="")
+    # Used: ada's signup ticket and bob's session ticket (bob's signup ticket went with his pending signup).
+    assert maintenance.purge_expired() == {**NOTHING, "login_tickets": 2}
+    assert count(PendingSignup) == count(EmailCode) == count(UserSession) == 1
+    assert count(RateEvent) == 4 and count(LoginTicket) == 0
+
+
+def test_expired_things_are_purged(database, frozen_clock):
+    abandoned = begin_signup("ada@example.com")
+    grant = tickets.redeem_ticket(sign_up("bob@example.com"), user_agent="", ip="")
+    issue_login_code()
+    frozen_clock.advance(days=8)
+    assert maintenance.purge_expired() == {
+        "pending_signups": 1,
+        "email_codes": 2,  # ada's signup code and bob's expired login code
+        "login_tickets": 2,
+        "user_sessions": 1,  # idle for 8 days
+        "rate_events": 4,
+    }
+    assert signup.pending_view(abandoned) is None
+    assert sessions.account_for_token(grant.value) is None
+    assert count(PendingSignup) == count(EmailCode) == count(LoginTicket) == count(UserSession) == 0
+    assert count(RateEvent) == 0
+    assert len(accounts_for("bob@example.com")) == 1  # accounts are never purged
+    assert maintenance.purge_expired() == NOTHING
+
+
+def test_finished_codes_and_rate_events_are_kept_for_a_day(database, frozen_clock):
+    issue_login_code()
+    issue_login_code()  # voids the first; the second expires after 10 minutes
+    with db.write_session() as session:
+        throttle.record(session, "login_failure_email", "bob@example.com")
+    frozen_clock.advance(hours=24)
+    assert maintenance.purge_expired() == NOTHING
+    frozen_clock.advance(seconds=1)
+    assert maintenance.purge_expired() == {**NOTHING, "email_codes": 1, "rate_events": 1}
+    frozen_clock.advance(minutes=10)
+    assert maintenance.purge_expired() == {**NOTHING, "email_codes": 1}
