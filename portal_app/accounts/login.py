@@ -76,14 +76,14 @@ def password_login(*, email: object, password: object, ip: object, next_path: ob
     with db.write_session() as session:
         _refuse_if_throttled(session, client_ip, address)
         throttle.record(session, ATTEMPTS_FROM_IP, client_ip)
+        # Counted as a failure until the password matches, so parallel guesses cannot outrun the limit.
+        failure = throttle.record(session, FAILURES_FOR_EMAIL, address) if address is not None else None
     account = _matching_account(address, secret)
     if account is None:
-        if address is not None:
-            with db.write_session() as session:
-                throttle.record(session, FAILURES_FOR_EMAIL, address)
         raise LoginFailed(INCORRECT)
     new_hash = passwords.hash_password(secret) if passwords.needs_rehash(account.password_hash) else None
     with db.write_session() as session:
+        throttle.cancel(session, failure.id)
         session.exec(update(Account).where(Account.id == account.id).values(last_login_at=clock.now()))
         if new_hash is not None:
             # Only if the password did not change in the meantime.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, delete, func, select
 
 from portal_app import clock
 from portal_app.models import RateEvent
@@ -17,9 +17,16 @@ def _key(key: str) -> str:
     return key[:MAX_KEY_LENGTH]
 
 
-def record(session: Session, kind: str, key: str) -> None:
+def record(session: Session, kind: str, key: str) -> RateEvent:
     """Count one event of `kind` for `key` (an email or an IP) now."""
-    session.add(RateEvent(kind=kind, key=_key(key), at=clock.now()))
+    event = RateEvent(kind=kind, key=_key(key), at=clock.now())
+    session.add(event)
+    return event
+
+
+def cancel(session: Session, event_id: int) -> None:
+    """Un-count an event recorded in advance, once it turned out not to count (a login that succeeded)."""
+    session.exec(delete(RateEvent).where(RateEvent.id == event_id))
 
 
 def retry_after(session: Session, kind: str, key: str, *, limit: int, window: timedelta) -> timedelta | None:

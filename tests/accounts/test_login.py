@@ -1,5 +1,8 @@
 """Password login: one failure message, database throttles per email and IP, rehash, shared emails."""
 
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -137,3 +140,30 @@ def test_shared_emails_sign_into_the_account_whose_password_matches(database, fr
     assert signed_in_account(password_login(email=EMAIL, password="home-password-22", ip=IP)) == home.id
     assert signed_in_account(password_login(email=EMAIL, password="work-password-11", ip=IP)) == work.id
     assert failure(password="nobody-password-33").message == INCORRECT
+
+
+def test_successful_logins_do_not_count_as_failures(database, frozen_clock):
+    sign_up(EMAIL)
+    for _ in range(4):
+        failure(password="wrong-password-1")
+    for _ in range(3):
+        password_login(email=EMAIL, password=PASSWORD, ip=IP)
+    assert failure(password="wrong-password-1").message == INCORRECT
+    assert failure().message == "Too many attempts. Try again in 15 minutes."
+
+
+def test_parallel_guesses_cannot_outrun_the_failure_limit(database, frozen_clock):
+    sign_up(EMAIL)
+    barrier = threading.Barrier(10)
+
+    def guess(number: int) -> str:
+        barrier.wait()
+        try:
+            password_login(email=EMAIL, password=f"guess-number-{number}", ip=f"198.51.100.{number}")
+        except LoginFailed as refused:
+            return refused.message
+        return "signed in"
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        messages = Counter(pool.map(guess, range(10)))
+    assert messages == Counter({INCORRECT: 5, "Too many attempts. Try again in 15 minutes.": 5})
