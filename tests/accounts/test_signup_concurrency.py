@@ -1,0 +1,132 @@
+"""The duplicate rule under fire: 20 verifications at once for one email make exactly one account.
+
+Runs on a SQLite file and on the PostgreSQL server at 127.0.0.1:5432 (skipped, saying so, when
+that server is not reachable).
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import psycopg
+import pytest
+from sqlmodel import SQLModel, select
+
+from portal_app import db
+from portal_app.accounts import signup
+from portal_app.accounts.errors import FieldError
+from portal_app.models import BUSINESS_ID, Business, LoginTicket, PendingSignup
+from tests.accounts.helpers import accounts_for, begin_signup, latest_code
+
+EMAIL = "ada@example.com"
+THREADS = 20
+POSTGRES = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"
+
+
+def _postgres_admin() -> psycopg.Connection:
+    try:
+        return psycopg.connect(POSTGRES, autocommit=True)
+    except psycopg.OperationalError as error:
+        pytest.skip(f"PostgreSQL at 127.0.0.1:5432 was not reachable, so this case did not run: {error}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def shared_database(request, tmp_path, settings_env):
+    """An empty portal database on SQLite or PostgreSQL, with sending limits out of the way."""
+    if request.param == "sqlite":
+        url, drop = f"sqlite:///{tmp_path / 'portal.db'}", None
+    else:
+        name = f"portal_test_{secrets.token_hex(8)}"
+        with _postgres_admin() as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+        drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+    settings_env(
+        REFLEX_DB_URL=url,
+        PORTAL_CODE_RESEND_SECONDS="0",
+        PORTAL_CODE_SENDS_PER_HOUR="1000",
+        PORTAL_CODE_SENDS_PER_IP_PER_MINUTE="1000",
+    )
+    engine = db.get_engine()
+    try:
+        SQLModel.metadata.create_all(engine)
+        with db.write_session() as session:
+            session.add(Business(id=BUSINESS_ID, name="Test Business"))
+        yield request.param
+    finally:
+        engine.dispose()
+        db.engine_for.cache_clear()
+        if drop:
+            with _postgres_admin() as admin:
+                admin.execute(drop)
+
+
+def allow_duplicates() -> None:
+    with db.write_session() as session:
+        business = session.get(Business, BUSINESS_ID)
+        business.allow_duplicate_contacts = True
+        session.add(business)
+
+
+def all_at_once(calls: list) -> list:
+    """Run the calls in parallel threads released together; returns each result or exception."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        barrier.wait()
+        try:
+            return call()
+        except Exception as error:  # noqa: BLE001 (collected and asserted on below)
+            return error
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+def twenty_pending_signups() -> list:
+    """20 pending signups for one email, each with its own code; returns the verify calls."""
+    calls = []
+    for number in range(THREADS):
+        flow = begin_signup(EMAIL, full_name=f"Person {number}")
+        code = latest_code(EMAIL)
+        calls.append(lambda flow=flow, code=code: signup.verify_signup(flow, code))
+    return calls
+
+
+def ticket_methods() -> Counter:
+    with db.read_session() as session:
+        return Counter(session.exec(select(LoginTicket.auth_method).where(LoginTicket.kind == "session")))
+
+
+def test_twenty_signups_of_one_email_verified_at_once_make_one_account(shared_database):
+    results = all_at_once(twenty_pending_signups())
+    assert [result for result in results if not isinstance(result, str)] == []
+    [account] = accounts_for(EMAIL)
+    assert account.exclusive_email == EMAIL
+    with db.read_session() as session:
+        assert set(session.exec(select(LoginTicket.account_id).where(LoginTicket.kind == "session"))) == {account.id}
+        assert session.exec(select(PendingSignup)).all() == []
+    assert ticket_methods() == Counter({"signup": 1, "code": THREADS - 1})
+
+
+def test_one_code_submitted_twenty_times_at_once_makes_one_account(shared_database):
+    flow = begin_signup(EMAIL)
+    code = latest_code(EMAIL)
+    results = all_at_once([lambda: signup.verify_signup(flow, code)] * THREADS)
+    tickets = [result for result in results if isinstance(result, str)]
+    refusals = [result for result in results if isinstance(result, FieldError)]
+    assert len(tickets) == 1 and len(refusals) == THREADS - 1, results
+    assert len(accounts_for(EMAIL)) == 1
+    assert ticket_methods() == Counter({"signup": 1})
+
+
+def test_with_duplicates_on_twenty_signups_make_twenty_accounts(shared_database):
+    allow_duplicates()
+    results = all_at_once(twenty_pending_signups())
+    assert all(isinstance(result, str) for result in results), results
+    accounts = accounts_for(EMAIL)
+    assert len(accounts) == THREADS and all(account.exclusive_email is None for account in accounts)
+    assert sorted(account.full_name for account in accounts) == sorted(f"Person {n}" for n in range(THREADS))
