@@ -1,8 +1,4 @@
-"""Signup: a pending signup and an emailed code first; an account only once the email is proven.
-
-The screen answers the same whether or not the email already has an account; only the email
-itself says so, and its code signs the person into that account instead.
-"""
+"""Signup: an account only once a code proves the email; the screen never tells whether it had one already."""
 
 from __future__ import annotations
 

@@ -1,7 +1,4 @@
-"""One-time tickets: a page gets one from a service, and the portal's HTTP route trades it for a cookie.
-
-Reflex state never holds the cookie's value; the ticket is worthless after one use or a minute.
-"""
+"""One-time tickets, so cookies are set only by the portal's HTTP route and never pass through Reflex state."""
 
 from __future__ import annotations
 
