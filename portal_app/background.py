@@ -1,0 +1,20 @@
+"""Housekeeping that runs in every worker: purging expired signups, codes, tickets and sessions."""
+
+import asyncio
+import logging
+
+from portal_app.accounts.maintenance import purge_expired
+
+log = logging.getLogger(__name__)
+PURGE_EVERY_SECONDS = 600
+
+
+async def purge_loop() -> None:
+    while True:
+        try:
+            removed = await asyncio.to_thread(purge_expired)
+            if any(removed.values()):
+                log.info("purged expired rows: %s", removed)
+        except Exception:
+            log.exception("purging expired rows failed; will try again")
+        await asyncio.sleep(PURGE_EVERY_SECONDS)

@@ -1,0 +1,30 @@
+"""The Reflex app: pages, the portal's own HTTP routes, and its background tasks."""
+
+import reflex as rx
+from starlette.applications import Starlette
+
+import portal_app.models  # noqa: F401  (every table, for `reflex db` migrations)
+from portal_app.background import purge_loop
+from portal_app.email import dev_mailbox
+from portal_app.email.delivery import run_sender_loop
+from portal_app.pages.home import home_page
+from portal_app.pages.login import login_page
+from portal_app.pages.signup import signup_page
+from portal_app.pages.verify import verify_page
+from portal_app.states.login import LoginState
+from portal_app.states.session import SessionState
+from portal_app.states.signup import SignupState, VerifyState
+from portal_app.web import auth_routes
+
+app = rx.App(
+    stylesheets=["/portal.css"],
+    api_transformer=Starlette(routes=[*auth_routes.routes(), *dev_mailbox.routes()]),
+)
+
+app.add_page(home_page, route="/", title="Home", on_load=SessionState.require_account)
+app.add_page(signup_page, route="/signup", title="Sign up", on_load=SignupState.load)
+app.add_page(verify_page, route="/verify", title="Verify your email", on_load=VerifyState.load)
+app.add_page(login_page, route="/login", title="Log in", on_load=LoginState.load)
+
+app.register_lifespan_task(run_sender_loop)
+app.register_lifespan_task(purge_loop)

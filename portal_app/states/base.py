@@ -1,0 +1,63 @@
+"""What every page state shares: who is asking (from the HttpOnly cookie) and the business name.
+
+Identity is never kept in state: each handler that touches account data asks the database again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from urllib.parse import quote
+
+import reflex as rx
+
+from portal_app import business
+from portal_app.accounts import sessions, tickets
+from portal_app.web.cookies import cookie_value
+
+
+def form_text(form_data, name: str) -> str:
+    """One text field of a submitted form; "" when the payload is not a dict or the value not a string.
+
+    Any client can send any payload, so the services still validate length and content.
+    """
+    if not isinstance(form_data, dict):
+        return ""
+    value = form_data.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def full_page_load(path: str):
+    """Leave the single-page app for one of the portal's own HTTP routes, in the same tab.
+
+    rx.redirect cannot: a relative path stays inside the client-side router, and is_external
+    opens a new tab. replace() keeps one-time URLs out of the Back history.
+    """
+    return rx.call_script(f"window.location.replace({json.dumps(path)})")
+
+
+def go_through_ticket(ticket: str):
+    """Send the browser to the route that turns a one-time ticket into an HttpOnly cookie."""
+    return full_page_load(f"/auth/ticket?t={quote(ticket)}")
+
+
+class PortalState(rx.State):
+    business_name: str = business.DEFAULT_NAME
+
+    def _cookie(self, name: str) -> str | None:
+        return cookie_value(self.router.headers.cookie, name)
+
+    def _client_ip(self) -> str:
+        return self.router.session.client_ip or ""
+
+    def _user_agent(self) -> str:
+        return (self.router.headers.user_agent or "")[:512]
+
+    async def _signed_in_account_id(self) -> int | None:
+        token = self._cookie(tickets.SESSION_COOKIE)
+        if not token or len(token) > 128:
+            return None
+        return await asyncio.to_thread(sessions.account_for_token, token)
+
+    async def _load_business_name(self) -> None:
+        self.business_name = (await asyncio.to_thread(business.get_business)).name

@@ -1,0 +1,113 @@
+"""Browser tests: the portal as scripts/serve.sh serves it, driven by Debian's Chromium.
+
+One server for the session, on its own SQLite file and port. The tests read emails from the dev
+mailbox (as a person would) and reach into the same database file only to travel in time or to
+count what was stored.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from portal_app import db
+from portal_app.settings import PROJECT_DIR, get_settings
+
+ARTIFACTS = PROJECT_DIR / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SERVER_START_SECONDS = 600
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, log_path: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the portal exited with {process.returncode}; see {log_path}:\n{log_path.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/login", timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(1)
+    raise RuntimeError(f"the portal did not answer within {SERVER_START_SECONDS} s; see {log_path}")
+
+
+@pytest.fixture(scope="session")
+def portal_url(tmp_path_factory):
+    """Start the portal with the README's run command, on a fresh database, and yield its URL."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    port = _free_port()
+    url = f"http://localhost:{port}"
+    data_dir = tmp_path_factory.mktemp("portal-e2e")
+    env = {
+        **os.environ,
+        "PORTAL_PORT": str(port),
+        "PORTAL_PUBLIC_URL": url,
+        "REFLEX_DB_URL": f"sqlite:///{data_dir / 'portal.db'}",
+        "PORTAL_SECRET_FILE": str(data_dir / "secret"),
+        "PORTAL_EMAIL_POLL_SECONDS": "1",
+    }
+    env.pop("SENDGRID_API_KEY", None)
+    log_path = ARTIFACTS / "e2e-server.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            ["bash", str(PROJECT_DIR / "scripts" / "serve.sh")],
+            cwd=PROJECT_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        _wait_until_up(url, process, log_path)
+        # The test process shares the server's database file (for time travel and counting rows).
+        os.environ["REFLEX_DB_URL"] = env["REFLEX_DB_URL"]
+        os.environ["PORTAL_SECRET_FILE"] = env["PORTAL_SECRET_FILE"]
+        get_settings.cache_clear()
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        db.engine_for.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def base_url(portal_url):
+    return portal_url
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def screenshots_dir() -> Path:
+    path = ARTIFACTS / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
