@@ -20,6 +20,7 @@ def login_page() -> rx.Component:
                 width="100%",
             ),
             on_submit=LoginState.submit,
+            no_validate=True,
             width="100%",
         ),
         rx.text("New here? ", rx.link("Create an account", href="/signup"), size="2"),

@@ -29,6 +29,7 @@ def signup_page() -> rx.Component:
                 width="100%",
             ),
             on_submit=SignupState.submit,
+            no_validate=True,
             width="100%",
         ),
         rx.text("Already have an account? ", rx.link("Log in", href="/login"), size="2"),

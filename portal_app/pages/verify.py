@@ -43,6 +43,7 @@ def _verify_form() -> rx.Component:
                 width="100%",
             ),
             on_submit=VerifyState.verify,
+            no_validate=True,
             reset_on_submit=True,
             width="100%",
         ),

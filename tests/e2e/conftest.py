@@ -111,3 +111,23 @@ def screenshots_dir() -> Path:
     path = ARTIFACTS / "screenshots"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture(autouse=True)
+def fresh_ip_limits(portal_url):
+    """Every request here comes from 127.0.0.1: start each test as if the last hour's per-IP counts had passed."""
+    from datetime import timedelta
+
+    from tests.e2e.support import age_rate_events
+
+    age_rate_events(kinds_matching="_ip", by=timedelta(hours=1))
+
+
+@pytest.fixture
+def duplicates_allowed(portal_url):
+    """Turn the business setting allow_duplicate_contacts on for one test."""
+    from portal_app import business
+
+    business.set_allow_duplicate_contacts(True)
+    yield
+    business.set_allow_duplicate_contacts(False)

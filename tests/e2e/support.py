@@ -1,0 +1,113 @@
+"""What the browser tests do again and again: sign up, read the mailbox, travel in time."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import urllib.parse
+import urllib.request
+import uuid
+from datetime import timedelta
+
+from playwright.sync_api import Page, expect
+from sqlmodel import select
+
+from portal_app import db
+from portal_app.models import Account, EmailCode, RateEvent
+
+PASSWORD = "plum orchard lantern 7"
+HOME = re.compile(r"^https?://[^/]+/$")
+VERIFY = re.compile(r".*/verify/?$")
+LOGIN = re.compile(r".*/login/?(\?.*)?$")
+
+
+def new_email(label: str = "person") -> str:
+    return f"{label}-{uuid.uuid4().hex[:10]}@example.com"
+
+
+def mailbox(base_url: str, email: str) -> list[dict]:
+    """The dev mailbox's messages to one address, newest first."""
+    query = urllib.parse.urlencode({"to": email})
+    with urllib.request.urlopen(f"{base_url}/dev/mailbox.json?{query}", timeout=10) as response:
+        return json.load(response)
+
+
+def wait_for_email(base_url: str, email: str, *, count: int = 1, timeout: float = 20) -> dict:
+    """The newest message once `count` messages have reached `email`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        messages = mailbox(base_url, email)
+        if len(messages) >= count:
+            return messages[0]
+        time.sleep(0.3)
+    raise AssertionError(f"no email #{count} for {email} within {timeout} s")
+
+
+def code_in(message: dict) -> str:
+    match = re.search(r"^\s+(\d{6})\s*$", message["text_body"], re.MULTILINE)
+    assert match, f"no code in: {message['text_body']}"
+    return match.group(1)
+
+
+def fill_signup(page: Page, *, name: str, email: str, password: str = PASSWORD) -> None:
+    page.goto("/signup")
+    page.get_by_label("Full name").fill(name)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign up").click()
+
+
+def sign_up(page: Page, *, name: str, email: str, password: str = PASSWORD) -> None:
+    """Submit the signup form and wait for the verify page."""
+    fill_signup(page, name=name, email=email, password=password)
+    page.wait_for_url(VERIFY)
+    expect(page.get_by_text("We sent a 6-digit code to")).to_be_visible()
+
+
+def enter_code(page: Page, code: str) -> None:
+    page.get_by_label("Verification code").fill(code)
+    page.get_by_role("button", name="Verify").click()
+
+
+def sign_up_and_verify(page: Page, base_url: str, *, name: str, email: str, password: str = PASSWORD) -> None:
+    sign_up(page, name=name, email=email, password=password)
+    enter_code(page, code_in(wait_for_email(base_url, email)))
+    page.wait_for_url(HOME)
+    expect(page.get_by_role("heading", name=f"Welcome, {name}")).to_be_visible()
+
+
+def log_in(page: Page, *, email: str, password: str = PASSWORD, path: str = "/login") -> None:
+    page.goto(path)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def accounts_with_email(email: str) -> list[Account]:
+    with db.read_session() as session:
+        return list(session.exec(select(Account).where(Account.email == email).order_by(Account.id)))
+
+
+def age_rate_events(*, kinds_matching: str = "ip", by: timedelta) -> None:
+    """Move counted events into the past, as if time had passed (keeps per-IP limits out of the way)."""
+    with db.write_session() as session:
+        for event in session.exec(select(RateEvent)):
+            if kinds_matching in event.kind:
+                event.at -= by
+                session.add(event)
+
+
+def age_sends_to(email: str, *, by: timedelta) -> None:
+    with db.write_session() as session:
+        for event in session.exec(select(RateEvent).where(RateEvent.key == email)):
+            event.at -= by
+            session.add(event)
+
+
+def expire_codes_for(email: str) -> None:
+    with db.write_session() as session:
+        for code in session.exec(select(EmailCode).where(EmailCode.email == email)):
+            code.expires_at -= timedelta(hours=2)
+            code.created_at -= timedelta(hours=2)
+            session.add(code)

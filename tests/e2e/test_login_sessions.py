@@ -1,0 +1,96 @@
+"""Password login, sessions and their cookie, logout, and protected pages."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.support import HOME, PASSWORD, log_in, new_email, sign_up_and_verify
+
+SESSION_COOKIE = "portal_session"
+
+
+def _session_cookie(context) -> dict | None:
+    return next((c for c in context.cookies() if c["name"] == SESSION_COOKIE), None)
+
+
+def test_session_cookie_is_httponly_and_invisible_to_scripts(page: Page, base_url: str):
+    sign_up_and_verify(page, base_url, name="Cookie Monster", email=new_email("cookie"))
+    cookie = _session_cookie(page.context)
+    assert cookie is not None
+    assert cookie["httpOnly"] is True
+    assert cookie["sameSite"] == "Lax"
+    assert cookie["path"] == "/"
+    assert len(cookie["value"]) >= 43  # 256 bits, base64url
+    assert SESSION_COOKIE not in page.evaluate("document.cookie")
+    assert cookie["value"] not in page.evaluate("JSON.stringify(window.localStorage) + JSON.stringify(window.sessionStorage)")
+    # The signup's own cookie is gone once the account exists.
+    assert [c["name"] for c in page.context.cookies()] == [SESSION_COOKIE]
+
+
+def test_a_protected_page_without_a_session_redirects_to_login_and_back(page: Page, base_url: str):
+    email = new_email("next")
+    sign_up_and_verify(page, base_url, name="Next Person", email=email)
+    page.context.clear_cookies()
+    page.goto("/")
+    page.wait_for_url("**/login?next=/")
+    expect(page.get_by_role("heading", name="Welcome")).to_have_count(0)
+    log_in(page, email=email, path="/login?next=/")
+    page.wait_for_url(HOME)
+
+
+def test_next_cannot_send_anyone_to_another_site(page: Page, base_url: str):
+    email = new_email("redirect")
+    sign_up_and_verify(page, base_url, name="Safe Landing", email=email)
+    page.context.clear_cookies()
+    log_in(page, email=email, path="/login?next=https://evil.example/phish")
+    page.wait_for_url(HOME)
+    assert page.url.startswith(base_url)
+
+
+def test_a_cookie_replayed_after_logout_is_refused(page: Page, base_url: str, browser):
+    sign_up_and_verify(page, base_url, name="Replay Target", email=new_email("replay"))
+    stolen = _session_cookie(page.context)
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/login**")
+    assert _session_cookie(page.context) is None
+
+    attacker = browser.new_context(base_url=base_url)
+    attacker.add_cookies([{**stolen}])
+    attacker_page = attacker.new_page()
+    attacker_page.goto("/")
+    attacker_page.wait_for_url("**/login?next=/")
+    expect(attacker_page.get_by_text("Replay Target")).to_have_count(0)
+    attacker.close()
+
+
+def test_every_login_issues_a_new_token(page: Page, base_url: str):
+    email = new_email("rotate")
+    sign_up_and_verify(page, base_url, name="Token Rotation", email=email)
+    first = _session_cookie(page.context)["value"]
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/login**")
+    log_in(page, email=email)
+    page.wait_for_url(HOME)
+    assert _session_cookie(page.context)["value"] != first
+
+
+def test_wrong_password_and_unknown_email_get_the_same_answer(page: Page, base_url: str):
+    email = new_email("known")
+    sign_up_and_verify(page, base_url, name="Known Person", email=email)
+    page.context.clear_cookies()
+    log_in(page, email=email, password="not the right passphrase")
+    expect(page.get_by_text("Email or password is incorrect.")).to_be_visible()
+    log_in(page, email=new_email("nobody"), password=PASSWORD)
+    expect(page.get_by_text("Email or password is incorrect.")).to_be_visible()
+
+
+def test_five_failures_lock_the_email_and_say_when_to_retry(page: Page, base_url: str):
+    email = new_email("locked")
+    sign_up_and_verify(page, base_url, name="Locked Out", email=email)
+    page.context.clear_cookies()
+    for _ in range(5):
+        log_in(page, email=email, password="not the right passphrase")
+        expect(page.get_by_text("Email or password is incorrect.")).to_be_visible()
+    log_in(page, email=email, password=PASSWORD)
+    expect(page.get_by_text("Too many attempts")).to_be_visible()
+    expect(page.get_by_text("minute")).to_be_visible()

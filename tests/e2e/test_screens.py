@@ -1,0 +1,39 @@
+"""Each page on a phone and a desktop: nothing overflows, and a screenshot is kept for a person to look at."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.support import new_email, sign_up, sign_up_and_verify
+
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
+
+
+def _no_horizontal_overflow(page: Page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+@pytest.mark.parametrize("size", VIEWPORTS)
+def test_every_page_fits_the_screen(page: Page, base_url: str, screenshots_dir, size: str):
+    page.set_viewport_size(VIEWPORTS[size])
+
+    page.goto("/signup")
+    expect(page.get_by_role("button", name="Sign up")).to_be_visible()
+    _no_horizontal_overflow(page)
+    page.screenshot(path=screenshots_dir / f"signup-{size}.png", full_page=True)
+
+    page.goto("/login")
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
+    _no_horizontal_overflow(page)
+    page.screenshot(path=screenshots_dir / f"login-{size}.png", full_page=True)
+
+    email = new_email(f"screens-{size}")
+    sign_up(page, name="Grace Hopper", email=email)
+    _no_horizontal_overflow(page)
+    page.screenshot(path=screenshots_dir / f"verify-{size}.png", full_page=True)
+
+    page.context.clear_cookies()
+    sign_up_and_verify(page, base_url, name="Grace Hopper", email=new_email(f"home-{size}"))
+    _no_horizontal_overflow(page)
+    page.screenshot(path=screenshots_dir / f"home-{size}.png", full_page=True)

@@ -1,0 +1,237 @@
+"""SignupState.submit through the event pipeline: any payload, refused with a message or stored whole."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from portal_app import db
+from portal_app.models import OutboxEmail, PendingSignup
+from portal_app.states.signup import SignupState
+from tests.states.conftest import (
+    NOT_A_FORM,
+    NOT_A_STRING,
+    ONE_MB,
+    assert_human_message,
+    assert_nothing_crashed,
+    row_counts,
+)
+
+GOOD = {"full_name": "Ada Lovelace", "email": "ada@example.com", "password": "plum-velvet-orbit-42"}
+NOTHING = {"Account": 0, "PendingSignup": 0, "OutboxEmail": 0, "EmailCode": 0, "UserSession": 0, "LoginTicket": 0}
+ERROR_VARS = {"full_name": "full_name_error", "email": "email_error", "password": "password_error"}
+
+ENTER = {
+    "full_name": "Enter your full name.",
+    "email": "Enter your email address.",
+    "password": "Enter a password.",
+}
+TOO_LONG = {
+    "full_name": "Use at most 100 characters for your name.",
+    "email": "An email address can't be longer than 320 characters.",
+    "password": "Use at most 256 characters.",
+}
+BAD_CHARACTER = {
+    "full_name": "Your name contains invisible control characters. Please type it again.",
+    "email": "Enter a valid email address, like name@example.com.",
+    "password": "Your password contains a character that can't be used. Please type it again.",
+}
+
+
+def pending_signups() -> list[PendingSignup]:
+    with db.read_session() as session:
+        return list(session.exec(select(PendingSignup)))
+
+
+def outbox() -> list[OutboxEmail]:
+    with db.read_session() as session:
+        return list(session.exec(select(OutboxEmail)))
+
+
+async def submit(pipeline, form_data):
+    client = await pipeline.connect("/signup")
+    await client.send(SignupState.submit, {"form_data": form_data})
+    return client, await client.state(SignupState)
+
+
+def errors_of(state) -> dict[str, str]:
+    return {field: getattr(state, var) for field, var in ERROR_VARS.items()}
+
+
+def assert_refused(pipeline, caplog, client, state, expected: dict[str, str]) -> None:
+    """Exactly the expected fields carry their messages, nothing was stored, and no ticket was handed out."""
+    assert_nothing_crashed(pipeline, caplog)
+    errors = errors_of(state)
+    for field, message in expected.items():
+        assert errors[field] == message, f"{field}: {errors[field]!r}"
+        assert_human_message(errors[field])
+    for field in ERROR_VARS.keys() - expected.keys():
+        assert errors[field] == "", f"{field} should have no error, got {errors[field]!r}"
+    assert state.busy is False
+    assert row_counts() == NOTHING
+    assert not [script for script in client.scripts() if "/auth/ticket" in script]
+
+
+async def test_a_valid_signup_stores_a_pending_signup_and_emails_its_code(pipeline, caplog):
+    client, state = await submit(pipeline, GOOD)
+
+    assert_nothing_crashed(pipeline, caplog)
+    assert errors_of(state) == {"full_name": "", "email": "", "password": ""} and state.busy is False
+    [pending] = pending_signups()
+    assert (pending.email, pending.full_name) == ("ada@example.com", "Ada Lovelace")
+    assert pending.password_hash.startswith("$argon2id$") and GOOD["password"] not in pending.password_hash
+    [email] = outbox()
+    assert email.to_email == "ada@example.com" and email.template == "signup_code"
+    assert row_counts()["Account"] == 0
+    [script] = [script for script in client.scripts() if "/auth/ticket?t=" in script]
+    assert script.startswith('window.location.replace("/auth/ticket?t=')
+
+
+@pytest.mark.parametrize(
+    "full_name",
+    [
+        "عائشة الحربي",  # Arabic, right to left
+        "דוד לוי",  # Hebrew, right to left
+        "Zoë 😀 Smith",
+        "👩‍👩‍👧 family",  # emoji joined by ZERO WIDTH JOINER
+        "🇺🇦 Олена Петренко",
+        "山田 太郎",
+        "محمد O'Brien-Jones",  # mixed directions
+    ],
+)
+async def test_names_in_any_script_and_with_emoji_are_accepted_and_stored_unchanged(pipeline, caplog, full_name):
+    client, state = await submit(pipeline, {**GOOD, "full_name": full_name})
+
+    assert_nothing_crashed(pipeline, caplog)
+    assert errors_of(state) == {"full_name": "", "email": "", "password": ""}
+    [pending] = pending_signups()
+    assert pending.full_name == full_name
+    [email] = outbox()
+    assert full_name in email.text_body
+
+
+async def test_extra_keys_in_the_form_are_ignored(pipeline, caplog):
+    form = {
+        **GOOD,
+        "id": 1,
+        "is_admin": True,
+        "email_verified_at": "2020-01-01T00:00:00Z",
+        "exclusive_email": "boss@example.com",
+        "password_hash": "$argon2id$v=19$m=1024,t=1,p=1$c2FsdA$aGFzaA",
+        "nested": {"deep": {"deeper": ["x" * 1000]}},
+    }
+    client, state = await submit(pipeline, form)
+
+    assert_nothing_crashed(pipeline, caplog)
+    assert errors_of(state) == {"full_name": "", "email": "", "password": ""}
+    [pending] = pending_signups()
+    assert pending.email == "ada@example.com" and pending.password_hash != form["password_hash"]
+    assert row_counts()["Account"] == 0
+
+
+@pytest.mark.parametrize("form_data", NOT_A_FORM.values(), ids=NOT_A_FORM.keys())
+async def test_a_payload_that_is_not_a_form_is_refused_field_by_field(pipeline, caplog, form_data):
+    client, state = await submit(pipeline, form_data)
+    assert_refused(pipeline, caplog, client, state, ENTER)
+
+
+@pytest.mark.parametrize("field", ERROR_VARS)
+async def test_a_missing_field_is_refused(pipeline, caplog, field):
+    form = {key: value for key, value in GOOD.items() if key != field}
+    client, state = await submit(pipeline, form)
+    assert_refused(pipeline, caplog, client, state, {field: ENTER[field]})
+
+
+@pytest.mark.parametrize("value", NOT_A_STRING.values(), ids=NOT_A_STRING.keys())
+@pytest.mark.parametrize("field", ERROR_VARS)
+async def test_a_field_that_is_not_a_string_is_refused(pipeline, caplog, field, value):
+    client, state = await submit(pipeline, {**GOOD, field: value})
+    assert_refused(pipeline, caplog, client, state, {field: ENTER[field]})
+
+
+@pytest.mark.parametrize("field", ERROR_VARS)
+async def test_a_blank_field_is_refused(pipeline, caplog, field):
+    client, state = await submit(pipeline, {**GOOD, field: "" if field == "password" else " \t "})
+    assert_refused(pipeline, caplog, client, state, {field: ENTER[field]})
+
+
+@pytest.mark.parametrize("field", ERROR_VARS)
+async def test_a_one_megabyte_field_is_refused(pipeline, caplog, field):
+    client, state = await submit(pipeline, {**GOOD, field: "a" * ONE_MB})
+    assert_refused(pipeline, caplog, client, state, {field: TOO_LONG[field]})
+
+
+async def test_one_megabyte_in_every_field_is_refused(pipeline, caplog):
+    client, state = await submit(pipeline, {field: "é" * ONE_MB for field in GOOD})
+    assert_refused(pipeline, caplog, client, state, TOO_LONG)
+
+
+BAD_CHARACTERS = {
+    "nul": "\x00",
+    "escape-sequence": "\x1b[31m",
+    "bell": "\x07",
+    "newline": "\n",
+    "delete": "\x7f",
+    "c1-control": "\x85",
+    "right-to-left-override": "\u202e",
+    "lone-high-surrogate": "\ud800",
+    "lone-low-surrogate": "\udfff",
+}
+# A password is hashed, never shown: only characters that cannot be hashed or typed back are refused.
+REFUSED_IN_PASSWORD = {"nul", "lone-high-surrogate", "lone-low-surrogate"}
+
+
+@pytest.mark.parametrize("character", BAD_CHARACTERS.values(), ids=BAD_CHARACTERS.keys())
+@pytest.mark.parametrize("field", ["full_name", "email"])
+async def test_control_characters_and_lone_surrogates_are_refused_in_name_and_email(
+    pipeline, caplog, field, character
+):
+    value = {"full_name": f"Ada{character}Lovelace", "email": f"ada{character}x@example.com"}[field]
+    client, state = await submit(pipeline, {**GOOD, field: value})
+    assert_refused(pipeline, caplog, client, state, {field: BAD_CHARACTER[field]})
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED_IN_PASSWORD))
+async def test_nul_and_lone_surrogates_are_refused_in_the_password(pipeline, caplog, name):
+    client, state = await submit(pipeline, {**GOOD, "password": f"plum-velvet{BAD_CHARACTERS[name]}orbit-42"})
+    assert_refused(pipeline, caplog, client, state, {"password": BAD_CHARACTER["password"]})
+
+
+@pytest.mark.parametrize("name", sorted(BAD_CHARACTERS.keys() - REFUSED_IN_PASSWORD))
+async def test_other_control_characters_in_the_password_do_not_crash(pipeline, caplog, name):
+    client, state = await submit(pipeline, {**GOOD, "password": f"plum-velvet{BAD_CHARACTERS[name]}orbit-42"})
+
+    assert_nothing_crashed(pipeline, caplog)
+    assert errors_of(state) == {"full_name": "", "email": "", "password": ""}
+    assert len(pending_signups()) == 1
+
+
+async def test_every_field_bad_at_once_gets_three_messages(pipeline, caplog):
+    form = {"full_name": "\ud800", "email": ["x"], "password": "x" * ONE_MB, "extra": None}
+    client, state = await submit(pipeline, form)
+    assert_refused(
+        pipeline,
+        caplog,
+        client,
+        state,
+        {"full_name": BAD_CHARACTER["full_name"], "email": ENTER["email"], "password": TOO_LONG["password"]},
+    )
+
+
+async def test_an_invalid_address_gets_the_validators_message(pipeline, caplog):
+    client, state = await submit(pipeline, {**GOOD, "email": "ada.example.com"})
+    assert_nothing_crashed(pipeline, caplog)
+    assert_human_message(state.email_error)
+    assert row_counts() == NOTHING
+
+
+async def test_the_error_vars_clear_on_the_next_good_submit(pipeline, caplog):
+    client = await pipeline.connect("/signup")
+    await client.send(SignupState.submit, {"form_data": None})
+    assert (await client.state(SignupState)).full_name_error
+
+    await client.send(SignupState.submit, {"form_data": GOOD})
+
+    assert_nothing_crashed(pipeline, caplog)
+    assert errors_of(await client.state(SignupState)) == {"full_name": "", "email": "", "password": ""}
+    assert len(pending_signups()) == 1 and len(outbox()) == 1
