@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, delete, select, update
 
@@ -17,7 +18,9 @@ MAX_USER_AGENT_LENGTH = 512
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 
 
-def create_session(session: Session, *, account_id: int, auth_method: str, user_agent: object, ip: object) -> str:
+def create_session(
+    session: Session, *, account_id: int, auth_method: str, user_agent: object, ip: object, peer_scope: str = ""
+) -> str:
     """Start a session for the account inside the caller's transaction; returns the cookie token."""
     now = clock.now()
     token = tokens.new_token()
@@ -31,13 +34,31 @@ def create_session(session: Session, *, account_id: int, auth_method: str, user_
             expires_at=now + timedelta(days=get_settings().session_absolute_days),
             user_agent=user_agent[:MAX_USER_AGENT_LENGTH] if isinstance(user_agent, str) else "",
             ip=clean_ip(ip),
+            peer_scope=peer_scope,
         )
     )
     return token
 
 
+@dataclass(frozen=True)
+class SessionInfo:
+    """What a live session proves: which account, how it signed in and when, whom it may switch to."""
+
+    id: int
+    account_id: int
+    auth_method: str
+    created_at: datetime
+    peer_scope: str
+
+
 def account_for_token(token: object) -> int | None:
-    """The signed-in account for a cookie token, or None; a dead session is deleted on sight."""
+    """The signed-in account for a cookie token, or None."""
+    info = current_session(token)
+    return info.account_id if info else None
+
+
+def current_session(token: object) -> SessionInfo | None:
+    """The live session for a cookie token, or None; a dead session is deleted on sight."""
     token_hash = tokens.hash_presented_token(token)
     if token_hash is None:
         return None
@@ -54,7 +75,7 @@ def account_for_token(token: object) -> int | None:
     if now - row.last_seen_at >= LAST_SEEN_RESOLUTION:
         with db.write_session() as session:
             session.exec(update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))
-    return row.account_id
+    return SessionInfo(row.id, row.account_id, row.auth_method, row.created_at, row.peer_scope)
 
 
 def end_session(token: object) -> None:

@@ -10,13 +10,15 @@ from sqlmodel import Session, col, select, update
 from portal_app import clock, db
 from portal_app.accounts import sessions, tokens
 from portal_app.accounts.validation import safe_next_path
-from portal_app.models import LoginTicket, PendingSignup
+from portal_app.models import AccountChoice, LoginTicket, PendingSignup
 from portal_app.settings import get_settings
 
 SESSION_COOKIE = "portal_session"
 SIGNUP_COOKIE = "portal_signup"
+CHOICE_COOKIE = "portal_choice"
 SESSION_TICKET = "session"
 SIGNUP_TICKET = "pending_signup"
+CHOICE_TICKET = "account_choice"
 
 
 @dataclass(frozen=True)
@@ -43,15 +45,26 @@ def _issue(session: Session, **fields) -> str:
     return token
 
 
-def issue_session_ticket(session: Session, *, account_id: int, auth_method: str, next_path: object) -> str:
-    """A ticket that becomes a new session for the account, then sends the browser to next_path."""
+def issue_session_ticket(
+    session: Session, *, account_id: int, auth_method: str, next_path: object, peer_scope: str = ""
+) -> str:
+    """A ticket that becomes a new session for the account, then sends the browser to next_path.
+
+    peer_scope says which other accounts on the same email the session may switch to (see choices).
+    """
     return _issue(
         session,
         kind=SESSION_TICKET,
         account_id=account_id,
         auth_method=auth_method,
+        peer_scope=peer_scope,
         next_path=safe_next_path(next_path),
     )
+
+
+def issue_choice_ticket(session: Session, *, account_choice_id: int) -> str:
+    """A ticket that becomes the cookie tying this browser to its pending account choice (/accounts)."""
+    return _issue(session, kind=CHOICE_TICKET, account_choice_id=account_choice_id, next_path="/accounts")
 
 
 def issue_signup_ticket(session: Session, *, pending_signup_id: int) -> str:
@@ -78,7 +91,12 @@ def redeem_ticket(token: object, *, user_agent: object, ip: object) -> CookieGra
             return None
         if ticket.kind == SESSION_TICKET and ticket.account_id is not None:
             session_token = sessions.create_session(
-                session, account_id=ticket.account_id, auth_method=ticket.auth_method, user_agent=user_agent, ip=ip
+                session,
+                account_id=ticket.account_id,
+                auth_method=ticket.auth_method,
+                user_agent=user_agent,
+                ip=ip,
+                peer_scope=ticket.peer_scope,
             )
             max_age = timedelta(days=get_settings().session_absolute_days)
             return CookieGrant(SESSION_COOKIE, session_token, int(max_age.total_seconds()), ticket.next_path)
@@ -91,4 +109,13 @@ def redeem_ticket(token: object, *, user_agent: object, ip: object) -> CookieGra
             session.add(pending)
             max_age = pending.expires_at - now
             return CookieGrant(SIGNUP_COOKIE, flow_token, int(max_age.total_seconds()), ticket.next_path)
+        if ticket.kind == CHOICE_TICKET and ticket.account_choice_id is not None:
+            choice = session.get(AccountChoice, ticket.account_choice_id)
+            if choice is None or choice.used_at is not None or choice.expires_at <= now:
+                return None
+            choice_token = tokens.new_token()
+            choice.token_hash = tokens.hash_token(choice_token)
+            session.add(choice)
+            max_age = choice.expires_at - now
+            return CookieGrant(CHOICE_COOKIE, choice_token, int(max_age.total_seconds()), ticket.next_path)
         return None

@@ -1,7 +1,10 @@
 """Every table of the portal. Importing this package registers them all with SQLModel."""
 
+from portal_app.models.access import AppGrant
 from portal_app.models.accounts import (
     Account,
+    AccountChoice,
+    AccountPreference,
     EmailCode,
     LoginTicket,
     PendingSignup,
@@ -13,6 +16,9 @@ from portal_app.models.email import OutboxEmail
 
 __all__ = [
     "Account",
+    "AccountChoice",
+    "AccountPreference",
+    "AppGrant",
     "BUSINESS_ID",
     "Business",
     "EmailCode",

@@ -19,6 +19,8 @@ class Account(SQLModel, table=True):
     email_verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(sa_type=UTCDateTime)
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Set when the business created the account (`portal invite`) rather than its owner signing up.
+    invited_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class PendingSignup(SQLModel, table=True):
@@ -52,6 +54,9 @@ class EmailCode(SQLModel, table=True):
     attempts: int = 0
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     voided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # SHA-256 of the magic-link token sent with this code: the link and the code are one
+    # sign-in attempt, so using or voiding either ends both.
+    link_token_hash: str | None = Field(default=None, unique=True, max_length=64)
 
 
 class UserSession(SQLModel, table=True):
@@ -68,6 +73,10 @@ class UserSession(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
     user_agent: str = Field(default="", max_length=512)
     ip: str = Field(default="", max_length=64)
+    # Which other accounts on the same email this browser may switch to without a new login:
+    # "email" once the mailbox was proven (code, magic link, signup), else a JSON list of the
+    # account ids whose password matched.
+    peer_scope: str = Field(default="", max_length=2000)
 
 
 class LoginTicket(SQLModel, table=True):
@@ -86,11 +95,43 @@ class LoginTicket(SQLModel, table=True):
     pending_signup_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("pendingsignup.id", ondelete="CASCADE"))
     )
+    account_choice_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("accountchoice.id", ondelete="CASCADE"))
+    )
     auth_method: str = Field(default="", max_length=32)
+    peer_scope: str = Field(default="", max_length=2000)
     next_path: str = Field(default="/", max_length=512)
     created_at: datetime = Field(sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AccountChoice(SQLModel, table=True):
+    """A proven sign-in that matched several accounts on one email, waiting for the person to pick one.
+
+    The browser holds its token in the HttpOnly "account choice" cookie while /accounts is open.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str | None = Field(default=None, unique=True, max_length=64)
+    email: str = Field(max_length=320)
+    # "email": every account on the email (mailbox proven); else a JSON list of account ids.
+    peer_scope: str = Field(max_length=2000)
+    auth_method: str = Field(max_length=32)
+    next_path: str = Field(default="/", max_length=512)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AccountPreference(SQLModel, table=True):
+    """"Remember my choice": the account a proven sign-in on this email goes to without asking."""
+
+    email: str = Field(primary_key=True, max_length=320)
+    account_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("account.id", ondelete="CASCADE"), nullable=False)
+    )
+    updated_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class RateEvent(SQLModel, table=True):
