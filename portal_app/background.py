@@ -1,9 +1,10 @@
-"""Housekeeping that runs in every worker: purging expired signups, codes, tickets and sessions."""
+"""Housekeeping that runs in every worker: purging expired signups, codes, tickets, sessions and old emails."""
 
 import asyncio
 import logging
 
 from portal_app.accounts.maintenance import purge_expired
+from portal_app.email.delivery import purge_finished_emails
 
 log = logging.getLogger(__name__)
 PURGE_EVERY_SECONDS = 600
@@ -13,6 +14,7 @@ async def purge_loop() -> None:
     while True:
         try:
             removed = await asyncio.to_thread(purge_expired)
+            removed["outbox_emails"] = await asyncio.to_thread(purge_finished_emails)
             if any(removed.values()):
                 log.info("purged expired rows: %s", removed)
         except Exception:

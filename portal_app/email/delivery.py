@@ -16,7 +16,7 @@ import secrets
 import socket
 from datetime import timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import delete, or_, update
 from sqlmodel import col, select
 
 from portal_app import clock
@@ -24,6 +24,10 @@ from portal_app.db import read_session, write_session
 from portal_app.email.senders import DEV_MAILBOX, Sender, SendResult, sender_from_settings
 from portal_app.models import OutboxEmail
 from portal_app.settings import Settings, get_settings
+
+REDACTED = "(removed after delivery)"
+# Sent and failed emails are kept this long for the operator to look into, then deleted.
+KEEP_FINISHED_EMAILS = timedelta(days=3)
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +115,9 @@ def _record(email: OutboxEmail, result: SendResult, *, worker_id: str, backend: 
     values: dict = {"attempts": attempts, "backend": backend, "claimed_by": None, "claimed_until": None}
     if result.outcome == "delivered":
         values.update(status="sent", sent_at=now, provider_message_id=result.provider_message_id[:200], last_error="")
+        if backend != DEV_MAILBOX:
+            # Delivered for real: the codes and links inside need not stay readable in the database.
+            values.update(subject=REDACTED, text_body=REDACTED, html_body=REDACTED)
         logger.info("Email %s sent via %s (provider id %r)", email.id, backend, result.provider_message_id)
     elif result.outcome == "permanent":
         values.update(status="failed", last_error=result.error[:2000])
@@ -130,6 +137,16 @@ def _record(email: OutboxEmail, result: SendResult, *, worker_id: str, backend: 
         )
         if updated.rowcount != 1:
             logger.warning("Email %s: the claim expired before its result was recorded", email.id)
+
+
+def purge_finished_emails() -> int:
+    """Delete sent and failed emails older than KEEP_FINISHED_EMAILS; returns how many."""
+    cutoff = clock.now() - KEEP_FINISHED_EMAILS
+    with write_session() as session:
+        result = session.exec(
+            delete(OutboxEmail).where(col(OutboxEmail.status).in_(("sent", "failed")), OutboxEmail.created_at < cutoff)
+        )
+        return result.rowcount
 
 
 async def run_sender_loop(sender: Sender | None = None) -> None:
