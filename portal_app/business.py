@@ -29,15 +29,6 @@ def get_business() -> BusinessView:
     )
 
 
-def ensure_business(name: str) -> bool:
-    """Create the business row if there is none; True when it was created."""
-    with db.write_session() as session:
-        if session.get(Business, BUSINESS_ID) is not None:
-            return False
-        session.add(Business(id=BUSINESS_ID, name=name))
-        return True
-
-
 def set_allow_duplicate_contacts(allowed: bool) -> None:
     with db.write_session() as session:
         business = session.get(Business, BUSINESS_ID)

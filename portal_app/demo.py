@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from sqlmodel import select
@@ -13,14 +14,13 @@ from portal_app.models import BUSINESS_ID, Account, Business
 DEMO_BUSINESS_NAME = "Demo Studio"
 DEMO_EMAIL = "dana@demo.example"
 DEMO_NAME = "Dana Demo"
-DEMO_PASSWORD = "violet-harbor-2026"
 
 
 @dataclass(frozen=True)
 class DemoSeed:
     created: bool
     email: str = DEMO_EMAIL
-    password: str = DEMO_PASSWORD
+    password: str = ""
 
 
 def database_is_empty() -> bool:
@@ -29,8 +29,13 @@ def database_is_empty() -> bool:
 
 
 def seed_demo() -> DemoSeed:
-    """Create the demo business and account unless the database already has a business."""
-    password_hash = hash_password(DEMO_PASSWORD)
+    """Create the demo business and account unless the database already has a business.
+
+    The demo password is random, made for this database and printed once, so a portal that was
+    first started with demo data does not carry a password everyone can read in the source.
+    """
+    password = f"demo-{secrets.token_urlsafe(9)}"
+    password_hash = hash_password(password)
     now = clock.now()
     with db.write_session() as session:
         if session.get(Business, BUSINESS_ID) is not None:
@@ -46,4 +51,4 @@ def seed_demo() -> DemoSeed:
                 created_at=now,
             )
         )
-    return DemoSeed(created=True)
+    return DemoSeed(created=True, password=password)

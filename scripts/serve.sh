@@ -7,7 +7,10 @@ source scripts/setup.sh
 PORT=${PORTAL_PORT:-3000}
 export PORTAL_PUBLIC_URL=${PORTAL_PUBLIC_URL:-http://localhost:$PORT}
 
-.venv/bin/portal seed-demo --if-empty
+# Demo data on an empty database, so a newcomer can try every page at once (PORTAL_DEMO_DATA=off skips it).
+if [ "${PORTAL_DEMO_DATA:-on}" != "off" ]; then
+  .venv/bin/portal seed-demo --if-empty
+fi
 
 cat <<INFO
 

@@ -24,7 +24,9 @@ def _verify_form() -> rx.Component:
         rx.text(
             "We sent a 6-digit code to ",
             rx.el.strong(VerifyState.email),
-            ". Check your spam or junk folder too. The code expires in 15 minutes.",
+            ". Check your spam or junk folder too. The code expires in ",
+            VerifyState.code_minutes,
+            " minutes.",
             id="verify-instructions",
         ),
         notice(VerifyState.notice),

@@ -10,6 +10,7 @@ import reflex as rx
 
 from portal_app.accounts import signup, tickets
 from portal_app.accounts.errors import FieldError
+from portal_app.settings import get_settings
 from portal_app.states.base import PortalState, form_text, go_through_ticket
 
 
@@ -59,6 +60,7 @@ class VerifyState(PortalState):
     notice: str = ""
     resend_wait: int = 0
     busy: bool = False
+    code_minutes: int = get_settings().signup_code_minutes
     _resend_at: float = 0.0
 
     def _flow_token(self) -> str | None:
