@@ -23,6 +23,7 @@ import dataclasses
 import logging
 import uuid
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from reflex.app import default_backend_exception_handler
@@ -111,8 +112,6 @@ class Client:
 
 def router_data_for(path: str) -> dict[str, Any]:
     """What withRouterData() in the frontend's state.js attaches to an event."""
-    from urllib.parse import parse_qsl, urlsplit
-
     parts = urlsplit(path)
     data: dict[str, Any] = {"pathname": parts.path or "/", "asPath": path}
     query = dict(parse_qsl(parts.query))
@@ -220,9 +219,10 @@ async def pipeline(database, monkeypatch, caplog):
 
 def assert_nothing_crashed(pipeline: Pipeline, caplog) -> None:
     """No exception escaped a handler, and nothing was logged as an unhandled error."""
-    assert pipeline.escaped == [], f"exceptions escaped event handlers: {pipeline.escaped!r}"
-    errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
-    assert errors == [], "errors logged: " + "\n".join(record.getMessage()[:2000] for record in errors)
+    escaped = [f"{type(error).__name__}: {str(error)[:200]}" for error in pipeline.escaped]
+    assert escaped == [], f"exceptions escaped event handlers: {escaped}"
+    errors = [record.getMessage()[:300] for record in caplog.records if record.levelno >= logging.ERROR]
+    assert errors == [], "errors logged: " + "\n".join(errors)
 
 
 def assert_human_message(message: object) -> None:
@@ -263,3 +263,22 @@ NOT_A_STRING = {
     "dict": {"$ne": ""},
     "nested-dict": {"value": {"value": "ada@example.com"}},
 }
+
+
+async def check_each(pipeline: Pipeline, caplog, cases: dict[str, Any], check) -> None:
+    """Run `await check(value)` for every case (each opens its own tab); report every failing case at once.
+
+    Escaped exceptions and logged errors are counted per case, so `check` may call
+    assert_nothing_crashed for its own case only.
+    """
+    failures = []
+    for case_id, value in cases.items():
+        pipeline.escaped.clear()
+        caplog.clear()
+        try:
+            await check(value)
+        except AssertionError as error:
+            failures.append(f"[{case_id}] {str(error)[:600]}")
+    pipeline.escaped.clear()
+    caplog.clear()
+    assert not failures, f"{len(failures)} of {len(cases)} cases failed:\n" + "\n".join(failures)
