@@ -8,16 +8,42 @@ on the email; a password sign-in only the accounts whose password matched. That 
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, delete, select, update
 
-from portal_app import clock
-from portal_app.accounts import tickets
+from portal_app import access, clock, db
+from portal_app.accounts import tickets, tokens
+from portal_app.accounts.errors import FieldError
+from portal_app.accounts.validation import safe_next_path
 from portal_app.models import Account, AccountChoice, AccountPreference
 
 EMAIL_SCOPE = "email"
 CHOICE_LIFETIME = timedelta(minutes=10)
+CHOOSE_LISTED = "Choose one of the accounts listed."
+CHOICE_EXPIRED = "This sign-in has expired. Please log in again."
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    """What the chooser and the account menu show of one account: enough to tell them apart."""
+
+    id: int
+    full_name: str
+    created_at: datetime
+    app_titles: tuple[str, ...]
+    last_used_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ChoiceView:
+    """The /accounts page: the email that was proven and the accounts it may enter."""
+
+    email: str
+    accounts: tuple[AccountSummary, ...]
+    expires_at: datetime
 
 
 def scope_of_ids(account_ids: list[int]) -> str:
@@ -37,6 +63,21 @@ def accounts_in_scope(session: Session, *, email: str, peer_scope: str) -> list[
     return [account for account in accounts if account.id in allowed]
 
 
+def summarize(session: Session, account: Account) -> AccountSummary:
+    return AccountSummary(
+        id=account.id,
+        full_name=account.full_name,
+        created_at=account.created_at,
+        app_titles=tuple(access.app_titles(session, account.id)),
+        last_used_at=account.last_login_at,
+    )
+
+
+def mark_signed_in(session: Session, account_id: int) -> None:
+    """Record that the account was just entered ("last used" on the chooser), in the caller's transaction."""
+    session.exec(update(Account).where(Account.id == account_id).values(last_login_at=clock.now()))
+
+
 def finish_sign_in(
     session: Session,
     *,
@@ -49,16 +90,18 @@ def finish_sign_in(
     """The ticket that completes a successful sign-in, inside the caller's transaction.
 
     One account: a session ticket. Several: the remembered account if it is among them, else a
-    ticket for the chooser at /accounts.
+    ticket for the chooser at /accounts. An account entered here is marked as just used.
     """
     if not account_ids:
         raise ValueError("finish_sign_in needs at least one account")
+    next_path = safe_next_path(next_path)
     chosen = account_ids[0] if len(account_ids) == 1 else None
     if chosen is None:
         preference = session.get(AccountPreference, email)
         if preference is not None and preference.account_id in account_ids:
             chosen = preference.account_id
     if chosen is not None:
+        mark_signed_in(session, chosen)
         return tickets.issue_session_ticket(
             session, account_id=chosen, auth_method=auth_method, next_path=next_path, peer_scope=peer_scope
         )
@@ -74,3 +117,77 @@ def finish_sign_in(
     session.add(choice)
     session.flush()
     return tickets.issue_choice_ticket(session, account_choice_id=choice.id)
+
+
+def _remember(session: Session, *, email: str, account_id: int) -> None:
+    """Store the remembered account for the email; an upsert, so two browsers choosing at once cannot collide."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    values = {"email": email, "account_id": account_id, "updated_at": clock.now()}
+    statement = insert(AccountPreference).values(**values)
+    session.exec(statement.on_conflict_do_update(index_elements=["email"], set_=values))
+
+
+def _live_choice(session: Session, choice_token: object) -> AccountChoice | None:
+    token_hash = tokens.hash_presented_token(choice_token)
+    if token_hash is None:
+        return None
+    return session.exec(
+        select(AccountChoice).where(
+            AccountChoice.token_hash == token_hash,
+            col(AccountChoice.used_at).is_(None),
+            AccountChoice.expires_at > clock.now(),
+        )
+    ).first()
+
+
+def choice_view(choice_token: object) -> ChoiceView | None:
+    """The accounts the pending choice behind the cookie may enter; None when it is unknown, used or expired."""
+    with db.read_session() as session:
+        choice = _live_choice(session, choice_token)
+        if choice is None:
+            return None
+        accounts = accounts_in_scope(session, email=choice.email, peer_scope=choice.peer_scope)
+        if not accounts:
+            return None
+        summaries = tuple(summarize(session, account) for account in accounts)
+    return ChoiceView(email=choice.email, accounts=summaries, expires_at=choice.expires_at)
+
+
+def choose_account(choice_token: object, account_id: object, *, remember: bool) -> str:
+    """Enter one of the listed accounts; returns a session ticket. The choice can be used once.
+
+    `remember` ticked makes this account the one later proven sign-ins on the email go to without
+    asking; unticked forgets any earlier remembered account.
+    Raises FieldError("account"): the id is not one of the listed accounts, or the choice is
+    unknown, used or expired (then the person has to log in again).
+    """
+    with db.write_session() as session:
+        choice = _live_choice(session, choice_token)
+        if choice is None:
+            raise FieldError("account", CHOICE_EXPIRED)
+        # bool is an int too, but never an account id.
+        if type(account_id) is not int:
+            raise FieldError("account", CHOOSE_LISTED)
+        allowed = {account.id for account in accounts_in_scope(session, email=choice.email, peer_scope=choice.peer_scope)}
+        if account_id not in allowed:
+            raise FieldError("account", CHOOSE_LISTED)
+        now = clock.now()
+        claimed = session.exec(
+            update(AccountChoice)
+            .where(AccountChoice.id == choice.id, col(AccountChoice.used_at).is_(None))
+            .values(used_at=now)
+        )
+        if claimed.rowcount != 1:
+            raise FieldError("account", CHOICE_EXPIRED)
+        mark_signed_in(session, account_id)
+        if remember:
+            _remember(session, email=choice.email, account_id=account_id)
+        else:
+            session.exec(delete(AccountPreference).where(AccountPreference.email == choice.email))
+        return tickets.issue_session_ticket(
+            session,
+            account_id=account_id,
+            auth_method=choice.auth_method,
+            next_path=choice.next_path,
+            peer_scope=choice.peer_scope,
+        )

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlmodel import col, select, update
 
-from portal_app import clock, db
-from portal_app.accounts import passwords, throttle, tickets
+from portal_app import db
+from portal_app.accounts import choices, passwords, throttle
 from portal_app.accounts.errors import FieldError, LoginFailed
 from portal_app.accounts.validation import MAX_PASSWORD_LENGTH, clean_ip, normalize_email
 from portal_app.models import Account
@@ -47,8 +47,8 @@ def _refuse_if_throttled(session, ip: str, email: str | None) -> None:
         raise LoginFailed(f"Too many attempts. Try again in {throttle.describe_wait(wait)}.", retry_after=wait)
 
 
-def _matching_account(email: str | None, password: str) -> Account | None:
-    """The first account (lowest id) on this email whose password matches; equal work when none exist."""
+def _matching_accounts(email: str | None, password: str) -> list[Account]:
+    """Every account on this email whose password matches, oldest first; equal work when none has a password."""
     accounts: list[Account] = []
     if email is not None:
         with db.read_session() as session:
@@ -61,12 +61,15 @@ def _matching_account(email: str | None, password: str) -> Account | None:
             )
     if not accounts:
         passwords.burn_equal_work(password)
-    return next((account for account in accounts if passwords.verify_password(account.password_hash, password)), None)
+    # Every account is checked, even after a match, so the answer never depends on which one matched.
+    return [account for account in accounts if passwords.verify_password(account.password_hash, password)]
 
 
 def password_login(*, email: object, password: object, ip: object, next_path: object = "/") -> str:
-    """Check email and password; returns a session ticket that leads to next_path (on this site only).
+    """Check email and password; returns a ticket that leads to next_path (on this site only).
 
+    One matching account: a session ticket. Several accounts on the email with this password: a
+    ticket for the chooser, which offers only those (unless one of them is the remembered choice).
     Raises LoginFailed: "Email or password is incorrect." or, when throttled, when to try again.
     """
     client_ip = clean_ip(ip)
@@ -78,20 +81,29 @@ def password_login(*, email: object, password: object, ip: object, next_path: ob
         throttle.record(session, ATTEMPTS_FROM_IP, client_ip)
         # Counted as a failure until the password matches, so parallel guesses cannot outrun the limit.
         failure = throttle.record(session, FAILURES_FOR_EMAIL, address) if address is not None else None
-    account = _matching_account(address, secret)
-    if account is None:
+    matches = _matching_accounts(address, secret)
+    if not matches:
         raise LoginFailed(INCORRECT)
-    new_hash = passwords.hash_password(secret) if passwords.needs_rehash(account.password_hash) else None
+    upgrades = {
+        account.id: (account.password_hash, passwords.hash_password(secret))
+        for account in matches
+        if passwords.needs_rehash(account.password_hash)
+    }
     with db.write_session() as session:
         throttle.cancel(session, failure.id)
-        session.exec(update(Account).where(Account.id == account.id).values(last_login_at=clock.now()))
-        if new_hash is not None:
+        for account_id, (old_hash, new_hash) in upgrades.items():
             # Only if the password did not change in the meantime.
             session.exec(
                 update(Account)
-                .where(Account.id == account.id, Account.password_hash == account.password_hash)
+                .where(Account.id == account_id, Account.password_hash == old_hash)
                 .values(password_hash=new_hash)
             )
-        return tickets.issue_session_ticket(
-            session, account_id=account.id, auth_method="password", next_path=next_path
+        account_ids = [account.id for account in matches]
+        return choices.finish_sign_in(
+            session,
+            email=address,
+            account_ids=account_ids,
+            auth_method="password",
+            peer_scope=choices.scope_of_ids(account_ids),
+            next_path=next_path,
         )

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from portal_app import clock, db
-from portal_app.accounts import codes, passwords, tickets, tokens
+from portal_app.accounts import choices, codes, passwords, tickets, tokens
 from portal_app.accounts.codes import CodeCheck, CodeStatus
 from portal_app.accounts.errors import FieldError, ResendTooSoon, SignupErrors
 from portal_app.accounts.throttle import describe_wait
@@ -53,8 +53,12 @@ def _duplicates_allowed(session: Session) -> bool:
     return business is not None and business.allow_duplicate_contacts
 
 
-def _oldest_account(session: Session, email: str) -> Account | None:
-    return session.exec(select(Account).where(Account.email == email).order_by(col(Account.id))).first()
+def _has_account(session: Session, email: str) -> bool:
+    return session.exec(select(Account.id).where(Account.email == email).limit(1)).first() is not None
+
+
+def _accounts_on(session: Session, email: str) -> list[Account]:
+    return list(session.exec(select(Account).where(Account.email == email).order_by(col(Account.id))))
 
 
 def _live_pending(session: Session, flow_token: object) -> PendingSignup | None:
@@ -73,7 +77,7 @@ def _send_signup_code(session: Session, pending: PendingSignup, ip: str) -> None
         session, purpose=SIGNUP_PURPOSE, email=pending.email, lifetime=lifetime, pending_signup_id=pending.id
     )
     codes.record_send(session, email=pending.email, ip=ip)
-    existing = not _duplicates_allowed(session) and _oldest_account(session, pending.email) is not None
+    existing = not _duplicates_allowed(session) and _has_account(session, pending.email)
     outbox.enqueue(
         session,
         to=pending.email,
@@ -170,14 +174,23 @@ def _code_problem(check: CodeCheck) -> str:
 
 
 def _finish_signup(session: Session, pending_signup_id: int) -> str:
-    """Turn a verified pending signup into a signed-in account; returns a session ticket."""
+    """Turn a verified pending signup into a signed-in account; returns a session (or chooser) ticket.
+
+    The code proved the mailbox, so the sign-in may reach every account on the email. With
+    duplicates off and accounts already on the email, it signs into them instead of creating one.
+    """
     pending = session.get(PendingSignup, pending_signup_id)
     if pending is None:
         raise FieldError("code", SIGNUP_EXPIRED)
     now = clock.now()
     duplicates_allowed = _duplicates_allowed(session)
-    account = None if duplicates_allowed else _oldest_account(session, pending.email)
-    if account is None:
+    existing = [] if duplicates_allowed else _accounts_on(session, pending.email)
+    if existing:
+        for account in existing:
+            account.email_verified_at = account.email_verified_at or now
+            session.add(account)
+        account_ids, auth_method = [account.id for account in existing], "code"
+    else:
         account = Account(
             email=pending.email,
             exclusive_email=None if duplicates_allowed else pending.email,
@@ -186,21 +199,24 @@ def _finish_signup(session: Session, pending_signup_id: int) -> str:
             email_verified_at=now,
             created_at=now,
         )
-        auth_method = "signup"
-    else:
-        account.email_verified_at = account.email_verified_at or now
-        auth_method = "code"
-    account.last_login_at = now
-    session.add(account)
-    # With duplicates off, a parallel verification that created this email's account first
-    # makes this flush fail on the unique exclusive_email index.
-    session.flush()
+        session.add(account)
+        # With duplicates off, a parallel verification that created this email's account first
+        # makes this flush fail on the unique exclusive_email index.
+        session.flush()
+        account_ids, auth_method = [account.id], "signup"
     session.delete(pending)
-    return tickets.issue_session_ticket(session, account_id=account.id, auth_method=auth_method, next_path="/")
+    return choices.finish_sign_in(
+        session,
+        email=pending.email,
+        account_ids=account_ids,
+        auth_method=auth_method,
+        peer_scope=choices.EMAIL_SCOPE,
+        next_path="/",
+    )
 
 
 def verify_signup(flow_token: object, code: object) -> str:
-    """Check the emailed code and sign in (creating the account if needed); returns a session ticket.
+    """Check the emailed code and sign in (creating the account if needed); returns a session or chooser ticket.
 
     Raises FieldError("code") with what went wrong: expired signup, wrong, dead or expired code.
     """

@@ -8,7 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
 from portal_app import db
-from portal_app.accounts import passwords, sessions, signup, tickets
+from portal_app.accounts import choices, passwords, sessions, signup, tickets
 from portal_app.accounts.errors import FieldError, ResendTooSoon, SignupErrors
 from portal_app.models import BUSINESS_ID, Business, EmailCode, OutboxEmail, PendingSignup, RateEvent, UserSession
 from tests.accounts.helpers import IP, PASSWORD, accounts_for, begin_signup, latest_code, latest_email, sign_up
@@ -71,6 +71,7 @@ def test_the_right_code_creates_a_verified_account_and_signs_in(database, frozen
     assert (grant.name, grant.next_path) == (tickets.SESSION_COOKIE, "/")
     [account] = accounts_for(EMAIL)
     assert sessions.account_for_token(grant.value) == account.id
+    assert sessions.current_session(grant.value).peer_scope == choices.EMAIL_SCOPE  # the code proved the mailbox
     assert account.full_name == "李小龍 🐉" and account.exclusive_email == EMAIL
     assert account.email_verified_at == account.created_at == account.last_login_at == frozen_clock.current
     assert passwords.verify_password(account.password_hash, PASSWORD)
@@ -209,7 +210,7 @@ def test_duplicates_off_an_existing_email_gets_a_login_code_into_the_same_accoun
     assert count(PendingSignup) == 0
 
 
-def test_duplicates_off_signs_into_the_oldest_of_earlier_duplicates(database, frozen_clock):
+def test_duplicates_off_offers_every_earlier_duplicate_to_choose_from(database, frozen_clock):
     allow_duplicates(True)
     sign_up(EMAIL, full_name="First")
     frozen_clock.advance(minutes=2)
@@ -217,9 +218,15 @@ def test_duplicates_off_signs_into_the_oldest_of_earlier_duplicates(database, fr
     allow_duplicates(False)
     frozen_clock.advance(minutes=2)
     grant = tickets.redeem_ticket(sign_up(EMAIL, full_name="Third"), user_agent="", ip="")
+    assert (grant.name, grant.next_path) == (tickets.CHOICE_COOKIE, "/accounts")
     first, second = accounts_for(EMAIL)
-    assert sessions.account_for_token(grant.value) == first.id and first.full_name == "First"
+    assert [account.full_name for account in choices.choice_view(grant.value).accounts] == ["First", "Second"]
     assert first.exclusive_email is None and second.exclusive_email is None
+    session_grant = tickets.redeem_ticket(
+        choices.choose_account(grant.value, second.id, remember=False), user_agent="", ip=""
+    )
+    assert sessions.current_session(session_grant.value).auth_method == "code"
+    assert sessions.account_for_token(session_grant.value) == second.id
 
 
 def test_duplicates_on_every_verified_signup_is_a_new_account(database, frozen_clock):
