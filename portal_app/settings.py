@@ -45,7 +45,10 @@ class Settings:
     login_ticket_seconds: int
     # Emailed codes
     signup_code_minutes: int
+    login_code_minutes: int
+    invite_code_hours: int
     code_max_attempts: int
+    code_failures_per_day: int
     code_resend_seconds: int
     code_sends_per_hour: int
     code_sends_per_ip_per_minute: int
@@ -114,7 +117,10 @@ def get_settings() -> Settings:
         session_absolute_days=_int("PORTAL_SESSION_ABSOLUTE_DAYS", 30),
         login_ticket_seconds=_int("PORTAL_LOGIN_TICKET_SECONDS", 60),
         signup_code_minutes=_int("PORTAL_SIGNUP_CODE_MINUTES", 15),
+        login_code_minutes=_int("PORTAL_LOGIN_CODE_MINUTES", 10),
+        invite_code_hours=_int("PORTAL_INVITE_CODE_HOURS", 72),
         code_max_attempts=_int("PORTAL_CODE_MAX_ATTEMPTS", 5),
+        code_failures_per_day=_int("PORTAL_CODE_FAILURES_PER_DAY", 20),
         code_resend_seconds=_int("PORTAL_CODE_RESEND_SECONDS", 60),
         code_sends_per_hour=_int("PORTAL_CODE_SENDS_PER_HOUR", 5),
         code_sends_per_ip_per_minute=_int("PORTAL_CODE_SENDS_PER_IP_PER_MINUTE", 20),

@@ -1,4 +1,4 @@
-"""Emailed 6-digit codes: kept only as HMACs, few attempts, single use, and limited sending."""
+"""Emailed 6-digit codes: kept only as HMACs, few attempts, single use, limited sending, a daily failure budget."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select, update
 
 from portal_app import clock, db
-from portal_app.accounts import throttle, tokens
+from portal_app.accounts import code_budget, throttle, tokens
 from portal_app.models import EmailCode
 from portal_app.settings import get_settings
 
@@ -24,12 +24,15 @@ class CodeStatus(enum.Enum):
     EXPIRED = "expired"
     TOO_MANY_ATTEMPTS = "too_many_attempts"
     NO_CODE = "no_code"
+    # The email's daily failure budget is used up (code_budget): nothing was compared.
+    LOCKED = "locked"
 
 
 @dataclass(frozen=True)
 class CodeCheck:
     status: CodeStatus
     attempts_left: int = 0
+    locked_until: datetime | None = None
 
 
 def _live(purpose: str, email: str, pending_signup_id: int | None):
@@ -43,9 +46,18 @@ def _live(purpose: str, email: str, pending_signup_id: int | None):
 
 
 def issue_code(
-    session: Session, *, purpose: str, email: str, lifetime: timedelta, pending_signup_id: int | None = None
+    session: Session,
+    *,
+    purpose: str,
+    email: str,
+    lifetime: timedelta,
+    pending_signup_id: int | None = None,
+    link_token_hash: str | None = None,
 ) -> str:
-    """Store a new code (voiding the earlier ones for the same purpose and email) and return it."""
+    """Store a new code (voiding the earlier ones for the same purpose and email) and return it.
+
+    link_token_hash ties a magic link to the code: one row, so using or voiding either ends both.
+    """
     now = clock.now()
     session.exec(update(EmailCode).where(*_live(purpose, email, pending_signup_id)).values(voided_at=now))
     code = tokens.new_code()
@@ -57,6 +69,7 @@ def issue_code(
             pending_signup_id=pending_signup_id,
             created_at=now,
             expires_at=now + lifetime,
+            link_token_hash=link_token_hash,
         )
     )
     return code
@@ -74,43 +87,75 @@ def live_code_expiry(
 
 
 def check_code(*, purpose: str, email: str, code: str, pending_signup_id: int | None = None) -> CodeCheck:
-    """Spend one attempt on the newest live code, then compare; a match uses the code up."""
-    max_attempts = get_settings().code_max_attempts
+    """Spend one attempt on the newest live code, then compare; a match uses the code up.
+
+    Every refused code counts against the email's daily failure budget, across purposes; once it
+    is used up the answer is LOCKED (with locked_until) and no code is compared until the lock ends.
+    """
     with db.write_session() as session:
-        now = clock.now()
-        row = session.exec(
-            select(EmailCode).where(*_live(purpose, email, pending_signup_id)).order_by(col(EmailCode.id).desc())
-        ).first()
-        if row is None:
-            return CodeCheck(CodeStatus.NO_CODE)
-        if row.expires_at <= now:
-            return CodeCheck(CodeStatus.EXPIRED)
-        # Count the attempt before comparing, atomically, so parallel guesses cannot exceed the limit.
-        counted = session.exec(
-            update(EmailCode)
-            .where(
-                EmailCode.id == row.id,
-                EmailCode.attempts < max_attempts,
-                col(EmailCode.used_at).is_(None),
-                col(EmailCode.voided_at).is_(None),
-            )
-            .values(attempts=EmailCode.attempts + 1)
+        locked_until = code_budget.locked_until(session, email)
+        if locked_until is not None:
+            return CodeCheck(CodeStatus.LOCKED, locked_until=locked_until)
+        check = _spend_attempt(session, purpose, email, code, pending_signup_id)
+        if check.status is not CodeStatus.OK:
+            locked_until = code_budget.record_failure(session, purpose=purpose, email=email)
+            if locked_until is not None:
+                return CodeCheck(CodeStatus.LOCKED, locked_until=locked_until)
+        return check
+
+
+def _spend_attempt(
+    session: Session, purpose: str, email: str, code: str, pending_signup_id: int | None
+) -> CodeCheck:
+    max_attempts = get_settings().code_max_attempts
+    now = clock.now()
+    row = session.exec(
+        select(EmailCode).where(*_live(purpose, email, pending_signup_id)).order_by(col(EmailCode.id).desc())
+    ).first()
+    if row is None:
+        return CodeCheck(CodeStatus.NO_CODE)
+    if row.expires_at <= now:
+        return CodeCheck(CodeStatus.EXPIRED)
+    # Count the attempt before comparing, atomically, so parallel guesses cannot exceed the limit.
+    counted = session.exec(
+        update(EmailCode)
+        .where(
+            EmailCode.id == row.id,
+            EmailCode.attempts < max_attempts,
+            col(EmailCode.used_at).is_(None),
+            col(EmailCode.voided_at).is_(None),
         )
-        if counted.rowcount != 1:
-            session.refresh(row)
-            if row.used_at is None and row.voided_at is None:
-                return CodeCheck(CodeStatus.TOO_MANY_ATTEMPTS)
-            return CodeCheck(CodeStatus.NO_CODE)
+        .values(attempts=EmailCode.attempts + 1)
+    )
+    if counted.rowcount != 1:
         session.refresh(row)
-        if not hmac.compare_digest(row.code_hmac, tokens.code_hmac(purpose, email, code)):
-            attempts_left = max_attempts - row.attempts
-            if attempts_left <= 0:
-                return CodeCheck(CodeStatus.TOO_MANY_ATTEMPTS)
-            return CodeCheck(CodeStatus.WRONG, attempts_left)
-        used = session.exec(
-            update(EmailCode).where(EmailCode.id == row.id, col(EmailCode.used_at).is_(None)).values(used_at=now)
-        )
-        return CodeCheck(CodeStatus.OK if used.rowcount == 1 else CodeStatus.NO_CODE)
+        if row.used_at is None and row.voided_at is None:
+            return CodeCheck(CodeStatus.TOO_MANY_ATTEMPTS)
+        return CodeCheck(CodeStatus.NO_CODE)
+    session.refresh(row)
+    if not hmac.compare_digest(row.code_hmac, tokens.code_hmac(purpose, email, code)):
+        attempts_left = max_attempts - row.attempts
+        if attempts_left <= 0:
+            return CodeCheck(CodeStatus.TOO_MANY_ATTEMPTS)
+        return CodeCheck(CodeStatus.WRONG, attempts_left)
+    used = session.exec(
+        update(EmailCode).where(EmailCode.id == row.id, col(EmailCode.used_at).is_(None)).values(used_at=now)
+    )
+    return CodeCheck(CodeStatus.OK if used.rowcount == 1 else CodeStatus.NO_CODE)
+
+
+def describe_problem(check: CodeCheck) -> str:
+    """The sentence the code field shows for a refused code."""
+    if check.status is CodeStatus.LOCKED and check.locked_until is not None:
+        return code_budget.lock_message(check.locked_until)
+    if check.status is CodeStatus.WRONG:
+        attempts = "1 attempt" if check.attempts_left == 1 else f"{check.attempts_left} attempts"
+        return f"That code is not right. You have {attempts} left."
+    if check.status is CodeStatus.TOO_MANY_ATTEMPTS:
+        return "Too many wrong codes. Request a new code."
+    if check.status is CodeStatus.EXPIRED:
+        return "This code has expired. Request a new code."
+    return "This code is no longer valid. Request a new code."
 
 
 def send_wait(session: Session, *, email: str, ip: str | None) -> timedelta | None:

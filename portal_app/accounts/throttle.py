@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, delete, func, select
 
@@ -53,6 +53,35 @@ def min_interval_wait(session: Session, kind: str, key: str, interval: timedelta
         return None
     wait = newest + interval - now
     return wait if wait > timedelta(0) else None
+
+
+def newest_at(session: Session, kind: str, key: str) -> datetime | None:
+    """When the newest event of `kind` for `key` happened, or None if there is none."""
+    return session.exec(
+        select(func.max(RateEvent.at)).where(RateEvent.kind == kind, RateEvent.key == _key(key))
+    ).one()
+
+
+def count_since(session: Session, kind: str, key: str, since: datetime) -> int:
+    """How many events of `kind` for `key` happened at or after `since`."""
+    return session.exec(
+        select(func.count())
+        .select_from(RateEvent)
+        .where(RateEvent.kind == kind, RateEvent.key == _key(key), RateEvent.at >= since)
+    ).one()
+
+
+def count_family_in_window(session: Session, kind_prefix: str, key: str, window: timedelta) -> int:
+    """How many events of every kind starting with `kind_prefix` (one kind per code purpose, say) fall in the window."""
+    return session.exec(
+        select(func.count())
+        .select_from(RateEvent)
+        .where(
+            col(RateEvent.kind).startswith(kind_prefix, autoescape=True),
+            RateEvent.key == _key(key),
+            RateEvent.at > clock.now() - window,
+        )
+    ).one()
 
 
 def describe_wait(wait: timedelta) -> str:

@@ -1,0 +1,170 @@
+"""Login with an emailed code (and the magic link sent with it), answering alike whether or not an account exists.
+
+Asking for a code costs the same limits, rate events and work for every email; only an email with
+an account gets one. Entering a code for an email that has none answers as a code asked for at the
+same moment would: wrong with attempts counting down, dead after five, expired after ten minutes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from portal_app import clock, db
+from portal_app.accounts import choices, code_budget, codes, throttle, tokens
+from portal_app.accounts.codes import CodeCheck, CodeStatus
+from portal_app.accounts.errors import FieldError
+from portal_app.accounts.validation import clean_code, clean_ip, normalize_email, safe_next_path
+from portal_app.email import outbox
+from portal_app.email.render import render
+from portal_app.models import BUSINESS_ID, Account, Business
+from portal_app.settings import get_settings
+
+LOGIN_PURPOSE = "login"
+LOGIN_TEMPLATE = "login_code"
+# One event per request that would have sent a login code, for known and unknown emails alike.
+CODE_REQUESTED = "login_code_request"
+
+
+def login_code_lifetime() -> timedelta:
+    return timedelta(minutes=get_settings().login_code_minutes)
+
+
+def magic_link_url(token: str) -> str:
+    """Always from the configured public URL: a request's Host header could point the link elsewhere."""
+    return f"{get_settings().public_url}/magic?token={token}"
+
+
+def _too_many_codes(wait: timedelta) -> str:
+    return f"You asked for several codes just now. Try again in {throttle.describe_wait(wait)}."
+
+
+def _magic_links_enabled(session: Session) -> bool:
+    business = session.get(Business, BUSINESS_ID)
+    return business is None or business.magic_links_enabled
+
+
+def _accounts_on(session: Session, email: str) -> list[Account]:
+    return list(session.exec(select(Account).where(Account.email == email).order_by(col(Account.id))))
+
+
+def send_sign_in_code(session: Session, *, email: str, lifetime: timedelta, template: str, context: dict) -> datetime:
+    """Issue a login code (and a magic link when the business allows them) and put the email in the outbox.
+
+    Inside the caller's transaction; the template gets `code` and `link` (None without a link) on
+    top of `context`. A newer login code for the email voids this one and its link. Returns the expiry.
+    """
+    link_token = tokens.new_token() if _magic_links_enabled(session) else None
+    code = codes.issue_code(
+        session,
+        purpose=LOGIN_PURPOSE,
+        email=email,
+        lifetime=lifetime,
+        link_token_hash=tokens.hash_token(link_token) if link_token else None,
+    )
+    link = magic_link_url(link_token) if link_token else None
+    outbox.enqueue(session, to=email, template=template, context={**context, "code": code, "link": link})
+    return clock.now() + lifetime
+
+
+def _work_of_a_send(email: str, context: dict) -> None:
+    """What sending costs besides storing it (a code, its HMAC, a token, the rendering), for an unknown email."""
+    code = tokens.new_code()
+    tokens.code_hmac(LOGIN_PURPOSE, email, code)
+    link_token = tokens.new_token()
+    tokens.hash_token(link_token)
+    render(
+        LOGIN_TEMPLATE,
+        {"business_name": "", "public_url": get_settings().public_url, **context, "code": code, "link": link_token},
+    )
+
+
+def request_login_code(*, email: object, ip: object) -> str:
+    """Email a login code (and link) if an account uses this email; returns the normalised email.
+
+    For the page's answer "If an account exists for <email>, we sent a code". Known and unknown
+    emails pass the same limits and leave the same rate events. While code entry for the email is
+    locked (code_budget) nothing is sent, with the same answer.
+    Raises FieldError("email"): not an email address, or a sending limit (same text for every email).
+    """
+    address = normalize_email(email)
+    client_ip = clean_ip(ip)
+    lifetime = login_code_lifetime()
+    context = {"expires_minutes": get_settings().login_code_minutes}
+    with db.write_session() as session:
+        if code_budget.locked_until(session, address) is not None:
+            return address
+        wait = codes.send_wait(session, email=address, ip=client_ip)
+        if wait is not None:
+            raise FieldError("email", _too_many_codes(wait))
+        codes.record_send(session, email=address, ip=client_ip)
+        throttle.record(session, CODE_REQUESTED, address)
+        if _accounts_on(session, address):
+            send_sign_in_code(session, email=address, lifetime=lifetime, template=LOGIN_TEMPLATE, context=context)
+        else:
+            _work_of_a_send(address, context)
+    return address
+
+
+def _as_if_a_code_was_sent(email: str) -> CodeCheck:
+    """The answer for an email with no live login code: that of a code sent at the newest request.
+
+    An unknown email never has a code; this keeps its answers (attempts left, dead, expired) the
+    same as a known email's, so guessing codes cannot tell whether an account exists.
+    """
+    with db.read_session() as session:
+        requested_at = throttle.newest_at(session, CODE_REQUESTED, email)
+        if requested_at is None:
+            return CodeCheck(CodeStatus.NO_CODE)
+        if requested_at + login_code_lifetime() <= clock.now():
+            return CodeCheck(CodeStatus.EXPIRED)
+        misses = code_budget.failures_since(session, purpose=LOGIN_PURPOSE, email=email, since=requested_at)
+    attempts_left = get_settings().code_max_attempts - misses
+    if attempts_left <= 0:
+        return CodeCheck(CodeStatus.TOO_MANY_ATTEMPTS)
+    return CodeCheck(CodeStatus.WRONG, attempts_left)
+
+
+def sign_in_mailbox_owner(session: Session, *, email: str, auth_method: str, next_path: object) -> str | None:
+    """Sign in after the mailbox was proven: every account on the email, oldest first; None if there is none.
+
+    Inside the caller's transaction. Proving the mailbox verifies the email of every account on it
+    (an invited account becomes verified at its first code login). Returns finish_sign_in's ticket.
+    """
+    accounts = _accounts_on(session, email)
+    if not accounts:
+        return None
+    now = clock.now()
+    for account in accounts:
+        if account.email_verified_at is None:
+            account.email_verified_at = now
+            session.add(account)
+    return choices.finish_sign_in(
+        session,
+        email=email,
+        account_ids=[account.id for account in accounts],
+        auth_method=auth_method,
+        peer_scope=choices.EMAIL_SCOPE,
+        next_path=safe_next_path(next_path),
+    )
+
+
+def login_with_code(*, email: object, code: object, next_path: object = "/") -> str:
+    """Check an emailed login code and sign in; returns a session ticket, or a chooser ticket for several accounts.
+
+    Raises FieldError("email") for an invalid email, FieldError("code") for a malformed, wrong,
+    dead or expired code, or while code entry for the email is locked.
+    """
+    address = normalize_email(email)
+    digits = clean_code(code)
+    check = codes.check_code(purpose=LOGIN_PURPOSE, email=address, code=digits)
+    if check.status is CodeStatus.NO_CODE:
+        check = _as_if_a_code_was_sent(address)
+    if check.status is not CodeStatus.OK:
+        raise FieldError("code", codes.describe_problem(check))
+    with db.write_session() as session:
+        ticket = sign_in_mailbox_owner(session, email=address, auth_method="code", next_path=next_path)
+    if ticket is None:
+        raise FieldError("code", codes.describe_problem(CodeCheck(CodeStatus.NO_CODE)))
+    return ticket
