@@ -50,16 +50,23 @@ def scope_of_ids(account_ids: list[int]) -> str:
     return json.dumps(sorted(set(account_ids)))
 
 
+def ids_of_scope(peer_scope: str) -> set[int] | None:
+    """The account ids a password scope lists; None for the email scope; empty for anything unreadable."""
+    if peer_scope == EMAIL_SCOPE:
+        return None
+    try:
+        return {int(account_id) for account_id in json.loads(peer_scope or "[]")}
+    except (TypeError, ValueError):
+        return set()
+
+
 def accounts_in_scope(session: Session, *, email: str, peer_scope: str) -> list[Account]:
     """The accounts on `email` that `peer_scope` allows, oldest first."""
     statement = select(Account).where(Account.email == email).order_by(Account.id)
     accounts = list(session.exec(statement))
-    if peer_scope == EMAIL_SCOPE:
+    allowed = ids_of_scope(peer_scope)
+    if allowed is None:
         return accounts
-    try:
-        allowed = {int(account_id) for account_id in json.loads(peer_scope or "[]")}
-    except (TypeError, ValueError):
-        return []
     return [account for account in accounts if account.id in allowed]
 
 
@@ -168,8 +175,8 @@ def choose_account(choice_token: object, account_id: object, *, remember: bool) 
         # bool is an int too, but never an account id.
         if type(account_id) is not int:
             raise FieldError("account", CHOOSE_LISTED)
-        allowed = {account.id for account in accounts_in_scope(session, email=choice.email, peer_scope=choice.peer_scope)}
-        if account_id not in allowed:
+        in_scope = accounts_in_scope(session, email=choice.email, peer_scope=choice.peer_scope)
+        if account_id not in {account.id for account in in_scope}:
             raise FieldError("account", CHOOSE_LISTED)
         now = clock.now()
         claimed = session.exec(
