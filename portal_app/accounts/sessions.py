@@ -87,11 +87,16 @@ def end_session(token: object) -> None:
         session.exec(delete(UserSession).where(UserSession.token_hash == token_hash))
 
 
-def end_all_sessions(account_id: int, except_token: str | None = None) -> int:
-    """Sign the account out everywhere (but the current browser, if given); returns how many ended."""
+def revoke_sessions(session: Session, account_id: int, *, except_token: object = None) -> int:
+    """End the account's sessions (but the one for except_token) inside the caller's transaction."""
     statement = delete(UserSession).where(UserSession.account_id == account_id)
     keep_hash = tokens.hash_presented_token(except_token)
     if keep_hash is not None:
         statement = statement.where(UserSession.token_hash != keep_hash)
+    return session.exec(statement).rowcount
+
+
+def end_all_sessions(account_id: int, except_token: str | None = None) -> int:
+    """Sign the account out everywhere (but the current browser, if given); returns how many ended."""
     with db.write_session() as session:
-        return session.exec(statement).rowcount
+        return revoke_sessions(session, account_id, except_token=except_token)
