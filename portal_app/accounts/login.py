@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlmodel import col, select, update
+from sqlmodel import Session, col, select, update
 
 from portal_app import db
 from portal_app.accounts import choices, passwords, throttle
@@ -25,7 +25,23 @@ def _email_or_none(raw: object) -> str | None:
         return None
 
 
-def _refuse_if_throttled(session, ip: str, email: str | None) -> None:
+def email_failures_wait(session: Session, email: str) -> timedelta | None:
+    """How long until the email may try a password again after too many failures, or None."""
+    settings = get_settings()
+    return throttle.retry_after(
+        session,
+        FAILURES_FOR_EMAIL,
+        email,
+        limit=settings.login_failures_per_email,
+        window=timedelta(minutes=settings.login_failure_window_minutes),
+    )
+
+
+def too_many_attempts(wait: timedelta) -> str:
+    return f"Too many attempts. Try again in {throttle.describe_wait(wait)}."
+
+
+def _refuse_if_throttled(session: Session, ip: str, email: str | None) -> None:
     settings = get_settings()
     waits = [
         throttle.retry_after(
@@ -33,18 +49,10 @@ def _refuse_if_throttled(session, ip: str, email: str | None) -> None:
         )
     ]
     if email is not None:
-        waits.append(
-            throttle.retry_after(
-                session,
-                FAILURES_FOR_EMAIL,
-                email,
-                limit=settings.login_failures_per_email,
-                window=timedelta(minutes=settings.login_failure_window_minutes),
-            )
-        )
+        waits.append(email_failures_wait(session, email))
     wait = max((wait for wait in waits if wait is not None), default=None)
     if wait is not None:
-        raise LoginFailed(f"Too many attempts. Try again in {throttle.describe_wait(wait)}.", retry_after=wait)
+        raise LoginFailed(too_many_attempts(wait), retry_after=wait)
 
 
 def _matching_accounts(email: str | None, password: str) -> list[Account]:

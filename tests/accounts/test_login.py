@@ -167,3 +167,21 @@ def test_parallel_guesses_cannot_outrun_the_failure_limit(database, frozen_clock
     with ThreadPoolExecutor(max_workers=10) as pool:
         messages = Counter(pool.map(guess, range(10)))
     assert messages == Counter({INCORRECT: 5, "Too many attempts. Try again in 15 minutes.": 5})
+
+
+def test_every_matching_account_gets_its_hash_upgraded(database, frozen_clock, settings_env):
+    with db.write_session() as session:
+        business = session.get(Business, BUSINESS_ID)
+        business.allow_duplicate_contacts = True
+        session.add(business)
+    shared = "shared-password-77"
+    for name, password in [("Work", shared), ("Home", shared), ("Club", "club-password-33")]:
+        sign_up(EMAIL, full_name=name, password=password)
+        frozen_clock.advance(minutes=2)
+    before = accounts_for(EMAIL)
+    settings_env(PORTAL_ARGON2_TIME_COST="2")
+    grant = tickets.redeem_ticket(password_login(email=EMAIL, password=shared, ip=IP), user_agent="", ip="")
+    assert grant.name == tickets.CHOICE_COOKIE
+    after = accounts_for(EMAIL)
+    assert [a.password_hash != b.password_hash for a, b in zip(after, before)] == [True, True, False]
+    assert all(passwords.verify_password(account.password_hash, shared) for account in after[:2])

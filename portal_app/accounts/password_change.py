@@ -1,0 +1,162 @@
+"""Setting or changing the password of the signed-in account (the security page, forgotten passwords).
+
+The current password is asked unless the account has none, or this browser signed in by code or
+magic link in the last few minutes (which is how a forgotten password is replaced). Wrong current
+passwords count as failed logins, so this page cannot be used to guess the password.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlmodel import Session, col, delete, select, update
+
+from portal_app import clock, db
+from portal_app.accounts import choices, login, passwords, sessions, throttle
+from portal_app.accounts.errors import FieldError
+from portal_app.accounts.validation import MAX_PASSWORD_LENGTH, check_new_password
+from portal_app.email import outbox
+from portal_app.models import BUSINESS_ID, Account, AccountChoice, Business, LoginTicket, UserSession
+
+RECENT_CODE_LOGIN = timedelta(minutes=10)
+EMAILED_SIGN_INS = frozenset({"code", "magic_link"})
+WRONG_CURRENT = "Your current password is not right."
+ENTER_CURRENT = "Enter your current password."
+NOT_SIGNED_IN = "not signed in"
+
+
+@dataclass(frozen=True)
+class PasswordStatus:
+    has_password: bool
+    current_password_required: bool
+
+
+def _required(account: Account, info: sessions.SessionInfo) -> bool:
+    if account.password_hash is None:
+        return False
+    recent_emailed_sign_in = (
+        info.auth_method in EMAILED_SIGN_INS and clock.now() - info.created_at < RECENT_CODE_LOGIN
+    )
+    return not recent_emailed_sign_in
+
+
+def _signed_in(session_token: object) -> tuple[sessions.SessionInfo, Account]:
+    info = sessions.current_session(session_token)
+    if info is not None:
+        with db.read_session() as session:
+            account = session.get(Account, info.account_id)
+        if account is not None:
+            return info, account
+    raise PermissionError(NOT_SIGNED_IN)
+
+
+def password_status(session_token: object) -> PasswordStatus | None:
+    """What the security page asks for; None when the session is unknown or over."""
+    try:
+        info, account = _signed_in(session_token)
+    except PermissionError:
+        return None
+    return PasswordStatus(
+        has_password=account.password_hash is not None, current_password_required=_required(account, info)
+    )
+
+
+def _check_current_password(account: Account, current_password: object) -> None:
+    """Refuse a wrong current password, counted and throttled like a failed login on the account's email."""
+    if not isinstance(current_password, str) or not current_password:
+        raise FieldError("current_password", ENTER_CURRENT)
+    with db.write_session() as session:
+        wait = login.email_failures_wait(session, account.email)
+        if wait is not None:
+            raise FieldError("current_password", login.too_many_attempts(wait))
+        # Counted as a failure until it matches, as for logins, so parallel guesses cannot outrun the limit.
+        failure = throttle.record(session, login.FAILURES_FOR_EMAIL, account.email)
+    secret = current_password if len(current_password) <= MAX_PASSWORD_LENGTH else ""
+    if not passwords.verify_password(account.password_hash, secret):
+        raise FieldError("current_password", WRONG_CURRENT)
+    with db.write_session() as session:
+        throttle.cancel(session, failure.id)
+
+
+def _withdraw_old_password(session: Session, account: Account) -> None:
+    """What the old password proved stops counting: other browsers' password scopes lose this account.
+
+    Sessions of the other accounts on the email can then no longer switch into it, and a chooser
+    opened with the old password no longer offers it. Scopes proven by the mailbox are untouched.
+    """
+    now = clock.now()
+    peer_sessions = session.exec(
+        select(UserSession)
+        .join(Account, col(Account.id) == UserSession.account_id)
+        .where(Account.email == account.email, UserSession.account_id != account.id)
+    ).all()
+    open_choices = session.exec(
+        select(AccountChoice).where(
+            AccountChoice.email == account.email,
+            col(AccountChoice.used_at).is_(None),
+            AccountChoice.expires_at > now,
+        )
+    ).all()
+    for row in [*peer_sessions, *open_choices]:
+        ids = choices.ids_of_scope(row.peer_scope)
+        if ids is not None and account.id in ids:
+            row.peer_scope = choices.scope_of_ids(ids - {account.id})
+            session.add(row)
+
+
+def _notify(session: Session, account: Account, *, had_password: bool, ip: str) -> None:
+    """The notice email: when and from where, and what to do if it was not the owner. No secrets."""
+    now = clock.now()
+    business = session.get(Business, BUSINESS_ID)
+    outbox.enqueue(
+        session,
+        to=account.email,
+        template="password_changed",
+        context={
+            "full_name": account.full_name,
+            "had_password": had_password,
+            "changed_at": f"{now.day} {now:%B %Y at %H:%M} UTC",
+            "ip": ip,
+            "support_email": business.support_email if business else "",
+        },
+    )
+
+
+def set_password(session_token: object, *, new_password: object, current_password: object = None) -> None:
+    """Set the signed-in account's password, sign out its other sessions and email a notice.
+
+    Raises PermissionError when the session is unknown or over (the page sends the browser to
+    login), FieldError("new_password") for a password the rules refuse, FieldError("current_password")
+    when the current password is needed and missing, wrong or throttled.
+    """
+    info, account = _signed_in(session_token)
+    try:
+        check_new_password(new_password, account.email)
+    except FieldError as refused:
+        raise FieldError("new_password", refused.message) from None
+    required = _required(account, info)
+    if required:
+        _check_current_password(account, current_password)
+    new_hash = passwords.hash_password(new_password)
+    had_password = account.password_hash is not None
+    unchanged = (
+        Account.password_hash == account.password_hash if had_password else col(Account.password_hash).is_(None)
+    )
+    with db.write_session() as session:
+        current = session.get(UserSession, info.id)
+        if current is None:
+            raise PermissionError(NOT_SIGNED_IN)
+        changed = session.exec(
+            update(Account).where(Account.id == account.id, unchanged).values(password_hash=new_hash)
+        )
+        if changed.rowcount != 1:
+            # It changed between the check and now (another browser); the person starts again.
+            raise FieldError("new_password", "Your password was just changed elsewhere. Please reload and try again.")
+        sessions.revoke_sessions(session, account.id, except_token=session_token)
+        # Tickets not yet traded for a cookie would start sessions this change is meant to end.
+        session.exec(
+            delete(LoginTicket).where(LoginTicket.account_id == account.id, col(LoginTicket.used_at).is_(None))
+        )
+        _withdraw_old_password(session, account)
+        _notify(session, account, had_password=had_password, ip=current.ip)
