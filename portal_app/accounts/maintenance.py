@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlmodel import col, delete, or_, select
 
 from portal_app import clock, db
-from portal_app.models import EmailCode, LoginTicket, PendingSignup, RateEvent, UserSession
+from portal_app.models import AccountChoice, EmailCode, LoginTicket, PendingSignup, RateEvent, UserSession
 from portal_app.settings import get_settings
 
 # Used, voided and expired codes and old rate events are kept this long, for looking into abuse.
@@ -15,7 +15,10 @@ KEEP_FINISHED = timedelta(days=1)
 
 
 def purge_expired() -> dict[str, int]:
-    """Delete expired pending signups, spent tickets, dead sessions, old codes and rate events; returns counts."""
+    """Delete expired pending signups, spent tickets and account choices, dead sessions, old codes and rate events.
+
+    Returns how many rows of each kind went.
+    """
     now = clock.now()
     kept_since = now - KEEP_FINISHED
     idle_since = now - timedelta(days=get_settings().session_idle_days)
@@ -28,6 +31,10 @@ def purge_expired() -> dict[str, int]:
         pending_signups = session.exec(delete(PendingSignup).where(PendingSignup.expires_at <= now))
         login_tickets = session.exec(
             delete(LoginTicket).where(or_(LoginTicket.expires_at <= now, col(LoginTicket.used_at).is_not(None)))
+        )
+        # The choices' tickets went just above: a choice outlives its ticket, and is used only through it.
+        account_choices = session.exec(
+            delete(AccountChoice).where(or_(AccountChoice.expires_at <= now, col(AccountChoice.used_at).is_not(None)))
         )
         user_sessions = session.exec(
             delete(UserSession).where(or_(UserSession.expires_at <= now, UserSession.last_seen_at <= idle_since))
@@ -42,6 +49,7 @@ def purge_expired() -> dict[str, int]:
             "pending_signups": pending_signups.rowcount,
             "email_codes": signup_codes.rowcount + old_codes.rowcount,
             "login_tickets": signup_tickets.rowcount + login_tickets.rowcount,
+            "account_choices": account_choices.rowcount,
             "user_sessions": user_sessions.rowcount,
             "rate_events": rate_events.rowcount,
         }

@@ -5,11 +5,15 @@ from datetime import timedelta
 from sqlmodel import select
 
 from portal_app import db
-from portal_app.accounts import codes, maintenance, sessions, signup, throttle, tickets
-from portal_app.models import EmailCode, LoginTicket, PendingSignup, RateEvent, UserSession
-from tests.accounts.helpers import accounts_for, begin_signup, sign_up
+from portal_app.accounts import choices, codes, maintenance, sessions, signup, throttle, tickets
+from portal_app.accounts.login import password_login
+from portal_app.models import AccountChoice, EmailCode, LoginTicket, PendingSignup, RateEvent, UserSession
+from tests.accounts.helpers import IP, PASSWORD, accounts_for, begin_signup, sign_up
+from tests.accounts.shared_email import EMAIL, choice_token, make_accounts
 
-NOTHING = dict.fromkeys(["pending_signups", "email_codes", "login_tickets", "user_sessions", "rate_events"], 0)
+NOTHING = dict.fromkeys(
+    ["pending_signups", "email_codes", "login_tickets", "account_choices", "user_sessions", "rate_events"], 0
+)
 
 
 def count(model) -> int:
@@ -40,6 +44,7 @@ def test_expired_things_are_purged(database, frozen_clock):
         "pending_signups": 1,
         "email_codes": 2,  # ada's signup code and bob's expired login code
         "login_tickets": 2,
+        "account_choices": 0,
         "user_sessions": 1,  # idle for 8 days
         "rate_events": 4,
     }
@@ -62,3 +67,17 @@ def test_finished_codes_and_rate_events_are_kept_for_a_day(database, frozen_cloc
     assert maintenance.purge_expired() == {**NOTHING, "email_codes": 1, "rate_events": 1}
     frozen_clock.advance(minutes=10)
     assert maintenance.purge_expired() == {**NOTHING, "email_codes": 1}
+
+
+def test_used_and_expired_account_choices_are_purged(database, frozen_clock):
+    first, second = make_accounts(frozen_clock, [PASSWORD, PASSWORD])
+    used = choice_token(password_login(email=EMAIL, password=PASSWORD, ip=IP))
+    choices.choose_account(used, first.id, remember=False)
+    live = choice_token(password_login(email=EMAIL, password=PASSWORD, ip=IP))
+    abandoned = password_login(email=EMAIL, password=PASSWORD, ip=IP)  # its ticket was never redeemed
+    assert maintenance.purge_expired()["account_choices"] == 1
+    assert choices.choice_view(live) is not None
+    frozen_clock.advance(minutes=10)
+    assert maintenance.purge_expired()["account_choices"] == 2
+    assert count(AccountChoice) == 0 and count(LoginTicket) == 0
+    assert tickets.redeem_ticket(abandoned, user_agent="", ip="") is None
