@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from portal_app import clock, db
 from portal_app.accounts import choices, codes, passwords, tickets, tokens
-from portal_app.accounts.codes import CodeCheck, CodeStatus
+from portal_app.accounts.codes import CodeStatus
 from portal_app.accounts.errors import FieldError, ResendTooSoon, SignupErrors
 from portal_app.accounts.throttle import describe_wait
 from portal_app.accounts.validation import check_new_password, clean_code, clean_full_name, clean_ip, normalize_email
@@ -162,17 +162,6 @@ def resend_signup_code(flow_token: object, *, ip: object) -> datetime:
         return clock.now() + (next_wait or timedelta(0))
 
 
-def _code_problem(check: CodeCheck) -> str:
-    if check.status is CodeStatus.WRONG:
-        attempts = "1 attempt" if check.attempts_left == 1 else f"{check.attempts_left} attempts"
-        return f"That code is not right. You have {attempts} left."
-    if check.status is CodeStatus.TOO_MANY_ATTEMPTS:
-        return "Too many wrong codes. Request a new code."
-    if check.status is CodeStatus.EXPIRED:
-        return "This code has expired. Request a new code."
-    return "This code is no longer valid. Request a new code."
-
-
 def _finish_signup(session: Session, pending_signup_id: int) -> str:
     """Turn a verified pending signup into a signed-in account; returns a session (or chooser) ticket.
 
@@ -218,7 +207,8 @@ def _finish_signup(session: Session, pending_signup_id: int) -> str:
 def verify_signup(flow_token: object, code: object) -> str:
     """Check the emailed code and sign in (creating the account if needed); returns a session or chooser ticket.
 
-    Raises FieldError("code") with what went wrong: expired signup, wrong, dead or expired code.
+    Raises FieldError("code") with what went wrong: expired signup, wrong, dead or expired code, or
+    code entry locked for the email after too many refused codes (password login still works).
     """
     with db.read_session() as session:
         pending = _live_pending(session, flow_token)
@@ -228,7 +218,7 @@ def verify_signup(flow_token: object, code: object) -> str:
         purpose=SIGNUP_PURPOSE, email=pending.email, code=clean_code(code), pending_signup_id=pending.id
     )
     if check.status is not CodeStatus.OK:
-        raise FieldError("code", _code_problem(check))
+        raise FieldError("code", codes.describe_problem(check))
     try:
         with db.write_session() as session:
             return _finish_signup(session, pending.id)

@@ -8,7 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
 from portal_app import db
-from portal_app.accounts import choices, passwords, sessions, signup, tickets
+from portal_app.accounts import choices, login, passwords, sessions, signup, tickets
 from portal_app.accounts.errors import FieldError, ResendTooSoon, SignupErrors
 from portal_app.models import BUSINESS_ID, Business, EmailCode, OutboxEmail, PendingSignup, RateEvent, UserSession
 from tests.accounts.helpers import IP, PASSWORD, accounts_for, begin_signup, latest_code, latest_email, sign_up
@@ -305,3 +305,20 @@ def test_the_email_and_code_commit_or_fail_together(database, frozen_clock):
     with pytest.raises(SQLAlchemyError):
         signup.start_signup(full_name="Ada", email=EMAIL, password=PASSWORD, ip=IP)
     assert count(OutboxEmail) == count(EmailCode) == count(PendingSignup) == count(RateEvent) == 0
+
+
+def test_too_many_refused_codes_lock_code_entry_but_not_password_login(database, frozen_clock):
+    sign_up(EMAIL)
+    frozen_clock.advance(minutes=2)
+    flow = begin_signup(EMAIL, full_name="Mallory", password="another-password-99")
+    code = latest_code(EMAIL)
+    messages = []
+    for _ in range(20):
+        with pytest.raises(FieldError) as caught:
+            signup.verify_signup(flow, wrong(code))
+        messages.append(caught.value.message)
+    locked = "Code entry for this email is locked until 12:02 UTC. You can still log in with your password."
+    assert messages[-1] == locked and locked not in messages[:-1]
+    with pytest.raises(FieldError, match=locked):
+        signup.verify_signup(flow, code)
+    assert tickets.redeem_ticket(login.password_login(email=EMAIL, password=PASSWORD, ip=IP), user_agent="", ip="")
