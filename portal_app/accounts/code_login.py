@@ -7,6 +7,7 @@ same moment would: wrong with attempts counting down, dead after five, expired a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
@@ -49,11 +50,17 @@ def _accounts_on(session: Session, email: str) -> list[Account]:
     return list(session.exec(select(Account).where(Account.email == email).order_by(col(Account.id))))
 
 
-def send_sign_in_code(session: Session, *, email: str, lifetime: timedelta, template: str, context: dict) -> datetime:
+@dataclass(frozen=True)
+class SentCode:
+    expires_at: datetime
+    with_link: bool
+
+
+def send_sign_in_code(session: Session, *, email: str, lifetime: timedelta, template: str, context: dict) -> SentCode:
     """Issue a login code (and a magic link when the business allows them) and put the email in the outbox.
 
     Inside the caller's transaction; the template gets `code` and `link` (None without a link) on
-    top of `context`. A newer login code for the email voids this one and its link. Returns the expiry.
+    top of `context`. A newer login code for the email voids this one and its link.
     """
     link_token = tokens.new_token() if _magic_links_enabled(session) else None
     code = codes.issue_code(
@@ -65,7 +72,7 @@ def send_sign_in_code(session: Session, *, email: str, lifetime: timedelta, temp
     )
     link = magic_link_url(link_token) if link_token else None
     outbox.enqueue(session, to=email, template=template, context={**context, "code": code, "link": link})
-    return clock.now() + lifetime
+    return SentCode(expires_at=clock.now() + lifetime, with_link=link is not None)
 
 
 def _work_of_a_send(email: str, context: dict) -> None:

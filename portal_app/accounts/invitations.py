@@ -1,0 +1,110 @@
+"""Accounts the business creates for people it already gave an app: no signup, an emailed invitation with a login code.
+
+The account has no password until its owner sets one; its email is verified by the first code or
+link login. The invitation's code is an ordinary login code, so code login works at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from portal_app import access, clock, db
+from portal_app.accounts import code_login
+from portal_app.accounts.errors import FieldError
+from portal_app.accounts.validation import clean_full_name, normalize_email
+from portal_app.models import BUSINESS_ID, Account, Business
+from portal_app.settings import get_settings
+
+INVITE_TEMPLATE = "invitation"
+
+
+@dataclass(frozen=True)
+class InviteResult:
+    account_id: int
+    email: str
+    full_name: str
+    app_titles: tuple[str, ...]
+    code_expires_at: datetime
+    with_link: bool
+
+
+def _clean_app_keys(raw: object) -> list[str]:
+    if not isinstance(raw, (list, tuple)) or not raw:
+        raise FieldError("apps", f"give at least one app; choose from: {', '.join(access.PRODUCT_APPS)}")
+    keys: list[str] = []
+    for key in raw:
+        try:
+            access.check_app_key(key)
+        except ValueError as error:
+            raise FieldError("apps", str(error)) from None
+        if key not in keys:
+            keys.append(key)
+    return keys
+
+
+def describe_hours(hours: int) -> str:
+    """"3 days", "1 day" or "36 hours": how long an invitation's code works, in words."""
+    if hours % 24 == 0:
+        days = hours // 24
+        return "1 day" if days == 1 else f"{days} days"
+    return "1 hour" if hours == 1 else f"{hours} hours"
+
+
+def _already_exists(email: str) -> FieldError:
+    return FieldError("email", f"an account already exists for {email}")
+
+
+def invite(*, email: object, full_name: object, app_keys: list[str]) -> InviteResult:
+    """Create a passwordless account with these apps and email its invitation, in one transaction.
+
+    Raises FieldError: "email" (not an address, or an account already uses it while the business
+    allows one account per email), "full_name", or "apps" (none given, or one the portal does not know).
+    """
+    address = normalize_email(email)
+    name = clean_full_name(full_name)
+    keys = _clean_app_keys(app_keys)
+    hours = get_settings().invite_code_hours
+    titles = tuple(title for key, title in access.PRODUCT_APPS.items() if key in keys)
+    try:
+        with db.write_session() as session:
+            business = session.get(Business, BUSINESS_ID)
+            duplicates_allowed = business is not None and business.allow_duplicate_contacts
+            taken = session.exec(select(Account.id).where(Account.email == address).limit(1)).first() is not None
+            if taken and not duplicates_allowed:
+                raise _already_exists(address)
+            now = clock.now()
+            account = Account(
+                email=address,
+                exclusive_email=None if duplicates_allowed else address,
+                full_name=name,
+                password_hash=None,
+                email_verified_at=None,
+                created_at=now,
+                invited_at=now,
+            )
+            session.add(account)
+            # A parallel signup or invitation that took the email first fails this on exclusive_email.
+            session.flush()
+            for key in keys:
+                access.grant_app(session, account_id=account.id, app_key=key)
+            sent = code_login.send_sign_in_code(
+                session,
+                email=address,
+                lifetime=timedelta(hours=hours),
+                template=INVITE_TEMPLATE,
+                context={"full_name": name, "app_titles": titles, "expires_in": describe_hours(hours)},
+            )
+    except IntegrityError:
+        raise _already_exists(address) from None
+    return InviteResult(
+        account_id=account.id,
+        email=address,
+        full_name=name,
+        app_titles=titles,
+        code_expires_at=sent.expires_at,
+        with_link=sent.with_link,
+    )
