@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from portal_app import business, demo
+from sqlalchemy.exc import OperationalError
+
+from portal_app import access, business, demo
+from portal_app.accounts import invitations
+from portal_app.accounts.errors import FieldError
+from portal_app.settings import get_settings
+
+# How the invite command names each field in its error messages.
+INVITE_OPTIONS = {"email": "email", "full_name": "--name", "apps": "--app"}
 
 
 def _seed_demo(args: argparse.Namespace) -> int:
@@ -30,6 +38,28 @@ def _set_duplicates(args: argparse.Namespace) -> int:
     return 0
 
 
+def _invite(args: argparse.Namespace) -> int:
+    try:
+        result = invitations.invite(email=args.email, full_name=args.name, app_keys=args.apps)
+    except FieldError as error:
+        print(f"error: {INVITE_OPTIONS.get(error.field, error.field)}: {error.message}", file=sys.stderr)
+        return 1
+    except OperationalError as error:
+        print(f"error: the database is not ready (run the migrations first): {error.orig}", file=sys.stderr)
+        return 1
+    settings = get_settings()
+    carrying = "a login code and a sign-in link" if result.with_link else "a login code"
+    apps = ", ".join(result.app_titles)
+    print(f"Invited {result.full_name} <{result.email}> (account {result.account_id}) to {apps}.")
+    print(
+        f"The invitation email with {carrying} (valid until {result.code_expires_at:%Y-%m-%d %H:%M} UTC)"
+        " is in the outbox."
+    )
+    if settings.email_backend == "dev-mailbox":
+        print(f"No email provider is configured: read it at {settings.public_url}/dev/mailbox")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="portal", description="Operate the Client Portal.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -43,6 +73,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     duplicates.add_argument("value", choices=["on", "off"])
     duplicates.set_defaults(run=_set_duplicates)
+
+    invite = commands.add_parser(
+        "invite",
+        help="create an account for someone who already has an app, and email them a login code",
+        description=(
+            "Create a passwordless account and email an invitation with a login code (and a sign-in link when"
+            " magic links are on). The person logs in with it at once, and later with \"Email me a code\"."
+        ),
+    )
+    invite.add_argument("email", help="the person's email address")
+    invite.add_argument("--name", required=True, help='the person\'s full name, e.g. "Grace Hopper"')
+    invite.add_argument(
+        "--app",
+        dest="apps",
+        action="append",
+        required=True,
+        metavar="APP",
+        help=f"an app to give access to; repeat for several ({', '.join(access.PRODUCT_APPS)})",
+    )
+    invite.set_defaults(run=_invite)
     return parser
 
 

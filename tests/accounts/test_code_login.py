@@ -1,4 +1,4 @@
-"""Login by emailed code: 10-minute single-use codes, voiding on resend, send limits, and the same answers for every email."""
+"""Login by emailed code: 10-minute single-use codes, voiding on resend, send limits, alike for every email."""
 
 import re
 from datetime import timedelta
