@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import traceback
 import uuid
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -188,8 +189,34 @@ class Pipeline:
                 pytest.fail(f"events still running after {SETTLE_SECONDS} s: {self._busy_tasks()}")
 
 
+MAX_LOG_CHARS = 4000
+
+
 @pytest.fixture
-async def pipeline(database, monkeypatch, caplog):
+def short_log_records():
+    """Cut log records to a few KB: a failure report should not print the 1 MB payloads it was fed."""
+    original = logging.getLogRecordFactory()
+
+    def factory(*args, **kwargs):
+        record = original(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:
+            return record
+        if len(message) > MAX_LOG_CHARS:
+            record.msg, record.args = f"{message[:MAX_LOG_CHARS]}... [{len(message)} characters]", None
+        if record.exc_info and record.exc_info[0] is not None:
+            text = "".join(traceback.format_exception(*record.exc_info))
+            record.exc_text = text if len(text) <= MAX_LOG_CHARS else f"{text[:MAX_LOG_CHARS]}... [{len(text)} characters]"
+        return record
+
+    logging.setLogRecordFactory(factory)
+    yield
+    logging.setLogRecordFactory(original)
+
+
+@pytest.fixture
+async def pipeline(database, monkeypatch, caplog, short_log_records):
     """The real event pipeline over a fresh in-memory state manager and the test database."""
     caplog.set_level(logging.WARNING)
     namespace = APP.event_namespace
