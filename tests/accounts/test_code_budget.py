@@ -60,8 +60,9 @@ def test_wrong_signup_and_login_codes_share_one_budget(database, frozen_clock):
     assert code_login_refusal(login_code) == lock_text(until)
     check = codes.check_code(purpose="signup", email=EMAIL, code=signup_code, pending_signup_id=None)
     assert check == codes.CodeCheck(CodeStatus.LOCKED, locked_until=until)
-    with pytest.raises(FieldError):
+    with pytest.raises(FieldError) as caught:
         signup.verify_signup(flow, signup_code)
+    assert caught.value.message == lock_text(until)
     # Password login still works.
     grant = tickets.redeem_ticket(login.password_login(email=EMAIL, password=PASSWORD, ip=IP), user_agent="", ip="")
     assert sessions.current_session(grant.value).auth_method == "password"
