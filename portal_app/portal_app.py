@@ -15,11 +15,13 @@ from portal_app.states.login import LoginState
 from portal_app.states.session import SessionState
 from portal_app.states.signup import SignupState, VerifyState
 from portal_app.web import auth_routes
+from portal_app.web.event_guard import EventShapeGuard
 
 app = rx.App(
     stylesheets=["/portal.css"],
     api_transformer=Starlette(routes=[*auth_routes.routes(), *dev_mailbox.routes()]),
 )
+app.add_middleware(EventShapeGuard())
 
 app.add_page(home_page, route="/", title="Home", on_load=SessionState.require_account)
 app.add_page(signup_page, route="/signup", title="Sign up", on_load=SignupState.load)

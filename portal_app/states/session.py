@@ -9,6 +9,7 @@ import reflex as rx
 
 from portal_app.accounts import sessions, tickets
 from portal_app.accounts.lookup import account_view
+from portal_app.accounts.validation import safe_next_path
 from portal_app.states.base import PortalState, full_page_load
 
 
@@ -31,7 +32,7 @@ class SessionState(PortalState):
         view = await asyncio.to_thread(account_view, account_id) if account_id is not None else None
         if view is None:
             self.full_name = ""
-            path = self.router.url.path or "/"
+            path = safe_next_path(self.router.url.path or "/")
             return rx.redirect(f"/login?next={quote(path, safe='/')}")
         self.full_name = view.full_name
         self.signed_in = True
