@@ -16,10 +16,11 @@ from portal_app.states.session import SessionState
 from portal_app.states.signup import SignupState, VerifyState
 from portal_app.web import auth_routes
 from portal_app.web.event_guard import EventShapeGuard
+from portal_app.web.middleware import PortalHeadersMiddleware
 
 app = rx.App(
     stylesheets=["/portal.css"],
-    api_transformer=Starlette(routes=[*auth_routes.routes(), *dev_mailbox.routes()]),
+    api_transformer=[Starlette(routes=[*auth_routes.routes(), *dev_mailbox.routes()]), PortalHeadersMiddleware],
 )
 app.add_middleware(EventShapeGuard())
 

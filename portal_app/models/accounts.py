@@ -101,6 +101,9 @@ class LoginTicket(SQLModel, table=True):
     auth_method: str = Field(default="", max_length=32)
     peer_scope: str = Field(default="", max_length=2000)
     next_path: str = Field(default="/", max_length=512)
+    # SHA-256 of the browser-binding cookie of the page that asked for the ticket: only that
+    # browser can redeem it (no login CSRF by sending someone a ticket link).
+    device_hash: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
