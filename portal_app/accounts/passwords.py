@@ -30,8 +30,11 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
-def verify_password(password_hash: str, password: str) -> bool:
-    """True only when the password matches; a malformed hash or password is simply no match."""
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """True only when the password matches; no hash (an invited account), a malformed hash or
+    a malformed password is simply no match."""
+    if not isinstance(password_hash, str) or not isinstance(password, str):
+        return False
     try:
         return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError, UnicodeEncodeError):

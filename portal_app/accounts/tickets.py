@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -72,15 +73,44 @@ def issue_signup_ticket(session: Session, *, pending_signup_id: int) -> str:
     return _issue(session, kind=SIGNUP_TICKET, pending_signup_id=pending_signup_id, next_path="/verify")
 
 
-def redeem_ticket(token: object, *, user_agent: object, ip: object) -> CookieGrant | None:
-    """Use a ticket once: the cookie it grants, or None if it is unknown, used or expired."""
+def bind_to_browser(token: object, browser_token: object) -> bool:
+    """Tie a fresh ticket to the browser whose page asked for it (its binding cookie).
+
+    Only that browser can then redeem it, so a ticket link sent to someone else signs nobody in
+    (login CSRF). Returns False when the ticket or the browser token is unusable.
+    """
     token_hash = tokens.hash_presented_token(token)
-    if token_hash is None:
+    browser_hash = tokens.hash_presented_token(browser_token)
+    if token_hash is None or browser_hash is None:
+        return False
+    with db.write_session() as session:
+        bound = session.exec(
+            update(LoginTicket)
+            .where(
+                LoginTicket.token_hash == token_hash,
+                col(LoginTicket.device_hash).is_(None),
+                col(LoginTicket.used_at).is_(None),
+            )
+            .values(device_hash=browser_hash)
+        )
+        return bound.rowcount == 1
+
+
+def redeem_ticket(token: object, *, user_agent: object, ip: object, browser_token: object) -> CookieGrant | None:
+    """Use a ticket once, in the browser it was bound to: the cookie it grants, or None.
+
+    None when the ticket is unknown, used, expired, never bound, or bound to another browser.
+    """
+    token_hash = tokens.hash_presented_token(token)
+    browser_hash = tokens.hash_presented_token(browser_token)
+    if token_hash is None or browser_hash is None:
         return None
     with db.write_session() as session:
         now = clock.now()
         ticket = session.exec(select(LoginTicket).where(LoginTicket.token_hash == token_hash)).first()
         if ticket is None or ticket.expires_at <= now:
+            return None
+        if ticket.device_hash is None or not hmac.compare_digest(ticket.device_hash, browser_hash):
             return None
         claimed = session.exec(
             update(LoginTicket)

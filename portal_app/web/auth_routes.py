@@ -15,6 +15,7 @@ from starlette.routing import Route
 from portal_app.accounts import tickets
 from portal_app.accounts.validation import safe_next_path
 from portal_app.settings import get_settings
+from portal_app.web.middleware import DEVICE_COOKIE
 
 
 def _client_ip(request: Request) -> str:
@@ -41,6 +42,7 @@ async def redeem_ticket(request: Request) -> RedirectResponse:
             ticket,
             user_agent=request.headers.get("user-agent", "")[:512],
             ip=_client_ip(request),
+            browser_token=request.cookies.get(DEVICE_COOKIE),
         )
     if grant is None:
         return _no_store(RedirectResponse("/login?expired=1", status_code=303))

@@ -9,6 +9,7 @@ from sqlmodel import col, select
 from portal_app import db
 from portal_app.accounts import signup, tickets
 from portal_app.models import Account, OutboxEmail
+from tests.browser import redeem_bound
 
 PASSWORD = "plum-velvet-orbit-42"
 IP = "203.0.113.5"
@@ -29,7 +30,7 @@ def latest_code(to: str) -> str:
 def begin_signup(email: str, *, full_name: str = "Ada Lovelace", password: str = PASSWORD, ip: str = IP) -> str:
     """Start a signup and redeem its ticket; returns the flow token the signup cookie would carry."""
     ticket = signup.start_signup(full_name=full_name, email=email, password=password, ip=ip)
-    grant = tickets.redeem_ticket(ticket, user_agent="pytest", ip=ip)
+    grant = redeem_bound(ticket, user_agent="pytest", ip=ip)
     assert grant is not None and grant.name == tickets.SIGNUP_COOKIE
     return grant.value
 

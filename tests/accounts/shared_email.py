@@ -6,6 +6,7 @@ from portal_app import db
 from portal_app.accounts import sessions, tickets
 from portal_app.models import BUSINESS_ID, Account, Business
 from tests.accounts.helpers import IP, accounts_for, sign_up
+from tests.browser import redeem_bound
 
 EMAIL = "ada@example.com"
 
@@ -27,7 +28,7 @@ def make_accounts(frozen_clock, passwords: list[str], *, email: str = EMAIL) -> 
 
 
 def redeem(ticket: str) -> tickets.CookieGrant:
-    grant = tickets.redeem_ticket(ticket, user_agent="pytest", ip=IP)
+    grant = redeem_bound(ticket, user_agent="pytest", ip=IP)
     assert grant is not None
     return grant
 

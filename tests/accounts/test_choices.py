@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from portal_app import access, db
-from portal_app.accounts import choices, sessions, signup, tickets
+from portal_app.accounts import choices, sessions, signup
 from portal_app.accounts.errors import FieldError, LoginFailed
 from portal_app.accounts.login import password_login
 from portal_app.models import AccountChoice, AccountPreference
@@ -22,6 +22,7 @@ from tests.accounts.shared_email import (
     session_token,
     signed_in,
 )
+from tests.browser import redeem_bound
 
 SHARED = "shared-password-77"
 
@@ -194,7 +195,7 @@ def test_the_choice_ticket_alone_chooses_nothing(database, frozen_clock):
     ticket = login(SHARED)
     assert choices.choice_view(ticket) is None  # only the cookie the ticket becomes opens the chooser
     choice_token(ticket)
-    assert tickets.redeem_ticket(ticket, user_agent="", ip="") is None
+    assert redeem_bound(ticket, user_agent="", ip="") is None
 
 
 def test_choosing_twice_at_once_starts_one_session(database, frozen_clock):

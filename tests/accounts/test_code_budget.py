@@ -6,11 +6,12 @@ import pytest
 from sqlmodel import select
 
 from portal_app import db
-from portal_app.accounts import code_login, codes, login, sessions, signup, tickets
+from portal_app.accounts import code_login, codes, login, sessions, signup
 from portal_app.accounts.codes import CodeStatus
 from portal_app.accounts.errors import FieldError
 from portal_app.models import EmailCode, OutboxEmail
 from tests.accounts.helpers import IP, PASSWORD, begin_signup, latest_code, latest_email, sign_up
+from tests.browser import redeem_bound
 
 EMAIL = "ada@example.com"
 UNKNOWN = "nobody@example.com"
@@ -64,7 +65,7 @@ def test_wrong_signup_and_login_codes_share_one_budget(database, frozen_clock):
         signup.verify_signup(flow, signup_code)
     assert caught.value.message == lock_text(until)
     # Password login still works.
-    grant = tickets.redeem_ticket(login.password_login(email=EMAIL, password=PASSWORD, ip=IP), user_agent="", ip="")
+    grant = redeem_bound(login.password_login(email=EMAIL, password=PASSWORD, ip=IP), user_agent="", ip="")
     assert sessions.current_session(grant.value).auth_method == "password"
     # Exactly one email about the lock, saying until when, and that the password still works.
     assert templates_to(EMAIL).count("code_entry_locked") == 1
@@ -91,7 +92,7 @@ def test_the_lock_ends_after_a_day_with_a_fresh_budget(database, frozen_clock):
     fresh = latest_code(EMAIL)
     for _ in range(19):
         assert codes.check_code(purpose="signup", email=EMAIL, code="000000").status is CodeStatus.NO_CODE
-    tickets.redeem_ticket(code_login.login_with_code(email=EMAIL, code=fresh), user_agent="", ip="")
+    redeem_bound(code_login.login_with_code(email=EMAIL, code=fresh), user_agent="", ip="")
     assert templates_to(EMAIL).count("code_entry_locked") == 1
 
 

@@ -12,6 +12,7 @@ from portal_app.accounts import code_login, codes, magic_links, passwords, sessi
 from portal_app.accounts.errors import FieldError
 from portal_app.models import BUSINESS_ID, Account, Business, EmailCode, OutboxEmail, RateEvent
 from tests.accounts.helpers import IP, PASSWORD, accounts_for, latest_code, latest_email, sign_up
+from tests.browser import redeem_bound
 
 EMAIL = "ada@example.com"
 UNKNOWN = "nobody@example.com"
@@ -29,7 +30,7 @@ def refusal(**fields) -> FieldError:
 
 
 def signed_in(ticket: str) -> sessions.SessionInfo:
-    grant = tickets.redeem_ticket(ticket, user_agent="pytest", ip=IP)
+    grant = redeem_bound(ticket, user_agent="pytest", ip=IP)
     assert grant.name == tickets.SESSION_COOKIE
     return sessions.current_session(grant.value)
 
@@ -103,7 +104,7 @@ def test_the_right_code_signs_in_by_code_and_lands_on_next(ada, frozen_clock):
     code_login.request_login_code(email=EMAIL, ip=IP)
     frozen_clock.advance(minutes=3)
     ticket = code_login.login_with_code(email="ADA@example.com", code=f" {latest_code(EMAIL)} ", next_path="/apps/x")
-    grant = tickets.redeem_ticket(ticket, user_agent="pytest", ip=IP)
+    grant = redeem_bound(ticket, user_agent="pytest", ip=IP)
     assert grant.next_path == "/apps/x"
     info = sessions.current_session(grant.value)
     assert (info.account_id, info.auth_method, info.peer_scope) == (ada.id, "code", "email")
@@ -114,7 +115,7 @@ def test_the_right_code_signs_in_by_code_and_lands_on_next(ada, frozen_clock):
 def test_next_path_cannot_leave_the_site(ada):
     code_login.request_login_code(email=EMAIL, ip=IP)
     ticket = code_login.login_with_code(email=EMAIL, code=latest_code(EMAIL), next_path="https://evil.example/")
-    assert tickets.redeem_ticket(ticket, user_agent="", ip="").next_path == "/"
+    assert redeem_bound(ticket, user_agent="", ip="").next_path == "/"
 
 
 def test_a_code_lives_ten_minutes(ada, frozen_clock):
@@ -282,7 +283,7 @@ def test_several_accounts_on_the_email_go_to_the_chooser_and_all_become_verified
     frozen_clock.advance(minutes=2)
     code_login.request_login_code(email=EMAIL, ip=IP)
     ticket = code_login.login_with_code(email=EMAIL, code=latest_code(EMAIL))
-    grant = tickets.redeem_ticket(ticket, user_agent="", ip="")
+    grant = redeem_bound(ticket, user_agent="", ip="")
     assert (grant.name, grant.next_path) == (tickets.CHOICE_COOKIE, "/accounts")
     assert all(account.email_verified_at == frozen_clock.current for account in accounts_for(EMAIL))
 

@@ -9,11 +9,12 @@ import pytest
 from sqlmodel import select
 
 from portal_app import access, db
-from portal_app.accounts import code_login, invitations, magic_links, passwords, sessions, tickets
+from portal_app.accounts import code_login, invitations, magic_links, passwords, sessions
 from portal_app.accounts.errors import FieldError, LoginFailed
 from portal_app.accounts.login import password_login
 from portal_app.models import BUSINESS_ID, Account, AppGrant, Business, EmailCode, OutboxEmail
 from tests.accounts.helpers import IP, PASSWORD, accounts_for, latest_email, sign_up
+from tests.browser import redeem_bound
 
 EMAIL = "grace@example.com"
 
@@ -100,7 +101,7 @@ def test_the_invitation_code_signs_in_and_verifies_the_email(database, frozen_cl
     result = invite()
     frozen_clock.advance(hours=71)
     ticket = code_login.login_with_code(email=EMAIL, code=invitation_code())
-    grant = tickets.redeem_ticket(ticket, user_agent="", ip="")
+    grant = redeem_bound(ticket, user_agent="", ip="")
     info = sessions.current_session(grant.value)
     assert (info.account_id, info.auth_method) == (result.account_id, "code")
     [account] = accounts_for(EMAIL)
@@ -118,7 +119,7 @@ def test_the_invitation_link_signs_in(database, frozen_clock):
     result = invite()
     token = invitation_link().split("token=")[1]
     assert magic_links.link_status(token).status is magic_links.LinkState.VALID
-    grant = tickets.redeem_ticket(magic_links.use_magic_link(token), user_agent="", ip="")
+    grant = redeem_bound(magic_links.use_magic_link(token), user_agent="", ip="")
     assert sessions.account_for_token(grant.value) == result.account_id
     assert accounts_for(EMAIL)[0].email_verified_at == frozen_clock.current
 
@@ -128,7 +129,7 @@ def test_an_invited_person_can_ask_for_a_code_at_once(database, frozen_clock):
     code_login.request_login_code(email=EMAIL, ip=IP)
     assert latest_email(EMAIL).template == "login_code"
     code = re.match(r"(\d{6}) ", latest_email(EMAIL).subject).group(1)
-    grant = tickets.redeem_ticket(code_login.login_with_code(email=EMAIL, code=code), user_agent="", ip="")
+    grant = redeem_bound(code_login.login_with_code(email=EMAIL, code=code), user_agent="", ip="")
     assert sessions.account_for_token(grant.value) == result.account_id
 
 

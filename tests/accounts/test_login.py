@@ -15,6 +15,7 @@ from portal_app.accounts.errors import LoginFailed
 from portal_app.accounts.login import password_login
 from portal_app.models import BUSINESS_ID, Business, UserSession
 from tests.accounts.helpers import IP, PASSWORD, accounts_for, sign_up
+from tests.browser import redeem_bound
 
 EMAIL = "ada@example.com"
 INCORRECT = "Email or password is incorrect."
@@ -27,7 +28,7 @@ def failure(**fields) -> LoginFailed:
 
 
 def signed_in_account(ticket: str) -> int:
-    grant = tickets.redeem_ticket(ticket, user_agent="pytest", ip=IP)
+    grant = redeem_bound(ticket, user_agent="pytest", ip=IP)
     return sessions.account_for_token(grant.value)
 
 
@@ -35,7 +36,7 @@ def test_the_right_password_signs_in_with_a_fresh_session(database, frozen_clock
     sign_up(EMAIL)
     frozen_clock.advance(hours=1)
     ticket = password_login(email=" ADA@example.com", password=PASSWORD, ip=IP, next_path="/apps/billing")
-    grant = tickets.redeem_ticket(ticket, user_agent="pytest", ip=IP)
+    grant = redeem_bound(ticket, user_agent="pytest", ip=IP)
     [account] = accounts_for(EMAIL)
     assert sessions.account_for_token(grant.value) == account.id and grant.next_path == "/apps/billing"
     assert account.last_login_at == frozen_clock.current
@@ -46,7 +47,7 @@ def test_the_right_password_signs_in_with_a_fresh_session(database, frozen_clock
 def test_next_path_cannot_leave_the_site(database, frozen_clock):
     sign_up(EMAIL)
     ticket = password_login(email=EMAIL, password=PASSWORD, ip=IP, next_path="//evil.example/")
-    assert tickets.redeem_ticket(ticket, user_agent="", ip="").next_path == "/"
+    assert redeem_bound(ticket, user_agent="", ip="").next_path == "/"
 
 
 @pytest.mark.parametrize(
@@ -180,7 +181,7 @@ def test_every_matching_account_gets_its_hash_upgraded(database, frozen_clock, s
         frozen_clock.advance(minutes=2)
     before = accounts_for(EMAIL)
     settings_env(PORTAL_ARGON2_TIME_COST="2")
-    grant = tickets.redeem_ticket(password_login(email=EMAIL, password=shared, ip=IP), user_agent="", ip="")
+    grant = redeem_bound(password_login(email=EMAIL, password=shared, ip=IP), user_agent="", ip="")
     assert grant.name == tickets.CHOICE_COOKIE
     after = accounts_for(EMAIL)
     assert [a.password_hash != b.password_hash for a, b in zip(after, before)] == [True, True, False]

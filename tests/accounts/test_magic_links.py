@@ -10,11 +10,12 @@ from sqlalchemy import inspect, text
 from sqlmodel import select
 
 from portal_app import db
-from portal_app.accounts import code_login, codes, magic_links, sessions, tickets
+from portal_app.accounts import code_login, codes, magic_links, sessions
 from portal_app.accounts.errors import FieldError
 from portal_app.accounts.magic_links import LinkState, LinkStatus
 from portal_app.models import BUSINESS_ID, Business, OutboxEmail
 from tests.accounts.helpers import IP, accounts_for, latest_code, latest_email, sign_up
+from tests.browser import redeem_bound
 
 EMAIL = "ada@example.com"
 USED = "This link was already used. Send yourself a new one."
@@ -66,7 +67,7 @@ def test_looking_at_a_link_changes_nothing_and_then_continue_works(ada):
     for _ in range(10):
         assert magic_links.link_status(token) == LinkStatus(LinkState.VALID, EMAIL)
     assert snapshot() == before
-    grant = tickets.redeem_ticket(magic_links.use_magic_link(token, next_path="/apps/x"), user_agent="", ip="")
+    grant = redeem_bound(magic_links.use_magic_link(token, next_path="/apps/x"), user_agent="", ip="")
     assert grant.next_path == "/apps/x"
     info = sessions.current_session(grant.value)
     assert (info.account_id, info.auth_method, info.peer_scope) == (ada.id, "magic_link", "email")
@@ -139,7 +140,7 @@ def test_an_unknown_email_never_gets_a_link(database, frozen_clock):
 
 def test_next_path_stays_on_the_site(ada):
     ticket = magic_links.use_magic_link(request_link(), next_path="//evil.example/")
-    assert tickets.redeem_ticket(ticket, user_agent="", ip="").next_path == "/"
+    assert redeem_bound(ticket, user_agent="", ip="").next_path == "/"
 
 
 def test_a_locked_email_cannot_use_its_link_until_the_lock_ends(ada, frozen_clock):

@@ -5,11 +5,12 @@ from datetime import timedelta
 from sqlmodel import select
 
 from portal_app import db
-from portal_app.accounts import choices, codes, maintenance, sessions, signup, throttle, tickets
+from portal_app.accounts import choices, codes, maintenance, sessions, signup, throttle
 from portal_app.accounts.login import password_login
 from portal_app.models import AccountChoice, EmailCode, LoginTicket, PendingSignup, RateEvent, UserSession
 from tests.accounts.helpers import IP, PASSWORD, accounts_for, begin_signup, sign_up
 from tests.accounts.shared_email import EMAIL, choice_token, make_accounts
+from tests.browser import redeem_bound
 
 NOTHING = dict.fromkeys(
     ["pending_signups", "email_codes", "login_tickets", "account_choices", "user_sessions", "rate_events"], 0
@@ -28,7 +29,7 @@ def issue_login_code() -> None:
 
 def test_only_used_tickets_go_while_everything_else_is_live(database, frozen_clock):
     begin_signup("ada@example.com")
-    tickets.redeem_ticket(sign_up("bob@example.com"), user_agent="", ip="")
+    redeem_bound(sign_up("bob@example.com"), user_agent="", ip="")
     # Used: ada's signup ticket and bob's session ticket (bob's signup ticket went with his pending signup).
     assert maintenance.purge_expired() == {**NOTHING, "login_tickets": 2}
     assert count(PendingSignup) == count(EmailCode) == count(UserSession) == 1
@@ -37,7 +38,7 @@ def test_only_used_tickets_go_while_everything_else_is_live(database, frozen_clo
 
 def test_expired_things_are_purged(database, frozen_clock):
     abandoned = begin_signup("ada@example.com")
-    grant = tickets.redeem_ticket(sign_up("bob@example.com"), user_agent="", ip="")
+    grant = redeem_bound(sign_up("bob@example.com"), user_agent="", ip="")
     issue_login_code()
     frozen_clock.advance(days=8)
     assert maintenance.purge_expired() == {
@@ -80,4 +81,4 @@ def test_used_and_expired_account_choices_are_purged(database, frozen_clock):
     frozen_clock.advance(minutes=10)
     assert maintenance.purge_expired()["account_choices"] == 2
     assert count(AccountChoice) == 0 and count(LoginTicket) == 0
-    assert tickets.redeem_ticket(abandoned, user_agent="", ip="") is None
+    assert redeem_bound(abandoned, user_agent="", ip="") is None

@@ -12,6 +12,7 @@ from portal_app.accounts.password_change import PasswordStatus
 from portal_app.models import Account, OutboxEmail
 from tests.accounts.helpers import IP, PASSWORD, accounts_for, sign_up
 from tests.accounts.shared_email import EMAIL, choice_token, make_accounts, session_token, signed_in
+from tests.browser import redeem_bound
 
 NEW_PASSWORD = "marble-lantern-heron-58"
 
@@ -112,7 +113,7 @@ def test_other_sessions_are_signed_out_and_the_current_one_stays(database, froze
         )
     password_change.set_password(current, new_password=NEW_PASSWORD, current_password=PASSWORD)
     assert [signed_in(token) is not None for token in (current, other, another)] == [True, False, False]
-    assert tickets.redeem_ticket(unredeemed, user_agent="", ip="") is None
+    assert redeem_bound(unredeemed, user_agent="", ip="") is None
 
 
 def test_the_notice_email_says_when_and_from_where_and_what_to_do(database, frozen_clock):

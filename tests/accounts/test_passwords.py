@@ -36,3 +36,8 @@ def test_changed_parameters_ask_for_a_rehash(settings_env):
 def test_burn_equal_work_runs_a_real_verification(settings_env):
     passwords.burn_equal_work("anything at all")
     passwords.burn_equal_work("\ud800")
+
+
+def test_an_account_without_a_password_matches_nothing(settings_env):
+    assert passwords.verify_password(None, "anything at all") is False
+    assert passwords.verify_password(passwords.hash_password("a fine passphrase"), None) is False

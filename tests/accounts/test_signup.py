@@ -12,6 +12,7 @@ from portal_app.accounts import choices, login, passwords, sessions, signup, tic
 from portal_app.accounts.errors import FieldError, ResendTooSoon, SignupErrors
 from portal_app.models import BUSINESS_ID, Business, EmailCode, OutboxEmail, PendingSignup, RateEvent, UserSession
 from tests.accounts.helpers import IP, PASSWORD, accounts_for, begin_signup, latest_code, latest_email, sign_up
+from tests.browser import redeem_bound
 
 EMAIL = "ada@example.com"
 
@@ -67,7 +68,7 @@ def test_the_code_and_password_are_stored_only_in_protected_form(database, froze
 def test_the_right_code_creates_a_verified_account_and_signs_in(database, frozen_clock):
     flow = begin_signup(EMAIL, full_name="李小龍 🐉")
     ticket = signup.verify_signup(flow, f" {latest_code(EMAIL)[:3]} {latest_code(EMAIL)[3:]} ")
-    grant = tickets.redeem_ticket(ticket, user_agent="pytest", ip=IP)
+    grant = redeem_bound(ticket, user_agent="pytest", ip=IP)
     assert (grant.name, grant.next_path) == (tickets.SESSION_COOKIE, "/")
     [account] = accounts_for(EMAIL)
     assert sessions.account_for_token(grant.value) == account.id
@@ -187,7 +188,7 @@ def test_the_screen_answers_the_same_for_an_existing_email(database, frozen_cloc
     sign_up(EMAIL, full_name="Ada Lovelace")
     frozen_clock.advance(minutes=2)
     ticket = signup.start_signup(full_name="Mallory", email=EMAIL, password="another-password-99", ip=IP)
-    grant = tickets.redeem_ticket(ticket, user_agent="pytest", ip=IP)
+    grant = redeem_bound(ticket, user_agent="pytest", ip=IP)
     assert (grant.name, grant.next_path) == (tickets.SIGNUP_COOKIE, "/verify")
     view = signup.pending_view(grant.value)
     assert view.email == EMAIL and view.resend_available_at == frozen_clock.current + timedelta(seconds=60)
@@ -200,7 +201,7 @@ def test_duplicates_off_an_existing_email_gets_a_login_code_into_the_same_accoun
     flow = begin_signup(EMAIL, full_name="Mallory", password="another-password-99")
     email = latest_email(EMAIL)
     assert email.template == "existing_account_code" and "you already have an account" in email.text_body
-    grant = tickets.redeem_ticket(signup.verify_signup(flow, latest_code(EMAIL)), user_agent="", ip="")
+    grant = redeem_bound(signup.verify_signup(flow, latest_code(EMAIL)), user_agent="", ip="")
     [account] = accounts_for(EMAIL)
     assert account.id == original.id and sessions.account_for_token(grant.value) == original.id
     assert account.full_name == "Ada Lovelace" and account.password_hash == original.password_hash
@@ -217,12 +218,12 @@ def test_duplicates_off_offers_every_earlier_duplicate_to_choose_from(database, 
     sign_up(EMAIL, full_name="Second")
     allow_duplicates(False)
     frozen_clock.advance(minutes=2)
-    grant = tickets.redeem_ticket(sign_up(EMAIL, full_name="Third"), user_agent="", ip="")
+    grant = redeem_bound(sign_up(EMAIL, full_name="Third"), user_agent="", ip="")
     assert (grant.name, grant.next_path) == (tickets.CHOICE_COOKIE, "/accounts")
     first, second = accounts_for(EMAIL)
     assert [account.full_name for account in choices.choice_view(grant.value).accounts] == ["First", "Second"]
     assert first.exclusive_email is None and second.exclusive_email is None
-    session_grant = tickets.redeem_ticket(
+    session_grant = redeem_bound(
         choices.choose_account(grant.value, second.id, remember=False), user_agent="", ip=""
     )
     assert sessions.current_session(session_grant.value).auth_method == "code"
@@ -235,7 +236,7 @@ def test_duplicates_on_every_verified_signup_is_a_new_account(database, frozen_c
     frozen_clock.advance(minutes=2)
     flow = begin_signup(EMAIL, full_name="Ada at home", password="another-password-99")
     assert latest_email(EMAIL).template == "signup_code"
-    grant = tickets.redeem_ticket(signup.verify_signup(flow, latest_code(EMAIL)), user_agent="", ip="")
+    grant = redeem_bound(signup.verify_signup(flow, latest_code(EMAIL)), user_agent="", ip="")
     work, home = accounts_for(EMAIL)
     assert (work.full_name, home.full_name) == ("Ada at work", "Ada at home")
     assert work.exclusive_email is None and home.exclusive_email is None
@@ -321,4 +322,4 @@ def test_too_many_refused_codes_lock_code_entry_but_not_password_login(database,
     assert messages[-1] == locked and locked not in messages[:-1]
     with pytest.raises(FieldError, match=locked):
         signup.verify_signup(flow, code)
-    assert tickets.redeem_ticket(login.password_login(email=EMAIL, password=PASSWORD, ip=IP), user_agent="", ip="")
+    assert redeem_bound(login.password_login(email=EMAIL, password=PASSWORD, ip=IP), user_agent="", ip="")
