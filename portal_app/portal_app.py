@@ -7,11 +7,17 @@ import portal_app.models  # noqa: F401  (every table, for `reflex db` migrations
 from portal_app.background import purge_loop
 from portal_app.email import dev_mailbox
 from portal_app.email.delivery import run_sender_loop
+from portal_app.pages.accounts import accounts_page
 from portal_app.pages.home import home_page
 from portal_app.pages.login import login_page
+from portal_app.pages.magic import magic_page
+from portal_app.pages.security import security_page
 from portal_app.pages.signup import signup_page
 from portal_app.pages.verify import verify_page
+from portal_app.states.accounts import AccountChoiceState
 from portal_app.states.login import LoginState
+from portal_app.states.magic import MagicLinkState
+from portal_app.states.security import SecurityState
 from portal_app.states.session import SessionState
 from portal_app.states.signup import SignupState, VerifyState
 from portal_app.web import auth_routes
@@ -28,6 +34,11 @@ app.add_page(home_page, route="/", title="Home", on_load=SessionState.require_ac
 app.add_page(signup_page, route="/signup", title="Sign up", on_load=SignupState.load)
 app.add_page(verify_page, route="/verify", title="Verify your email", on_load=VerifyState.load)
 app.add_page(login_page, route="/login", title="Log in", on_load=LoginState.load)
+app.add_page(magic_page, route="/magic", title="Sign in", on_load=MagicLinkState.load)
+app.add_page(accounts_page, route="/accounts", title="Choose an account", on_load=AccountChoiceState.load)
+app.add_page(
+    security_page, route="/security", title="Security", on_load=[SessionState.require_account, SecurityState.load]
+)
 
 app.register_lifespan_task(run_sender_loop)
 app.register_lifespan_task(purge_loop)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
@@ -44,6 +45,11 @@ def _clean_app_keys(raw: object) -> list[str]:
         if key not in keys:
             keys.append(key)
     return keys
+
+
+def code_entry_url(email: str) -> str:
+    """The login page opened at "enter your code" for this email, so the invitation's code can be typed."""
+    return f"{get_settings().public_url}/login?{urlencode({'method': 'code', 'email': email})}"
 
 
 def describe_hours(hours: int) -> str:
@@ -96,7 +102,12 @@ def invite(*, email: object, full_name: object, app_keys: list[str]) -> InviteRe
                 email=address,
                 lifetime=timedelta(hours=hours),
                 template=INVITE_TEMPLATE,
-                context={"full_name": name, "app_titles": titles, "expires_in": describe_hours(hours)},
+                context={
+                    "full_name": name,
+                    "app_titles": titles,
+                    "expires_in": describe_hours(hours),
+                    "code_entry_url": code_entry_url(address),
+                },
             )
     except IntegrityError:
         raise _already_exists(address) from None

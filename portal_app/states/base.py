@@ -14,6 +14,7 @@ import reflex as rx
 from portal_app import business
 from portal_app.accounts import sessions, tickets
 from portal_app.web.cookies import cookie_value
+from portal_app.web.middleware import DEVICE_COOKIE
 
 
 def form_text(form_data, name: str) -> str:
@@ -27,6 +28,13 @@ def form_text(form_data, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+def parse_id(value) -> int | None:
+    """A database id sent by the page (as a string of ASCII digits), or None for anything else."""
+    if isinstance(value, str) and 0 < len(value) <= 18 and value.isascii() and value.isdigit():
+        return int(value)
+    return None
+
+
 def full_page_load(path: str):
     """Leave the single-page app for one of the portal's own HTTP routes, in the same tab.
 
@@ -36,9 +44,6 @@ def full_page_load(path: str):
     return rx.call_script(f"window.location.replace({json.dumps(path)})")
 
 
-def go_through_ticket(ticket: str):
-    """Send the browser to the route that turns a one-time ticket into an HttpOnly cookie."""
-    return full_page_load(f"/auth/ticket?t={quote(ticket)}")
 
 
 class PortalState(rx.State):
@@ -58,6 +63,11 @@ class PortalState(rx.State):
         if not token or len(token) > 128:
             return None
         return await asyncio.to_thread(sessions.account_for_token, token)
+
+    async def _through_ticket(self, ticket: str):
+        """Bind a one-time ticket to this browser, then send it to the route that trades it for a cookie."""
+        await asyncio.to_thread(tickets.bind_to_browser, ticket, self._cookie(DEVICE_COOKIE))
+        return full_page_load(f"/auth/ticket?t={quote(ticket)}")
 
     async def _load_business_name(self) -> None:
         self.business_name = (await asyncio.to_thread(business.get_business)).name

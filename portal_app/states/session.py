@@ -7,16 +7,26 @@ from urllib.parse import quote
 
 import reflex as rx
 
-from portal_app.accounts import sessions, tickets
+from portal_app.accounts import sessions, switching, tickets
+from portal_app.accounts.errors import FieldError
 from portal_app.accounts.lookup import account_view
 from portal_app.accounts.validation import safe_next_path
-from portal_app.states.base import PortalState, full_page_load
+from portal_app.states.base import PortalState, full_page_load, parse_id
+from portal_app.states.formatting import account_rows
 
 
 class SessionState(PortalState):
     # True only after the server matched this browser's cookie to a live session, on this page load.
     signed_in: bool = False
     full_name: str = ""
+    email: str = ""
+    # The other accounts on this email that this session may switch to without a new login.
+    peers: list[dict[str, str]] = []
+    switch_error: str = ""
+
+    def _session_token(self) -> str | None:
+        token = self._cookie(tickets.SESSION_COOKIE)
+        return token if token and len(token) <= 128 else None
 
     @rx.var
     def initials(self) -> str:
@@ -31,17 +41,41 @@ class SessionState(PortalState):
         account_id = await self._signed_in_account_id()
         view = await asyncio.to_thread(account_view, account_id) if account_id is not None else None
         if view is None:
-            self.full_name = ""
+            self.full_name = self.email = ""
+            self.peers = []
             path = safe_next_path(self.router.url.path or "/")
             return rx.redirect(f"/login?next={quote(path, safe='/')}")
-        self.full_name = view.full_name
+        self.full_name, self.email = view.full_name, view.email
+        self.peers = account_rows(await asyncio.to_thread(switching.switchable_accounts, self._session_token()))
         self.signed_in = True
 
     @rx.event
+    async def switch_to(self, account_id: str):
+        """Enter another account on the same email; the server checks it is one this session may reach."""
+        self.switch_error = ""
+        token = self._session_token()
+        target = parse_id(account_id)
+        if token is None or target is None:
+            return
+        try:
+            ticket = await asyncio.to_thread(
+                switching.switch_account, token, target, user_agent=self._user_agent(), ip=self._client_ip()
+            )
+        except FieldError as error:
+            self.switch_error = error.message
+            return
+        except PermissionError:
+            self.signed_in = False
+            return rx.redirect("/login")
+        self.signed_in = False
+        return await self._through_ticket(ticket)
+
+    @rx.event
     async def log_out(self):
-        token = self._cookie(tickets.SESSION_COOKIE)
-        if token and len(token) <= 128:
+        token = self._session_token()
+        if token:
             await asyncio.to_thread(sessions.end_session, token)
         self.signed_in = False
-        self.full_name = ""
+        self.full_name = self.email = ""
+        self.peers = []
         return full_page_load("/auth/logout")

@@ -11,7 +11,7 @@ import reflex as rx
 from portal_app.accounts import signup, tickets
 from portal_app.accounts.errors import FieldError
 from portal_app.settings import get_settings
-from portal_app.states.base import PortalState, form_text, go_through_ticket
+from portal_app.states.base import PortalState, form_text
 
 
 class SignupState(PortalState):
@@ -49,7 +49,7 @@ class SignupState(PortalState):
             return
         finally:
             self.busy = False
-        yield go_through_ticket(ticket)
+        yield await self._through_ticket(ticket)
 
 
 class VerifyState(PortalState):
@@ -102,7 +102,7 @@ class VerifyState(PortalState):
             return
         finally:
             self.busy = False
-        yield go_through_ticket(ticket)
+        yield await self._through_ticket(ticket)
 
     @rx.event
     async def resend(self):

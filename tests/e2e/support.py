@@ -111,3 +111,54 @@ def expire_codes_for(email: str) -> None:
             code.expires_at -= timedelta(hours=2)
             code.created_at -= timedelta(hours=2)
             session.add(code)
+
+
+def link_in(message: dict) -> str | None:
+    match = re.search(r"(https?://\S+/magic\?token=[\w-]+)", message["text_body"])
+    return match.group(1) if match else None
+
+
+def create_account(email: str, name: str, *, password: str | None = PASSWORD, apps: tuple[str, ...] = ()) -> int:
+    """An account as if it had signed up earlier (or been invited, without a password)."""
+    from portal_app import access, clock
+    from portal_app.accounts.passwords import hash_password
+
+    now = clock.now()
+    with db.write_session() as session:
+        account = Account(
+            email=email,
+            full_name=name,
+            password_hash=hash_password(password) if password else None,
+            email_verified_at=now,
+            created_at=now,
+        )
+        session.add(account)
+        session.flush()
+        for app_key in apps:
+            access.grant_app(session, account_id=account.id, app_key=app_key)
+        return account.id
+
+
+def request_code(page: Page, email: str, *, path: str = "/login") -> None:
+    page.goto(path)
+    page.get_by_role("button", name="Email me a code").click()
+    page.get_by_label("Email").fill(email)
+    page.get_by_role("button", name="Send code").click()
+    expect(page.get_by_text(f"If an account exists for {email}, we sent a code")).to_be_visible()
+
+
+def log_in_with_code(page: Page, base_url: str, email: str, *, count: int = 1) -> None:
+    request_code(page, email)
+    page.get_by_label("Code").fill(code_in(wait_for_email(base_url, email, count=count)))
+    page.get_by_role("button", name="Log in").click()
+
+
+def sessions_of(account_id: int) -> list:
+    from portal_app.models import UserSession
+
+    with db.read_session() as session:
+        return list(session.exec(select(UserSession).where(UserSession.account_id == account_id)))
+
+
+def open_account_menu(page: Page) -> None:
+    page.locator("#account-menu-button").click()

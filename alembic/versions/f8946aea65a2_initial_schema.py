@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: eb64f7829117
+Revision ID: f8946aea65a2
 Revises: 
-Create Date: 2026-11-25 08:35:13.001416
+Create Date: 2026-11-25 09:09:06.753639
 
 """
 from typing import Sequence, Union
@@ -13,7 +13,7 @@ import portal_app.models.types  # the UTCDateTime column type
 import sqlmodel
 
 # revision identifiers, used by Alembic.
-revision: str = 'eb64f7829117'
+revision: str = 'f8946aea65a2'
 down_revision: Union[str, Sequence[str], None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -31,11 +31,28 @@ def upgrade() -> None:
     sa.Column('email_verified_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_login_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('invited_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('exclusive_email')
     )
     with op.batch_alter_table('account', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_account_email'), ['email'], unique=False)
+
+    op.create_table('accountchoice',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
+    sa.Column('peer_scope', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+    sa.Column('auth_method', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('next_path', sqlmodel.sql.sqltypes.AutoString(length=512), nullable=False),
+    sa.Column('created_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('token_hash')
+    )
+    with op.batch_alter_table('accountchoice', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_accountchoice_expires_at'), ['expires_at'], unique=False)
 
     op.create_table('business',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -93,6 +110,25 @@ def upgrade() -> None:
     with op.batch_alter_table('rateevent', schema=None) as batch_op:
         batch_op.create_index('ix_rateevent_kind_key_at', ['kind', 'key', 'at'], unique=False)
 
+    op.create_table('accountpreference',
+    sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('updated_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['account.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('email')
+    )
+    op.create_table('appgrant',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('app_key', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('granted_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['account.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('account_id', 'app_key', name='uq_appgrant_account_app')
+    )
+    with op.batch_alter_table('appgrant', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_appgrant_account_id'), ['account_id'], unique=False)
+
     op.create_table('emailcode',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('purpose', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
@@ -104,8 +140,10 @@ def upgrade() -> None:
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('used_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('voided_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('link_token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.ForeignKeyConstraint(['pending_signup_id'], ['pendingsignup.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('link_token_hash')
     )
     with op.batch_alter_table('emailcode', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_emailcode_expires_at'), ['expires_at'], unique=False)
@@ -118,11 +156,15 @@ def upgrade() -> None:
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=True),
     sa.Column('pending_signup_id', sa.Integer(), nullable=True),
+    sa.Column('account_choice_id', sa.Integer(), nullable=True),
     sa.Column('auth_method', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('peer_scope', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
     sa.Column('next_path', sqlmodel.sql.sqltypes.AutoString(length=512), nullable=False),
+    sa.Column('device_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.Column('created_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('expires_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('used_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['account_choice_id'], ['accountchoice.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['pending_signup_id'], ['pendingsignup.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
@@ -141,6 +183,7 @@ def upgrade() -> None:
     sa.Column('expires_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('user_agent', sqlmodel.sql.sqltypes.AutoString(length=512), nullable=False),
     sa.Column('ip', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('peer_scope', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('token_hash')
@@ -170,6 +213,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_emailcode_expires_at'))
 
     op.drop_table('emailcode')
+    with op.batch_alter_table('appgrant', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_appgrant_account_id'))
+
+    op.drop_table('appgrant')
+    op.drop_table('accountpreference')
     with op.batch_alter_table('rateevent', schema=None) as batch_op:
         batch_op.drop_index('ix_rateevent_kind_key_at')
 
@@ -185,6 +233,10 @@ def downgrade() -> None:
 
     op.drop_table('outboxemail')
     op.drop_table('business')
+    with op.batch_alter_table('accountchoice', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_accountchoice_expires_at'))
+
+    op.drop_table('accountchoice')
     with op.batch_alter_table('account', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_account_email'))
 

@@ -1,0 +1,86 @@
+"""The signed-in portal's frame: top bar with the account menu, and the page's main area."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app.components.layout import checking_frame
+from portal_app.states.session import SessionState
+
+
+def _peer_item(peer) -> rx.Component:
+    return rx.menu.item(
+        rx.vstack(
+            rx.text("Switch to ", peer["name"], size="2", weight="medium"),
+            rx.text(peer["apps"], size="1", color_scheme="gray"),
+            spacing="0",
+            align="start",
+        ),
+        on_select=SessionState.switch_to(peer["id"]),
+    )
+
+
+def account_menu() -> rx.Component:
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.button(
+                rx.avatar(fallback=SessionState.initials, size="2", radius="full"),
+                variant="ghost",
+                radius="full",
+                aria_label="Account menu for " + SessionState.full_name,
+                id="account-menu-button",
+            ),
+        ),
+        rx.menu.content(
+            rx.box(
+                rx.text(SessionState.full_name, weight="bold", size="2"),
+                rx.text(SessionState.email, size="1", color_scheme="gray"),
+                padding_x="12px",
+                padding_y="6px",
+            ),
+            rx.cond(
+                SessionState.peers.length() > 0,
+                rx.fragment(
+                    rx.menu.separator(),
+                    rx.menu.label("Other accounts on this email"),
+                    rx.foreach(SessionState.peers, _peer_item),
+                ),
+            ),
+            rx.menu.separator(),
+            rx.menu.item("Security", on_select=rx.redirect("/security")),
+            rx.menu.item("Log out", on_select=SessionState.log_out),
+            align="end",
+        ),
+    )
+
+
+def top_bar() -> rx.Component:
+    return rx.el.header(
+        rx.hstack(
+            rx.link(SessionState.business_name, href="/", size="4", weight="bold", color_scheme="gray", high_contrast=True),
+            rx.spacer(),
+            account_menu(),
+            align="center",
+            width="100%",
+            padding_x="16px",
+            padding_y="10px",
+        ),
+        style={"borderBottom": "1px solid var(--gray-5)", "background": "var(--color-panel-solid)"},
+    )
+
+
+def portal_frame(*children: rx.Component) -> rx.Component:
+    """A protected page: nothing but a spinner until the server confirmed the session."""
+    return rx.cond(
+        SessionState.signed_in,
+        rx.box(
+            top_bar(),
+            rx.el.main(
+                rx.container(
+                    rx.vstack(*children, spacing="5", padding_y="32px", width="100%"),
+                    size="3",
+                ),
+            ),
+        ),
+        checking_frame(),
+    )
