@@ -42,7 +42,7 @@ def account_menu() -> rx.Component:
                 SessionState.peers.length() > 0,
                 rx.fragment(
                     rx.menu.separator(),
-                    rx.menu.label("Other accounts on this email"),
+                    rx.text("Other accounts on this email", size="1", color_scheme="gray", padding_x="12px", padding_y="4px"),
                     rx.foreach(SessionState.peers, _peer_item),
                 ),
             ),

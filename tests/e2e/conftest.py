@@ -54,6 +54,17 @@ def _wait_until_up(url: str, process: subprocess.Popen, log_path: Path) -> None:
     raise RuntimeError(f"the portal did not answer within {SERVER_START_SECONDS} s; see {log_path}")
 
 
+def _stop(process: subprocess.Popen) -> None:
+    """End the server and everything it started (Reflex runs the app in child processes)."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+    except ProcessLookupError:
+        return
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+
+
 @pytest.fixture(scope="session")
 def portal_url(tmp_path_factory):
     """Start the portal with the README's run command, on a fresh database, and yield its URL."""
@@ -88,11 +99,7 @@ def portal_url(tmp_path_factory):
         get_settings.cache_clear()
         yield url
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        _stop(process)
         db.engine_for.cache_clear()
 
 

@@ -142,6 +142,8 @@ def create_account(email: str, name: str, *, password: str | None = PASSWORD, ap
 def request_code(page: Page, email: str, *, path: str = "/login") -> None:
     page.goto(path)
     page.get_by_role("button", name="Email me a code").click()
+    # The code form replaces the password form once the server answered; type into the new field.
+    expect(page.get_by_role("button", name="Send code")).to_be_visible()
     page.get_by_label("Email").fill(email)
     page.get_by_role("button", name="Send code").click()
     expect(page.get_by_text(f"If an account exists for {email}, we sent a code")).to_be_visible()
@@ -162,3 +164,9 @@ def sessions_of(account_id: int) -> list:
 
 def open_account_menu(page: Page) -> None:
     page.locator("#account-menu-button").click()
+
+
+def log_out(page: Page) -> None:
+    open_account_menu(page)
+    page.get_by_role("menuitem", name="Log out").click()
+    page.wait_for_url(LOGIN)

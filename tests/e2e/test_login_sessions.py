@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.support import HOME, PASSWORD, log_in, new_email, sign_up_and_verify
+from tests.e2e.support import HOME, PASSWORD, log_in, log_out, new_email, sign_up_and_verify
 
 SESSION_COOKIE = "portal_session"
 
@@ -23,8 +23,10 @@ def test_session_cookie_is_httponly_and_invisible_to_scripts(page: Page, base_ur
     assert len(cookie["value"]) >= 43  # 256 bits, base64url
     assert SESSION_COOKIE not in page.evaluate("document.cookie")
     assert cookie["value"] not in page.evaluate("JSON.stringify(window.localStorage) + JSON.stringify(window.sessionStorage)")
-    # The signup's own cookie is gone once the account exists.
-    assert [c["name"] for c in page.context.cookies()] == [SESSION_COOKIE]
+    # The signup's own cookie is gone once the account exists; the browser-binding cookie stays.
+    cookies = {c["name"]: c for c in page.context.cookies()}
+    assert set(cookies) == {SESSION_COOKIE, "portal_device"}
+    assert cookies["portal_device"]["httpOnly"] is True
 
 
 def test_a_protected_page_without_a_session_redirects_to_login_and_back(page: Page, base_url: str):
@@ -50,8 +52,7 @@ def test_next_cannot_send_anyone_to_another_site(page: Page, base_url: str):
 def test_a_cookie_replayed_after_logout_is_refused(page: Page, base_url: str, browser):
     sign_up_and_verify(page, base_url, name="Replay Target", email=new_email("replay"))
     stolen = _session_cookie(page.context)
-    page.get_by_role("button", name="Log out").click()
-    page.wait_for_url("**/login**")
+    log_out(page)
     assert _session_cookie(page.context) is None
 
     attacker = browser.new_context(base_url=base_url)
@@ -67,8 +68,7 @@ def test_every_login_issues_a_new_token(page: Page, base_url: str):
     email = new_email("rotate")
     sign_up_and_verify(page, base_url, name="Token Rotation", email=email)
     first = _session_cookie(page.context)["value"]
-    page.get_by_role("button", name="Log out").click()
-    page.wait_for_url("**/login**")
+    log_out(page)
     log_in(page, email=email)
     page.wait_for_url(HOME)
     assert _session_cookie(page.context)["value"] != first

@@ -17,6 +17,7 @@ from tests.e2e.support import (
     expire_codes_for,
     fill_signup,
     log_in,
+    log_out,
     mailbox,
     new_email,
     sign_up,
@@ -38,8 +39,7 @@ def test_signup_verify_logout_and_log_back_in(page: Page, base_url: str):
     expect(page.get_by_role("heading", name="Welcome, Ada Lovelace")).to_be_visible()
     assert [a.email_verified_at is not None for a in accounts_with_email(email)] == [True]
 
-    page.get_by_role("button", name="Log out").click()
-    page.wait_for_url("**/login**")
+    log_out(page)
     page.goto("/")
     page.wait_for_url("**/login?next=/")
 
@@ -137,8 +137,7 @@ def test_verify_survives_a_reload_and_a_new_tab(page: Page, base_url: str):
 def test_existing_email_gets_a_login_code_and_no_second_account(page: Page, base_url: str, browser):
     email = new_email("twice")
     sign_up_and_verify(page, base_url, name="First Owner", email=email)
-    page.get_by_role("button", name="Log out").click()
-    page.wait_for_url("**/login**")
+    log_out(page)
 
     # A minute later someone signs up again with the same email: the screen looks like any signup.
     age_sends_to(email, by=timedelta(seconds=61))
