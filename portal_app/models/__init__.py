@@ -1,6 +1,7 @@
 """Every table of the portal. Importing this package registers them all with SQLModel."""
 
 from portal_app.models.access import AppGrant
+from portal_app.models.activity import PORTAL_APP_KEY, Activity
 from portal_app.models.accounts import (
     Account,
     AccountChoice,
@@ -15,6 +16,8 @@ from portal_app.models.business import BUSINESS_ID, Business
 from portal_app.models.email import OutboxEmail
 
 __all__ = [
+    "Activity",
+    "PORTAL_APP_KEY",
     "Account",
     "AccountChoice",
     "AccountPreference",

@@ -1,6 +1,10 @@
 """The business that runs this portal: one row, edited by the owner."""
 
+from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
+
+PRODUCT_APP_KEYS = ["courses", "communities", "affiliates"]
+DEFAULT_REQUIRED_PROFILE_FIELDS = ["full_name", "email", "phone"]
 
 BUSINESS_ID = 1
 
@@ -13,3 +17,16 @@ class Business(SQLModel, table=True):
     allow_duplicate_contacts: bool = False
     # Emails carry a one-click sign-in link next to the code.
     magic_links_enabled: bool = True
+    # Branding shown in the top bar and emails.
+    logo_url: str = Field(default="", max_length=500)
+    brand_color: str = Field(default="#3e63dd", max_length=7)
+    # Child apps switched on for this business (keys of the app registry).
+    enabled_apps: list[str] = Field(default_factory=lambda: list(PRODUCT_APP_KEYS), sa_column=Column(JSON, nullable=False))
+    # Apps every account may open without a grant of its own.
+    apps_for_everyone: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Profile fields a person must fill in before any child app opens.
+    required_profile_fields: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_REQUIRED_PROFILE_FIELDS), sa_column=Column(JSON, nullable=False)
+    )
+    # Where a signed-in person lands: "home" or an app key.
+    default_landing_app: str = Field(default="home", max_length=64)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: f8946aea65a2
+Revision ID: 7a4d7abe98d4
 Revises: 
-Create Date: 2026-11-25 09:09:06.753639
+Create Date: 2026-11-25 09:19:40.809064
 
 """
 from typing import Sequence, Union
@@ -13,7 +13,7 @@ import portal_app.models.types  # the UTCDateTime column type
 import sqlmodel
 
 # revision identifiers, used by Alembic.
-revision: str = 'f8946aea65a2'
+revision: str = '7a4d7abe98d4'
 down_revision: Union[str, Sequence[str], None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -60,6 +60,12 @@ def upgrade() -> None:
     sa.Column('support_email', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
     sa.Column('allow_duplicate_contacts', sa.Boolean(), nullable=False),
     sa.Column('magic_links_enabled', sa.Boolean(), nullable=False),
+    sa.Column('logo_url', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.Column('brand_color', sqlmodel.sql.sqltypes.AutoString(length=7), nullable=False),
+    sa.Column('enabled_apps', sa.JSON(), nullable=False),
+    sa.Column('apps_for_everyone', sa.JSON(), nullable=False),
+    sa.Column('required_profile_fields', sa.JSON(), nullable=False),
+    sa.Column('default_landing_app', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     op.create_table('outboxemail',
@@ -117,6 +123,20 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('email')
     )
+    op.create_table('activity',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('app_key', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('summary', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('occurred_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['account.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('activity', schema=None) as batch_op:
+        batch_op.create_index('ix_activity_account_app_time', ['account_id', 'app_key', 'occurred_at', 'id'], unique=False)
+        batch_op.create_index('ix_activity_account_time', ['account_id', 'occurred_at', 'id'], unique=False)
+
     op.create_table('appgrant',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=False),
@@ -217,6 +237,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_appgrant_account_id'))
 
     op.drop_table('appgrant')
+    with op.batch_alter_table('activity', schema=None) as batch_op:
+        batch_op.drop_index('ix_activity_account_time')
+        batch_op.drop_index('ix_activity_account_app_time')
+
+    op.drop_table('activity')
     op.drop_table('accountpreference')
     with op.batch_alter_table('rateevent', schema=None) as batch_op:
         batch_op.drop_index('ix_rateevent_kind_key_at')
