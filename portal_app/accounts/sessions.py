@@ -10,7 +10,7 @@ from sqlmodel import Session, delete, select, update
 from portal_app import clock, db
 from portal_app.accounts import tokens
 from portal_app.accounts.validation import clean_ip
-from portal_app.models import UserSession
+from portal_app.models import Account, UserSession
 from portal_app.settings import get_settings
 
 MAX_USER_AGENT_LENGTH = 512
@@ -63,12 +63,17 @@ def current_session(token: object) -> SessionInfo | None:
     if token_hash is None:
         return None
     with db.read_session() as session:
-        row = session.exec(select(UserSession).where(UserSession.token_hash == token_hash)).first()
-    if row is None:
+        found = session.exec(
+            select(UserSession, Account.disabled_at)
+            .join(Account, Account.id == UserSession.account_id)
+            .where(UserSession.token_hash == token_hash)
+        ).first()
+    if found is None:
         return None
+    row, disabled_at = found
     now = clock.now()
     idle_limit = timedelta(days=get_settings().session_idle_days)
-    if now >= row.expires_at or now - row.last_seen_at >= idle_limit:
+    if disabled_at is not None or now >= row.expires_at or now - row.last_seen_at >= idle_limit:
         with db.write_session() as session:
             session.exec(delete(UserSession).where(UserSession.id == row.id))
         return None

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select, update
 from portal_app import clock, db
 from portal_app.accounts import sessions, tokens
 from portal_app.accounts.validation import safe_next_path
-from portal_app.models import AccountChoice, LoginTicket, PendingSignup
+from portal_app.models import Account, AccountChoice, LoginTicket, PendingSignup
 from portal_app.settings import get_settings
 
 SESSION_COOKIE = "portal_session"
@@ -20,6 +20,10 @@ CHOICE_COOKIE = "portal_choice"
 SESSION_TICKET = "session"
 SIGNUP_TICKET = "pending_signup"
 CHOICE_TICKET = "account_choice"
+
+
+class AccountDisabled(Exception):
+    """The ticket was for an account the business has disabled: no session is made."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,9 @@ def redeem_ticket(token: object, *, user_agent: object, ip: object, browser_toke
         if claimed.rowcount != 1:
             return None
         if ticket.kind == SESSION_TICKET and ticket.account_id is not None:
+            account = session.get(Account, ticket.account_id)
+            if account is None or account.disabled_at is not None:
+                raise AccountDisabled()
             session_token = sessions.create_session(
                 session,
                 account_id=ticket.account_id,

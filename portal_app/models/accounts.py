@@ -21,6 +21,8 @@ class Account(SQLModel, table=True):
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Set when the business created the account (`portal invite`) rather than its owner signing up.
     invited_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Set while the business has disabled the account: no session can be made or used for it.
+    disabled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class PendingSignup(SQLModel, table=True):

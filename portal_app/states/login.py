@@ -47,6 +47,8 @@ class LoginState(PortalState):
                 self.code_email = ""
         if params.get("expired"):
             self.notice = "That sign-in took too long. Please log in again."
+        if params.get("disabled"):
+            self.notice = "This account has been disabled by the business. Contact them to have it enabled again."
         await self._load_business_name()
         if await self._signed_in_account_id() is not None:
             return rx.redirect(self._next)

@@ -37,13 +37,16 @@ async def redeem_ticket(request: Request) -> RedirectResponse:
     ticket = request.query_params.get("t", "")
     grant = None
     if 0 < len(ticket) <= 128:
-        grant = await asyncio.to_thread(
-            tickets.redeem_ticket,
-            ticket,
-            user_agent=request.headers.get("user-agent", "")[:512],
-            ip=_client_ip(request),
-            browser_token=request.cookies.get(DEVICE_COOKIE),
-        )
+        try:
+            grant = await asyncio.to_thread(
+                tickets.redeem_ticket,
+                ticket,
+                user_agent=request.headers.get("user-agent", "")[:512],
+                ip=_client_ip(request),
+                browser_token=request.cookies.get(DEVICE_COOKIE),
+            )
+        except tickets.AccountDisabled:
+            return _no_store(RedirectResponse("/login?disabled=1", status_code=303))
     if grant is None:
         return _no_store(RedirectResponse("/login?expired=1", status_code=303))
     response = RedirectResponse(safe_next_path(grant.next_path), status_code=303)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 7a4d7abe98d4
+Revision ID: 24dc33e8b9fa
 Revises: 
-Create Date: 2026-11-25 09:19:40.809064
+Create Date: 2026-11-25 09:20:36.130745
 
 """
 from typing import Sequence, Union
@@ -13,7 +13,7 @@ import portal_app.models.types  # the UTCDateTime column type
 import sqlmodel
 
 # revision identifiers, used by Alembic.
-revision: str = '7a4d7abe98d4'
+revision: str = '24dc33e8b9fa'
 down_revision: Union[str, Sequence[str], None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -32,6 +32,7 @@ def upgrade() -> None:
     sa.Column('created_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_login_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('invited_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('disabled_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('exclusive_email')
     )

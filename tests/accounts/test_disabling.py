@@ -1,0 +1,42 @@
+"""A disabled account is signed out at once and cannot sign in again until re-enabled."""
+
+from portal_app import db
+from portal_app.accounts import disabling, login, sessions, tickets
+from tests.accounts.helpers import IP, PASSWORD, accounts_for, sign_up
+from tests.browser import redeem_bound
+
+
+def test_disabling_signs_out_and_blocks_every_new_sign_in(database, frozen_clock):
+    sign_up("ada@example.com")
+    account_id = accounts_for("ada@example.com")[0].id
+    grant = redeem_bound(login.password_login(email="ada@example.com", password=PASSWORD, ip=IP))
+    assert sessions.account_for_token(grant.value) == account_id
+
+    with db.write_session() as session:
+        assert disabling.set_disabled(session, account_id, disabled=True) is True
+    assert sessions.account_for_token(grant.value) is None
+
+    ticket = login.password_login(email="ada@example.com", password=PASSWORD, ip=IP)
+    try:
+        redeem_bound(ticket)
+        raise AssertionError("a disabled account got a session")
+    except tickets.AccountDisabled:
+        pass
+
+    with db.write_session() as session:
+        assert disabling.set_disabled(session, account_id, disabled=False) is True
+    grant = redeem_bound(login.password_login(email="ada@example.com", password=PASSWORD, ip=IP))
+    assert sessions.account_for_token(grant.value) == account_id
+
+
+def test_a_session_of_an_account_disabled_meanwhile_is_refused(database, frozen_clock):
+    sign_up("ada@example.com")
+    account_id = accounts_for("ada@example.com")[0].id
+    grant = redeem_bound(login.password_login(email="ada@example.com", password=PASSWORD, ip=IP))
+    with db.write_session() as session:
+        from portal_app.models import Account
+
+        account = session.get(Account, account_id)
+        account.disabled_at = frozen_clock.current  # as if disabled by another path, sessions left behind
+        session.add(account)
+    assert sessions.account_for_token(grant.value) is None
