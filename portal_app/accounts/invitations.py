@@ -6,12 +6,13 @@ link login. The invitation's code is an ordinary login code, so code login works
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from portal_app import access, clock, db
 from portal_app.accounts import code_login
@@ -64,11 +65,18 @@ def _already_exists(email: str) -> FieldError:
     return FieldError("email", f"an account already exists for {email}")
 
 
-def invite(*, email: object, full_name: object, app_keys: list[str]) -> InviteResult:
+def invite(
+    *,
+    email: object,
+    full_name: object,
+    app_keys: list[str],
+    also: Callable[[Session, Account], None] | None = None,
+) -> InviteResult:
     """Create a passwordless account with these apps and email its invitation, in one transaction.
 
     Raises FieldError: "email" (not an address, or an account already uses it while the business
     allows one account per email), "full_name", or "apps" (none given, or one the portal does not know).
+    `also` runs inside the same transaction once the account exists (the admin area's audit entry).
     """
     address = normalize_email(email)
     name = clean_full_name(full_name)
@@ -97,6 +105,8 @@ def invite(*, email: object, full_name: object, app_keys: list[str]) -> InviteRe
             session.flush()
             for key in keys:
                 access.grant_app(session, account_id=account.id, app_key=key)
+            if also is not None:
+                also(session, account)
             sent = code_login.send_sign_in_code(
                 session,
                 email=address,

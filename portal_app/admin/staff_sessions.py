@@ -1,0 +1,74 @@
+"""Staff sessions: like client sessions (random token in an HttpOnly cookie, hash in the database), shorter.
+
+A staff session ends after 12 hours without use and 7 days after sign-in, whichever comes first.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session, delete, select, update
+
+from portal_app import clock, db
+from portal_app.accounts import tokens
+from portal_app.accounts.validation import clean_ip
+from portal_app.admin.staff import StaffView
+from portal_app.models.staff import StaffAccount, StaffSession
+
+STAFF_COOKIE = "portal_staff"
+IDLE_LIMIT = timedelta(hours=12)
+ABSOLUTE_LIMIT = timedelta(days=7)
+MAX_USER_AGENT_LENGTH = 512
+LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+
+
+def create_session(session: Session, *, staff_id: int, user_agent: object, ip: object) -> str:
+    """Start a staff session inside the caller's transaction; returns the cookie token."""
+    now = clock.now()
+    token = tokens.new_token()
+    session.add(
+        StaffSession(
+            staff_id=staff_id,
+            token_hash=tokens.hash_token(token),
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + ABSOLUTE_LIMIT,
+            user_agent=user_agent[:MAX_USER_AGENT_LENGTH] if isinstance(user_agent, str) else "",
+            ip=clean_ip(ip),
+        )
+    )
+    return token
+
+
+def current_staff(token: object) -> StaffView | None:
+    """The staff member signed in with this cookie token, or None; a dead session is deleted on sight."""
+    token_hash = tokens.hash_presented_token(token)
+    if token_hash is None:
+        return None
+    with db.read_session() as session:
+        found = session.exec(
+            select(StaffSession, StaffAccount)
+            .join(StaffAccount, StaffAccount.id == StaffSession.staff_id)
+            .where(StaffSession.token_hash == token_hash)
+        ).first()
+    if found is None:
+        return None
+    row, staff = found
+    now = clock.now()
+    if staff.disabled_at is not None or now >= row.expires_at or now - row.last_seen_at >= IDLE_LIMIT:
+        with db.write_session() as session:
+            session.exec(delete(StaffSession).where(StaffSession.id == row.id))
+        return None
+    if now - row.last_seen_at >= LAST_SEEN_RESOLUTION:
+        with db.write_session() as session:
+            session.exec(update(StaffSession).where(StaffSession.id == row.id).values(last_seen_at=now))
+    return StaffView(staff.id, staff.email, staff.name)
+
+
+def end_session(token: object) -> None:
+    """Log out: the session row goes, so the cookie is refused if it is ever sent again."""
+    token_hash = tokens.hash_presented_token(token)
+    if token_hash is None:
+        return
+    with db.write_session() as session:
+        session.exec(delete(StaffSession).where(StaffSession.token_hash == token_hash))
