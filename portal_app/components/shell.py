@@ -22,6 +22,8 @@ def _peer_item(peer) -> rx.Component:
 
 def account_menu() -> rx.Component:
     return rx.menu.root(
+        # Non-modal: the page behind stays in the accessibility tree (no aria-hidden on the landmarks).
+        modal=False,
         rx.menu.trigger(
             rx.button(
                 rx.avatar(fallback=SessionState.initials, size="2", radius="full"),

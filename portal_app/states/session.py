@@ -22,6 +22,9 @@ class SessionState(PortalState):
     email: str = ""
     # The other accounts on this email that this session may switch to without a new login.
     peers: list[dict[str, str]] = []
+    # The app switcher's entries: Home, then each child app this account can open now.
+    apps: list[dict[str, str]] = []
+    logo_url: str = ""
     switch_error: str = ""
 
     def _session_token(self) -> str | None:
