@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select, update
 
 from portal_app import access, activity, business, clock, db
 from portal_app.accounts.errors import FieldError
-from portal_app.accounts.validation import clean_full_name, normalize_email
+from portal_app.accounts.validation import normalize_email
 from portal_app.models import PORTAL_APP_KEY, Account
 from portal_app.models.profile import Profile
 from portal_app.profile import email_change
@@ -29,6 +29,7 @@ from portal_app.profile.validation import (
     check_address,
     clean_country,
     clean_language,
+    clean_name,
     clean_notification_choice,
     clean_phone,
     clean_postal_code,
@@ -254,10 +255,11 @@ def _clean_form(form: object, notification_keys) -> _CleanForm:
             errors.setdefault(error.field, error.message)
             return None
 
-    full_name = collect(clean_full_name, values.get("full_name"))
+    full_name = collect(clean_name, values.get("full_name"))
     email = collect(normalize_email, values.get("email"))
     country = collect(clean_country, values.get("country"))
-    phone = collect(clean_phone, values.get("phone"), region=country or None)
+    # A refused country cannot tell how to read a national number: the phone is checked once it is fixed.
+    phone = collect(clean_phone, values.get("phone"), region=country or None) if "country" not in errors else ""
     line1 = collect(clean_text, "address_line1", values.get("address_line1"), label="street address", max_length=MAX_ADDRESS_LINE)
     line2 = collect(clean_text, "address_line2", values.get("address_line2"), label="second address line", max_length=MAX_ADDRESS_LINE)
     city = collect(clean_text, "city", values.get("city"), label="city", max_length=MAX_CITY)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import phonenumbers
 
 from portal_app.accounts.errors import FieldError
+from portal_app.accounts.validation import clean_full_name
 from portal_app.profile.choices import LANGUAGES, countries, time_zones
 
 MAX_PHONE_INPUT = 40
@@ -37,6 +38,14 @@ def clean_text(field: str, raw: object, *, label: str, max_length: int) -> str:
     if _has_control_characters(text):
         raise FieldError(field, f"The {label} contains invisible control characters. Please type it again.")
     return text
+
+
+def clean_name(raw: object) -> str:
+    """The signup's name rule, plus no line or paragraph separators (they break the name across lines)."""
+    name = clean_full_name(raw)
+    if any(unicodedata.category(char) in ("Zl", "Zp") for char in name):
+        raise FieldError("full_name", "Your name contains invisible control characters. Please type it again.")
+    return name
 
 
 def clean_country(raw: object) -> str:

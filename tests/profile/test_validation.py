@@ -9,6 +9,7 @@ from portal_app.profile.validation import (
     check_address,
     clean_country,
     clean_language,
+    clean_name,
     clean_notification_choice,
     clean_phone,
     clean_postal_code,
@@ -185,3 +186,12 @@ def test_notification_checkboxes():
     for bad in ["yes", "off", 1, 0, [], {}, "on" * ONE_MB]:
         error = refused(clean_notification_choice, "email_notifications", bad)
         assert (error.field, error.message) == ("email_notifications", "Tick or untick the box.")
+
+
+@pytest.mark.parametrize("name", ["Ada\u2028Lovelace", "Ada\u2029Lovelace", "Ada\x00", "\u202eAda", "A" * 101, "", 42])
+def test_names_keep_to_one_visible_line(name):
+    assert refused(clean_name, name).field == "full_name"
+
+
+def test_names_in_any_script():
+    assert clean_name("  محمد 🚀 עדה  ") == "محمد 🚀 עדה"
