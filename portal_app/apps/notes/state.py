@@ -1,0 +1,71 @@
+"""The Notes page's state: thin, like every app state. Each handler checks the session and access first."""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from portal_app.accounts.errors import FieldError
+from portal_app.apps.guard import AppAccessState
+from portal_app.apps.notes import service
+from portal_app.states.base import form_text, parse_id
+from portal_app.states.formatting import short_date
+
+
+def _rows(notes: list[service.NoteView]) -> list[dict[str, str]]:
+    return [{"id": str(note.id), "text": note.text, "created": short_date(note.created_at)} for note in notes]
+
+
+class NotesState(AppAccessState):
+    notes: list[dict[str, str]] = []
+    text_error: str = ""
+    notice: str = ""
+
+    def _forget_app_data(self) -> None:
+        super()._forget_app_data()
+        self.notes = []
+        self.text_error = self.notice = ""
+
+    async def _show_notes(self, account_id: int) -> None:
+        self.notes = _rows(await asyncio.to_thread(service.list_notes, account_id))
+
+    @rx.event
+    async def load(self):
+        """on_load of /apps/notes, after AppAccessState.open_app."""
+        account_id, _ = await self._gate(service.APP_KEY, send_to_login=False, send_to_profile=False)
+        if account_id is None:
+            return
+        self.text_error = self.notice = ""
+        await self._show_notes(account_id)
+
+    @rx.event
+    async def add_note(self, form_data: dict):
+        account_id, redirect = await self._gate(service.APP_KEY)
+        if account_id is None:
+            return redirect
+        self.text_error = self.notice = ""
+        try:
+            await asyncio.to_thread(service.add_note, account_id, form_text(form_data, "text"))
+        except FieldError as error:
+            self.text_error = error.message
+        else:
+            self.notice = "Note saved."
+        await self._show_notes(account_id)
+
+    @rx.event
+    async def delete_note(self, note_id: str):
+        account_id, redirect = await self._gate(service.APP_KEY)
+        if account_id is None:
+            return redirect
+        self.text_error = self.notice = ""
+        target = parse_id(note_id)
+        try:
+            if target is None:
+                raise LookupError("not a note id")
+            await asyncio.to_thread(service.delete_note, account_id, target)
+        except LookupError:
+            self.notice = "That note no longer exists."
+        else:
+            self.notice = "Note deleted."
+        await self._show_notes(account_id)

@@ -1,0 +1,72 @@
+"""What the shell shows about the apps for one account: home's cards and the switcher's entries.
+
+Services only (no Reflex); the states turn these into what the pages show.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from portal_app import access
+from portal_app.apps import registry
+from portal_app.apps.registry import ChildApp, SummaryCard
+
+log = logging.getLogger(__name__)
+
+HOME_TITLE = "Home"
+HOME_ROUTE = "/"
+HOME_ICON = "house"
+UNAVAILABLE = SummaryCard(headline="Summary unavailable right now", details=("Open the app to see everything.",))
+
+
+def summary_of(app: ChildApp, account_id: int) -> SummaryCard:
+    """The app's card for the account; a failing app shows a placeholder instead of breaking home."""
+    try:
+        card = app.summary(account_id)
+    except Exception:
+        log.exception("summary of app %r failed", app.key)
+        return UNAVAILABLE
+    if not isinstance(card, SummaryCard):
+        log.error("summary of app %r returned %r, not a SummaryCard", app.key, type(card).__name__)
+        return UNAVAILABLE
+    return card
+
+
+@dataclass(frozen=True)
+class HomeCard:
+    key: str
+    title: str
+    icon: str
+    route: str
+    card: SummaryCard
+
+
+def home_cards(account_id: int) -> list[HomeCard]:
+    """A card for each app the account can open now, in switcher order."""
+    return [
+        HomeCard(key=app.key, title=app.title, icon=app.icon, route=app.route, card=summary_of(app, account_id))
+        for app in access.accessible_apps(account_id)
+    ]
+
+
+@dataclass(frozen=True)
+class SwitcherEntry:
+    key: str
+    title: str
+    route: str
+    icon: str
+    current: bool
+
+
+def switcher_entries(account_id: int, current_path: str) -> list[SwitcherEntry]:
+    """Home, then every app the account can open now; `current` marks the one `current_path` belongs to."""
+    apps = access.accessible_apps(account_id)
+    current_app = next((app.key for app in apps if app.owns_path(current_path)), None)
+    home = SwitcherEntry(
+        key=registry.HOME_KEY, title=HOME_TITLE, route=HOME_ROUTE, icon=HOME_ICON, current=current_path == HOME_ROUTE
+    )
+    return [home] + [
+        SwitcherEntry(key=app.key, title=app.title, route=app.route, icon=app.icon, current=app.key == current_app)
+        for app in apps
+    ]

@@ -1,0 +1,1 @@
+from tests.apps.support import profiles  # noqa: F401  (fixture)

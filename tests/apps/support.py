@@ -1,0 +1,61 @@
+"""Shortcuts the child-app tests share: accounts, business settings, grants, and whose profile is complete."""
+
+from __future__ import annotations
+
+import pytest
+
+import portal_app.models.notes  # noqa: F401  (the example app's table, created with the others)
+from portal_app import access, db
+from portal_app.models import BUSINESS_ID, Account, Business
+
+
+def add_account(email: str = "ada@example.com", full_name: str = "Ada Lovelace", *, created_at=None) -> int:
+    from portal_app import clock
+
+    with db.write_session() as session:
+        account = Account(email=email, full_name=full_name, created_at=created_at or clock.now())
+        session.add(account)
+        session.flush()
+        return account.id
+
+
+def set_business(**fields) -> None:
+    with db.write_session() as session:
+        business = session.get(Business, BUSINESS_ID)
+        for name, value in fields.items():
+            setattr(business, name, value)
+        session.add(business)
+
+
+def grant(account_id: int, *app_keys: str) -> None:
+    with db.write_session() as session:
+        for key in app_keys:
+            access.grant_app(session, account_id=account_id, app_key=key)
+
+
+class Profiles:
+    """Stands in for the profile package's verdict: which accounts have every required field.
+
+    Access asks access.profile_complete; tests say the answer, so these tests hold whatever the
+    profile page stores (tests/profile covers how it decides).
+    """
+
+    def __init__(self) -> None:
+        self.incomplete: set[int] = set()
+        self.asked: list[int] = []
+
+    def mark_incomplete(self, account_id: int) -> None:
+        self.incomplete.add(account_id)
+
+    def mark_complete(self, account_id: int) -> None:
+        self.incomplete.discard(account_id)
+
+    def complete(self, account_id: int) -> bool:
+        self.asked.append(account_id)
+        return account_id not in self.incomplete
+
+@pytest.fixture
+def profiles(monkeypatch) -> Profiles:
+    stub = Profiles()
+    monkeypatch.setattr(access, "profile_complete", stub.complete)
+    return stub

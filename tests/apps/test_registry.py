@@ -1,0 +1,135 @@
+"""The child-app registry: what a declaration must say, and what the portal's apps declare."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+from reflex_components_lucide.icon import LUCIDE_ICON_LIST
+
+from portal_app import access
+from portal_app.apps import registry, resolve
+from portal_app.apps.registry import AppPage, ChildApp, Registry, RegistryError, SummaryCard
+
+
+def declaration(**changes) -> ChildApp:
+    fields = {
+        "key": "shop",
+        "title": "Shop",
+        "icon": "shopping-cart",
+        "route": "/apps/shop",
+        "description": "Things to buy.",
+        "pages": (AppPage(route="/apps/shop", title="Shop", page="shop.pages:shop_page"),),
+        "summary": lambda account_id: SummaryCard(headline="Nothing bought yet"),
+        "activity_kinds": {"order_placed": "Placed an order"},
+    }
+    return ChildApp(**{**fields, **changes})
+
+
+def test_the_portal_registers_its_three_apps_and_the_example_in_order():
+    assert [(app.key, app.title, app.route) for app in registry.all_apps()] == [
+        ("courses", "Membership Courses", "/apps/courses"),
+        ("communities", "Communities", "/apps/communities"),
+        ("affiliates", "Affiliate Manager", "/apps/affiliates"),
+        ("notes", "Notes", "/apps/notes"),
+    ]
+
+
+@pytest.mark.parametrize("app", registry.all_apps(), ids=lambda app: app.key)
+def test_every_declared_app_is_usable(app):
+    assert app.icon.replace("-", "_") in LUCIDE_ICON_LIST
+    for page in app.pages:
+        assert callable(resolve(page.page))
+        if page.on_load:
+            assert resolve(page.on_load) is not None
+    assert app.activity_kinds, "an app declares the kinds of activity it records"
+
+
+def test_lookups():
+    assert registry.get_app("notes").title == "Notes"
+    for key in ("nope", "", None, 1, ["notes"], "Notes"):
+        assert registry.get_app(key) is None
+    assert registry.app_for_path("/apps/notes").key == "notes"
+    assert registry.app_for_path("/apps/notes/7").key == "notes"
+    assert registry.app_for_path("/apps/notesx") is None
+    assert registry.app_for_path("/") is None
+    assert registry.app_for_path(None) is None
+
+
+def test_labels_of_the_portal_apps_and_unknown_ones():
+    assert registry.source_title("portal") == "Your account"
+    assert registry.source_title("courses") == "Membership Courses"
+    assert registry.activity_label("portal", "app_granted") == "App access granted"
+    assert registry.activity_label("notes", "note_added") == "Added a note"
+    assert registry.activity_label("notes", "note_archived") == "Note archived"
+    assert registry.source_title("gone_app") == "Gone app"
+
+
+def test_a_good_declaration_registers_in_its_own_registry():
+    own = Registry()
+    own.register(declaration())
+    own.register(declaration(key="blog", title="Blog", route="/apps/blog", order=1, pages=(AppPage("/apps/blog", "Blog", "b:p"),)))
+    assert [app.key for app in own.all()] == ["blog", "shop"]
+    assert registry.get_app("shop") is None, "the portal's registry is untouched"
+
+
+BAD = {
+    "reserved-home": dict(key="home"),
+    "reserved-portal": dict(key="portal"),
+    "upper-case-key": dict(key="Shop"),
+    "one-letter-key": dict(key="s"),
+    "key-with-dash": dict(key="my-shop"),
+    "key-not-string": dict(key=7),
+    "empty-title": dict(title="  "),
+    "long-title": dict(title="x" * 61),
+    "no-description": dict(description=""),
+    "icon-snake-case": dict(icon="shopping_cart"),
+    "icon-with-space": dict(icon="shopping cart"),
+    "route-outside-apps": dict(route="/shop", pages=(AppPage("/shop", "Shop", "m:f"),)),
+    "route-upper-case": dict(route="/apps/Shop", pages=(AppPage("/apps/Shop", "Shop", "m:f"),)),
+    "route-trailing-slash": dict(route="/apps/shop/", pages=(AppPage("/apps/shop/", "Shop", "m:f"),)),
+    "no-pages": dict(pages=()),
+    "entry-page-not-first": dict(pages=(AppPage("/apps/shop/cart", "Cart", "m:f"), AppPage("/apps/shop", "Shop", "m:f"))),
+    "page-outside-route": dict(pages=(AppPage("/apps/shop", "Shop", "m:f"), AppPage("/apps/shopping", "Shop", "m:f"))),
+    "page-twice": dict(pages=(AppPage("/apps/shop", "Shop", "m:f"), AppPage("/apps/shop", "Shop", "m:g"))),
+    "page-not-import-path": dict(pages=(AppPage("/apps/shop", "Shop", "shop_page"),)),
+    "on-load-not-import-path": dict(pages=(AppPage("/apps/shop", "Shop", "m:f", on_load="load"),)),
+    "page-as-function": dict(pages=(AppPage("/apps/shop", "Shop", print),)),
+    "summary-not-callable": dict(summary="summary"),
+    "kinds-not-a-mapping": dict(activity_kinds=["order_placed"]),
+    "kind-with-space": dict(activity_kinds={"order placed": "Placed"}),
+    "kind-without-label": dict(activity_kinds={"order_placed": ""}),
+}
+
+
+@pytest.mark.parametrize("changes", BAD.values(), ids=BAD.keys())
+def test_a_declaration_the_shell_cannot_use_is_refused_with_a_reason(changes):
+    own = Registry()
+    with pytest.raises(RegistryError) as refused:
+        own.register(declaration(**changes))
+    assert "shop" in str(refused.value) or "key" in str(refused.value)
+    assert own.all() == []
+
+
+def test_not_a_declaration_is_refused():
+    with pytest.raises(RegistryError, match="takes a ChildApp"):
+        Registry().register({"key": "shop"})
+
+
+def test_a_key_or_route_can_be_registered_once():
+    own = Registry()
+    own.register(declaration())
+    with pytest.raises(RegistryError, match="registered twice"):
+        own.register(declaration(title="Another shop"))
+    with pytest.raises(RegistryError, match=re.escape("route /apps/shop already belongs to 'shop'")):
+        own.register(declaration(key="store", pages=(AppPage("/apps/shop", "Store", "m:f"),)))
+
+
+def test_declarations_are_frozen():
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        registry.get_app("courses").title = "Free courses"
+
+
+def test_every_registered_app_can_be_granted():
+    assert list(access.app_choices()) == [app.key for app in registry.all_apps()]

@@ -1,0 +1,161 @@
+"""Who may open which child app: enabled for the business x granted (or given to everyone) x profile complete."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from sqlmodel import select
+
+from portal_app import access, activity, db
+from portal_app.models import PORTAL_APP_KEY, AppGrant
+from tests.apps.support import add_account, grant, profiles, set_business  # noqa: F401  (profiles: fixture)
+
+PRODUCT = ["courses", "communities", "affiliates"]
+
+
+@pytest.mark.parametrize(
+    ("enabled", "granted", "everyone", "complete"), list(itertools.product([True, False], repeat=4))
+)
+def test_an_app_opens_only_when_enabled_granted_and_the_profile_is_complete(
+    database, profiles, enabled, granted, everyone, complete
+):
+    account = add_account()
+    set_business(enabled_apps=["courses"] if enabled else ["communities"], apps_for_everyone=["courses"] if everyone else [])
+    if granted:
+        grant(account, "courses")
+    if not complete:
+        profiles.mark_incomplete(account)
+
+    decision = access.can_open(account, "courses")
+
+    if not enabled:
+        assert decision == access.AccessDecision(False, access.NOT_ENABLED)
+    elif not (granted or everyone):
+        assert decision == access.AccessDecision(False, access.NOT_GRANTED)
+    elif not complete:
+        assert decision == access.AccessDecision(False, access.PROFILE_INCOMPLETE)
+    else:
+        assert decision == access.AccessDecision(True)
+    assert (access.accessible_apps(account) != []) is decision.allowed
+
+
+def test_the_profile_is_asked_about_only_when_it_is_the_last_thing_missing(database, profiles):
+    account = add_account()
+    set_business(enabled_apps=["courses"])
+    assert access.can_open(account, "courses").reason == access.NOT_GRANTED
+    assert access.can_open(account, "communities").reason == access.NOT_ENABLED
+    assert profiles.asked == []
+    grant(account, "courses", "communities", "affiliates")
+    access.app_access(account)
+    assert profiles.asked == [account], "one profile check for every app together"
+
+
+def test_accessible_apps_are_in_switcher_order_and_only_the_open_ones(database, profiles):
+    account = add_account()
+    set_business(enabled_apps=["affiliates", "courses", "notes"], apps_for_everyone=["notes"])
+    grant(account, "affiliates", "communities", "courses")
+    assert [app.key for app in access.accessible_apps(account)] == ["courses", "affiliates", "notes"]
+    profiles.mark_incomplete(account)
+    assert access.accessible_apps(account) == []
+
+
+def test_another_accounts_grant_opens_nothing(database, profiles):
+    ada, grace = add_account(), add_account("grace@example.com", "Grace Hopper")
+    grant(grace, *PRODUCT)
+    assert access.accessible_apps(ada) == []
+    assert access.can_open(ada, "courses").reason == access.NOT_GRANTED
+
+
+@pytest.mark.parametrize("key", ["nope", "", "COURSES", "home", "portal", None, 3, ["courses"], {"key": "courses"}, "courses\x00"])
+def test_an_unknown_app_is_never_open(database, profiles, key):
+    account = add_account()
+    grant(account, *PRODUCT)
+    assert access.can_open(account, key) == access.AccessDecision(False, access.NOT_ENABLED)
+
+
+def test_without_a_business_row_no_app_is_open(database, profiles):
+    from portal_app.models import BUSINESS_ID, Business
+
+    account = add_account()
+    grant(account, *PRODUCT)
+    with db.write_session() as session:
+        session.delete(session.get(Business, BUSINESS_ID))
+    assert access.can_open(account, "courses").reason == access.NOT_ENABLED
+
+
+def test_a_grant_is_recorded_once_on_the_timeline(database, frozen_clock):
+    account = add_account()
+    with db.write_session() as session:
+        assert access.grant_app(session, account_id=account, app_key="courses") is True
+        assert access.grant_app(session, account_id=account, app_key="courses") is False
+    [entry] = activity.timeline(account).items
+    assert (entry.app_key, entry.kind, entry.label, entry.summary) == (
+        PORTAL_APP_KEY,
+        "app_granted",
+        "App access granted",
+        "Membership Courses",
+    )
+    assert entry.occurred_at == frozen_clock.current
+
+
+def test_revoking_removes_the_grant_and_says_so_on_the_timeline(database, frozen_clock, profiles):
+    account = add_account()
+    set_business(enabled_apps=PRODUCT)
+    grant(account, "courses", "affiliates")
+    frozen_clock.advance(minutes=1)
+    with db.write_session() as session:
+        assert access.revoke_app(session, account_id=account, app_key="courses") is True
+        assert access.revoke_app(session, account_id=account, app_key="courses") is False
+        assert access.revoke_app(session, account_id=account, app_key="communities") is False
+    assert access.can_open(account, "courses").reason == access.NOT_GRANTED
+    assert access.can_open(account, "affiliates").allowed
+    newest = activity.timeline(account).items[0]
+    assert (newest.kind, newest.label, newest.summary) == ("app_revoked", "App access removed", "Membership Courses")
+    with db.read_session() as session:
+        assert [grant.app_key for grant in session.exec(select(AppGrant))] == ["affiliates"]
+
+
+def test_revoking_leaves_an_app_the_business_gives_everyone(database, profiles):
+    account = add_account()
+    set_business(enabled_apps=PRODUCT, apps_for_everyone=["courses"])
+    grant(account, "courses")
+    with db.write_session() as session:
+        access.revoke_app(session, account_id=account, app_key="courses")
+    assert access.can_open(account, "courses").allowed
+
+
+def test_a_grant_or_revoke_of_an_unknown_app_is_refused_and_changes_nothing(database):
+    account = add_account()
+    for change in (access.grant_app, access.revoke_app):
+        with pytest.raises(ValueError, match="unknown app 'games'; choose from: courses, communities, affiliates, notes"):
+            with db.write_session() as session:
+                change(session, account_id=account, app_key="games")
+    assert activity.timeline(account).items == ()
+
+
+def test_app_titles_and_choices_come_from_the_registry(database):
+    account = add_account()
+    grant(account, "notes", "affiliates", "courses")
+    with db.read_session() as session:
+        assert access.app_titles(session, account) == ["Membership Courses", "Affiliate Manager", "Notes"]
+    assert access.app_choices() == {
+        "courses": "Membership Courses",
+        "communities": "Communities",
+        "affiliates": "Affiliate Manager",
+        "notes": "Notes",
+    }
+
+
+def test_with_the_real_profile_service_a_missing_phone_keeps_apps_closed(database, frozen_clock):
+    """No stub: the profile package decides, from the business's required fields and the Profile row."""
+    from portal_app.models.profile import Profile
+
+    account = add_account()
+    grant(account, "courses")
+    assert access.can_open(account, "courses") == access.AccessDecision(False, access.PROFILE_INCOMPLETE)
+    with db.write_session() as session:
+        session.add(Profile(account_id=account, phone="+442079460958", updated_at=frozen_clock.current))
+    assert access.can_open(account, "courses").allowed
+    set_business(required_profile_fields=["full_name", "email", "phone", "time_zone"])
+    assert access.can_open(account, "courses").reason == access.PROFILE_INCOMPLETE
