@@ -275,4 +275,4 @@ def format_setting(value: object) -> str:
         return "on" if value else "off"
     if isinstance(value, (list, tuple)):
         return ",".join(value) if value else "none"
-    return str(value)
+    return str(value) if value != "" else '""'

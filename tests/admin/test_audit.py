@@ -31,7 +31,12 @@ def test_entries_with_the_same_time_keep_their_order(database, frozen_clock):
 def test_creating_a_staff_account_is_recorded_without_its_password(database, frozen_clock):
     create_staff()
     [entry] = audit_entries()
-    assert (entry.actor, entry.staff_id, entry.action, entry.target) == ("cli", None, "staff_created", "owner@studio.example")
+    assert (entry.actor, entry.staff_id, entry.action, entry.target) == (
+        "cli",
+        None,
+        "staff_created",
+        "owner@studio.example",
+    )
     assert json.loads(entry.detail) == {"name": "Olive Owner"}
     assert STAFF_PASSWORD not in entry.detail and "argon2" not in entry.detail
 

@@ -50,7 +50,12 @@ def test_the_form_becomes_settings(database, frozen_clock):
     }
     assert set(changed) == set(business.SETTING_KEYS)
     [entry] = audit_entries()
-    assert (entry.actor, entry.action, entry.target, entry.at) == (OWNER.label, "settings_changed", "business", frozen_clock.current)
+    assert (entry.actor, entry.action, entry.target, entry.at) == (
+        OWNER.label,
+        "settings_changed",
+        "business",
+        frozen_clock.current,
+    )
     detail = json.loads(entry.detail)
     assert detail["name"] == {"from": "Test Business", "to": "Sunrise Yoga"}
     assert detail["enabled_apps"]["to"] == ["courses", "affiliates"]

@@ -171,4 +171,4 @@ def test_an_invitation_with_duplicates_allowed_shares_the_email(database, frozen
     business.set_allow_duplicate_contacts(True)
     make_account("shared@client.example")
     result = contacts.invite(OWNER, email="shared@client.example", full_name="Second Account", app_keys=["courses"])
-    assert [row.id for row in contacts.search("shared").items][0] == result.account_id
+    assert contacts.search("shared").items[0].id == result.account_id

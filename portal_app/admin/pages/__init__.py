@@ -1,0 +1,1 @@
+"""The admin pages: one module each, framed by frame.admin_frame."""

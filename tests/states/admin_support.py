@@ -1,0 +1,73 @@
+"""What the admin state tests share: a staff member, a client, and a snapshot of everything staff can change."""
+
+from __future__ import annotations
+
+import json
+
+from reflex.state import State
+from sqlmodel import col, func, select
+
+from portal_app import business, db
+from portal_app.accounts import sessions
+from portal_app.admin.staff_sessions import STAFF_COOKIE
+from portal_app.admin.states.audit import AdminAuditState
+from portal_app.admin.states.base import AdminState
+from portal_app.admin.states.contacts import AdminContactsState
+from portal_app.admin.states.dashboard import AdminDashboardState
+from portal_app.admin.states.settings import AdminSettingsState
+from portal_app.models import BUSINESS_ID, Account, Activity, AppGrant, Business, OutboxEmail, UserSession
+from portal_app.models.staff import AuditEntry, StaffSession
+from portal_app.web.middleware import DEVICE_COOKIE
+from tests.admin.helpers import BROWSER, make_account
+
+# Every admin state with handlers behind the staff session (the login page's state is public).
+ADMIN_STATES = (AdminState, AdminDashboardState, AdminContactsState, AdminSettingsState, AdminAuditState)
+ADMIN_PAGES = ("/admin", "/admin/contacts", "/admin/settings", "/admin/audit")
+CLIENT_EMAIL = "ada.secret@client.example"
+CLIENT_NAME = "Ada Secretname"
+SUPPORT_EMAIL = "help@hidden-support.example"
+# Text that only the admin data holds: none of it may reach a state without a staff session.
+SECRETS = (CLIENT_EMAIL, CLIENT_NAME, SUPPORT_EMAIL, "account_invited", "app_granted")
+
+
+def seed_client() -> int:
+    """A client with an app, some activity and an audit entry, and a business with a support email."""
+    from portal_app.admin import audit, contacts
+
+    account_id = make_account(CLIENT_EMAIL, CLIENT_NAME)
+    contacts.set_app_access(audit.CLI, account_id, "courses", granted=True)
+    with db.write_session() as session:
+        business.update_settings(session, {"support_email": SUPPORT_EMAIL})
+    return account_id
+
+
+def client_session_cookie(account_id: int) -> str:
+    with db.write_session() as session:
+        token = sessions.create_session(session, account_id=account_id, auth_method="password", user_agent="", ip="")
+    return token
+
+
+def staff_cookie(token: str) -> str:
+    return f"{STAFF_COOKIE}={token}; {DEVICE_COOKIE}={BROWSER}"
+
+
+def database_snapshot() -> dict:
+    """Everything an admin handler could change."""
+    with db.read_session() as session:
+        counts = {
+            table.__name__: session.exec(select(func.count()).select_from(table)).one()
+            for table in (Account, AppGrant, Activity, AuditEntry, OutboxEmail, UserSession, StaffSession)
+        }
+        accounts = [
+            (row.id, row.email, row.full_name, row.disabled_at)
+            for row in session.exec(select(Account).order_by(col(Account.id)))
+        ]
+        grants = sorted(session.exec(select(AppGrant.account_id, AppGrant.app_key)).all())
+        settings = business.settings_of(session.get(Business, BUSINESS_ID))
+    return {"counts": counts, "accounts": accounts, "grants": grants, "settings": settings}
+
+
+async def whole_state_text(client) -> str:
+    """Every var of every state this tab holds, as text."""
+    root = await client.state(State)
+    return json.dumps(root.dict(), default=str)
