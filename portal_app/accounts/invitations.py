@@ -14,11 +14,11 @@ from urllib.parse import urlencode
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from portal_app import access, clock, db
+from portal_app import access, activity, clock, db
 from portal_app.accounts import code_login
 from portal_app.accounts.errors import FieldError
 from portal_app.accounts.validation import clean_full_name, normalize_email
-from portal_app.models import BUSINESS_ID, Account, Business
+from portal_app.models import BUSINESS_ID, PORTAL_APP_KEY, Account, Business
 from portal_app.settings import get_settings
 
 INVITE_TEMPLATE = "invitation"
@@ -103,6 +103,13 @@ def invite(
             session.add(account)
             # A parallel signup or invitation that took the email first fails this on exclusive_email.
             session.flush()
+            activity.record(
+                session,
+                account_id=account.id,
+                app_key=PORTAL_APP_KEY,
+                kind="account_created",
+                summary=f"Invited by {business.name}" if business is not None else "Invited",
+            )
             for key in keys:
                 access.grant_app(session, account_id=account.id, app_key=key)
             if also is not None:

@@ -9,14 +9,14 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from portal_app import clock, db
+from portal_app import activity, clock, db
 from portal_app.accounts import choices, codes, passwords, tickets, tokens
 from portal_app.accounts.codes import CodeStatus
 from portal_app.accounts.errors import FieldError, ResendTooSoon, SignupErrors
 from portal_app.accounts.throttle import describe_wait
 from portal_app.accounts.validation import check_new_password, clean_code, clean_full_name, clean_ip, normalize_email
 from portal_app.email import outbox
-from portal_app.models import BUSINESS_ID, Account, Business, PendingSignup
+from portal_app.models import BUSINESS_ID, PORTAL_APP_KEY, Account, Business, PendingSignup
 from portal_app.settings import get_settings
 
 SIGNUP_PURPOSE = "signup"
@@ -176,7 +176,11 @@ def _finish_signup(session: Session, pending_signup_id: int) -> str:
     existing = [] if duplicates_allowed else _accounts_on(session, pending.email)
     if existing:
         for account in existing:
-            account.email_verified_at = account.email_verified_at or now
+            if account.email_verified_at is None:
+                account.email_verified_at = now
+                activity.record(
+                    session, account_id=account.id, app_key=PORTAL_APP_KEY, kind="email_verified", summary=account.email
+                )
             session.add(account)
         account_ids, auth_method = [account.id for account in existing], "code"
     else:
@@ -192,6 +196,8 @@ def _finish_signup(session: Session, pending_signup_id: int) -> str:
         # With duplicates off, a parallel verification that created this email's account first
         # makes this flush fail on the unique exclusive_email index.
         session.flush()
+        activity.record(session, account_id=account.id, app_key=PORTAL_APP_KEY, kind="account_created", summary="Signed up")
+        activity.record(session, account_id=account.id, app_key=PORTAL_APP_KEY, kind="email_verified", summary=account.email)
         account_ids, auth_method = [account.id], "signup"
     session.delete(pending)
     return choices.finish_sign_in(
