@@ -3,51 +3,92 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 
 from sqlalchemy.exc import OperationalError
+from sqlmodel import col, select
 
-from portal_app import access, business, demo
-from portal_app.accounts import invitations
+from portal_app import access, business, clock, db, demo
 from portal_app.accounts.errors import FieldError
+from portal_app.accounts.validation import normalize_email
+from portal_app.admin import audit, business_settings, contacts, staff
+from portal_app.email import outbox
+from portal_app.models import Account
 from portal_app.settings import get_settings
 
-# How the invite command names each field in its error messages.
+# How each command names a refused field in its error messages.
 INVITE_OPTIONS = {"email": "email", "full_name": "--name", "apps": "--app"}
+OWNER_OPTIONS = {"email": "--email", "name": "--name", "password": "password"}
+TEST_EMAIL_TEMPLATE = "test_email"
+
+
+class CommandError(Exception):
+    """A failure the operator can fix; main prints it on stderr as "error: ..." and exits with 1."""
+
+
+def _mailbox_hint() -> str:
+    settings = get_settings()
+    if settings.email_backend == "dev-mailbox":
+        return f"No email provider is configured: read it at {settings.public_url}/dev/mailbox"
+    return f"SendGrid delivers it from {settings.email_from} while the portal runs."
 
 
 def _seed_demo(args: argparse.Namespace) -> int:
     if args.if_empty and not demo.database_is_empty():
         return 0
     seed = demo.seed_demo()
-    if seed.created:
-        print(f"Created the demo business '{demo.DEMO_BUSINESS_NAME}'.")
-        print(f"Demo login: {seed.email} / {seed.password}")
-    else:
+    if not seed.created:
         print("The database already has a business; nothing was seeded.")
+        return 0
+    print(f"Created the demo business '{demo.DEMO_BUSINESS_NAME}' with {', '.join(access.PRODUCT_APPS.values())}.")
+    print(f"Demo login: {seed.email} / {seed.password}")
+    print(f"Both demo accounts use that email and password ({len(seed.accounts)} accounts on one email):")
+    for name, titles in seed.accounts:
+        print(f"  {name}: {', '.join(titles)}")
+    print('For /admin, create a staff account: portal create-owner --email you@example.com --name "Your Name"')
+    return 0
+
+
+def _change_setting(key: str, value: object) -> int:
+    try:
+        changed = business_settings.change_settings(audit.CLI, {key: value})
+    except business.SettingsErrors as refused:
+        raise CommandError(f"{key}: {refused.errors.get(key) or ' '.join(refused.errors.values())}") from None
+    except LookupError as error:
+        raise CommandError(str(error)) from None
+    shown = business.format_setting(business_settings.current_settings()[key])
+    print(f"{key} is now {shown}" if changed else f"{key} was already {shown}")
     return 0
 
 
 def _set_duplicates(args: argparse.Namespace) -> int:
+    return _change_setting("allow_duplicate_contacts", args.value == "on")
+
+
+def _settings(args: argparse.Namespace) -> int:
+    if args.key is not None and args.key not in business.SETTING_KEYS:
+        raise CommandError(f"there is no setting {args.key!r}; the settings are: {', '.join(business.SETTING_KEYS)}")
+    if args.key is not None and args.value is not None:
+        return _change_setting(args.key, business.parse_setting_text(args.key, args.value))
     try:
-        business.set_allow_duplicate_contacts(args.value == "on")
+        values = business_settings.current_settings()
     except LookupError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    print(f"allow_duplicate_contacts is now {args.value}")
+        raise CommandError(str(error)) from None
+    if args.key is not None:
+        print(business.format_setting(values[args.key]))
+        return 0
+    width = max(len(key) for key in business.SETTING_KEYS)
+    for key in business.SETTING_KEYS:
+        print(f"{key.ljust(width)}  {business.format_setting(values[key])}")
     return 0
 
 
 def _invite(args: argparse.Namespace) -> int:
     try:
-        result = invitations.invite(email=args.email, full_name=args.name, app_keys=args.apps)
+        result = contacts.invite(audit.CLI, email=args.email, full_name=args.name, app_keys=args.apps)
     except FieldError as error:
-        print(f"error: {INVITE_OPTIONS.get(error.field, error.field)}: {error.message}", file=sys.stderr)
-        return 1
-    except OperationalError as error:
-        print(f"error: the database is not ready (run the migrations first): {error.orig}", file=sys.stderr)
-        return 1
-    settings = get_settings()
+        raise CommandError(f"{INVITE_OPTIONS.get(error.field, error.field)}: {error.message}") from None
     carrying = "a login code and a sign-in link" if result.with_link else "a login code"
     apps = ", ".join(result.app_titles)
     print(f"Invited {result.full_name} <{result.email}> (account {result.account_id}) to {apps}.")
@@ -55,8 +96,89 @@ def _invite(args: argparse.Namespace) -> int:
         f"The invitation email with {carrying} (valid until {result.code_expires_at:%Y-%m-%d %H:%M} UTC)"
         " is in the outbox."
     )
-    if settings.email_backend == "dev-mailbox":
-        print(f"No email provider is configured: read it at {settings.public_url}/dev/mailbox")
+    if get_settings().email_backend == "dev-mailbox":
+        print(_mailbox_hint())
+    return 0
+
+
+def _find_account(identifier: str) -> Account:
+    """The account an operator names by id or by email; an email several accounts share needs the id."""
+    with db.read_session() as session:
+        if identifier.isascii() and identifier.isdigit() and len(identifier) <= 18:
+            account = session.get(Account, int(identifier))
+            if account is None:
+                raise CommandError(f"there is no account {identifier}")
+            return account
+        try:
+            address = normalize_email(identifier)
+        except FieldError:
+            raise CommandError(f"{identifier!r} is neither an account id nor an email address") from None
+        found = list(session.exec(select(Account).where(Account.email == address).order_by(col(Account.id))))
+    if not found:
+        raise CommandError(f"no account uses {address}")
+    if len(found) > 1:
+        ids = ", ".join(str(account.id) for account in found)
+        raise CommandError(f"{len(found)} accounts use {address} (ids {ids}): give the account id instead")
+    return found[0]
+
+
+def _grant(args: argparse.Namespace) -> int:
+    try:
+        key = access.check_app_key(args.app)
+    except ValueError as error:
+        raise CommandError(f"--app: {error}") from None
+    account = _find_account(args.account)
+    granted = not args.revoke
+    changed = contacts.set_app_access(audit.CLI, account.id, key, granted=granted)
+    who = f"{account.full_name} <{account.email}> (account {account.id})"
+    title = access.PRODUCT_APPS[key]
+    if granted:
+        print(f"Granted {title} to {who}." if changed else f"{who} already had {title}.")
+    else:
+        print(f"Revoked {title} from {who}." if changed else f"{who} did not have {title}.")
+    return 0
+
+
+def _read_new_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        line = sys.stdin.readline()
+        return line.removesuffix("\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Repeat the password: ") != first:
+        raise CommandError("the two passwords differ; nothing was created")
+    return first
+
+
+def _create_owner(args: argparse.Namespace) -> int:
+    try:
+        email = normalize_email(args.email)
+    except FieldError as error:
+        raise CommandError(f"--email: {error.message}") from None
+    password = _read_new_password(args)
+    try:
+        created = staff.create_staff_account(email=email, name=args.name, password=password, actor=audit.CLI)
+    except FieldError as error:
+        raise CommandError(f"{OWNER_OPTIONS.get(error.field, error.field)}: {error.message}") from None
+    print(f"Created the staff account {created.name} <{created.email}>.")
+    print(f"Sign in at {get_settings().public_url}/admin/login with this email, the password and an emailed code.")
+    return 0
+
+
+def _send_test_email(args: argparse.Namespace) -> int:
+    try:
+        address = normalize_email(args.address)
+    except FieldError as error:
+        raise CommandError(f"address: {error.message}") from None
+    with db.write_session() as session:
+        email = outbox.enqueue(
+            session, to=address, template=TEST_EMAIL_TEMPLATE, context={"sent_at": f"{clock.now():%Y-%m-%d %H:%M} UTC"}
+        )
+        session.flush()
+        email_id = email.id
+    print(f"Queued a test email to {address} (outbox id {email_id}).")
+    print(_mailbox_hint())
+    if get_settings().email_backend == "sendgrid":
+        print("If it does not arrive, the outbox row records SendGrid's answer (status and last_error).")
     return 0
 
 
@@ -64,22 +186,36 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="portal", description="Operate the Client Portal.")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    seed = commands.add_parser("seed-demo", help="create a demo business and a demo client account")
+    seed = commands.add_parser(
+        "seed-demo",
+        help="create a demo business with its apps and two client accounts sharing one email",
+        description=(
+            "Create the business 'Demo Studio' with every app enabled and several accounts per email allowed, and"
+            f" two client accounts on {demo.DEMO_EMAIL} with different apps. The password is random and printed once."
+        ),
+    )
     seed.add_argument("--if-empty", action="store_true", help="only when the database has no business and no account")
     seed.set_defaults(run=_seed_demo)
 
-    duplicates = commands.add_parser(
-        "allow-duplicate-contacts", help="let several accounts share one email (on) or not (off, the default)"
+    owner = commands.add_parser(
+        "create-owner",
+        help="create a staff account for the admin area (/admin)",
+        description=(
+            "Create a staff account. It signs in at /admin/login with its email, its password and a code emailed to it."
+            " The password is asked twice, or read from the first line of standard input with --password-stdin."
+        ),
     )
-    duplicates.add_argument("value", choices=["on", "off"])
-    duplicates.set_defaults(run=_set_duplicates)
+    owner.add_argument("--email", required=True, help="the staff member's email address (the sign-in codes go there)")
+    owner.add_argument("--name", required=True, help='the staff member\'s name, e.g. "Grace Hopper"')
+    owner.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    owner.set_defaults(run=_create_owner)
 
     invite = commands.add_parser(
         "invite",
         help="create an account for someone who already has an app, and email them a login code",
         description=(
             "Create a passwordless account and email an invitation with a login code (and a sign-in link when"
-            " magic links are on). The person logs in with it at once, and later with \"Email me a code\"."
+            ' magic links are on). The person logs in with it at once, and later with "Email me a code".'
         ),
     )
     invite.add_argument("email", help="the person's email address")
@@ -93,12 +229,59 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"an app to give access to; repeat for several ({', '.join(access.PRODUCT_APPS)})",
     )
     invite.set_defaults(run=_invite)
+
+    grant = commands.add_parser(
+        "grant",
+        help="give an account access to an app (or take it away with --revoke)",
+        description='Grant or revoke one app for one account. Recorded in the audit log as done by "cli".',
+    )
+    grant.add_argument(
+        "account", metavar="EMAIL-OR-ID", help="the account's email, or its id when several share the email"
+    )
+    grant.add_argument("--app", required=True, metavar="APP", help=f"the app ({', '.join(access.PRODUCT_APPS)})")
+    grant.add_argument("--revoke", action="store_true", help="take the app away instead")
+    grant.set_defaults(run=_grant)
+
+    settings = commands.add_parser(
+        "settings",
+        help="show the business settings, or show or change one",
+        description=(
+            "Without arguments, show every setting. With KEY, show one. With KEY VALUE, change one (checked like the"
+            ' admin page, recorded in the audit log as done by "cli"). On/off settings take on or off; app and'
+            " field lists take comma-separated keys, or none."
+        ),
+        epilog=f"settings: {', '.join(business.SETTING_KEYS)}",
+    )
+    settings.add_argument("key", nargs="?", metavar="KEY", help="the setting's name")
+    settings.add_argument("value", nargs="?", metavar="VALUE", help="the new value")
+    settings.set_defaults(run=_settings)
+
+    duplicates = commands.add_parser(
+        "allow-duplicate-contacts",
+        help="let several accounts share one email (on) or not (off); same as: settings allow_duplicate_contacts",
+    )
+    duplicates.add_argument("value", choices=["on", "off"])
+    duplicates.set_defaults(run=_set_duplicates)
+
+    test_email = commands.add_parser(
+        "send-test-email",
+        help="put a test email in the outbox, to check that email is delivered",
+        description="Queue the test email for ADDRESS and say who delivers it: SendGrid, or the dev mailbox.",
+    )
+    test_email.add_argument("address", help="where to send it")
+    test_email.set_defaults(run=_send_test_email)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except CommandError as error:
+        print(f"error: {error}", file=sys.stderr)
+    except OperationalError as error:
+        print(f"error: the database is not ready (run the migrations first): {error.orig}", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":
