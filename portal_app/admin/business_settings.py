@@ -6,8 +6,9 @@ from portal_app import business, db
 from portal_app.admin import audit
 from portal_app.models import BUSINESS_ID, Business
 
-# The page's form sends each choice of a list setting as its own checkbox, "<setting>.<choice>".
+
 def list_choices() -> dict[str, tuple[str, ...]]:
+    """The choices of each list setting; the page's form sends each as its own checkbox, "<setting>.<choice>"."""
     return {
         "enabled_apps": tuple(business.app_choices()),
         "apps_for_everyone": tuple(business.app_choices()),
