@@ -16,6 +16,8 @@ from portal_app.accounts.errors import FieldError
 from portal_app.admin import audit
 from portal_app.admin.paging import Page, last_page_if_beyond
 from portal_app.models import Account, Activity, AppGrant
+from portal_app.profile import service as profile_service
+from portal_app.profile.choices import LANGUAGES
 
 PER_PAGE = 20
 MAX_QUERY_LENGTH = 200
@@ -116,6 +118,13 @@ class ContactDetail:
     last_login_at: datetime | None
     disabled_at: datetime | None
     has_password: bool
+    # From the profile: phone (E.164), address on one line, time zone, language; "" when not given.
+    phone: str
+    address: str
+    time_zone: str
+    language: str
+    # Labels of the required profile fields still empty.
+    missing_fields: tuple[str, ...]
     apps: tuple[AppAccess, ...]
     activity: tuple[ActivityRow, ...]
 
@@ -133,6 +142,8 @@ def contact_detail(account_id: int) -> ContactDetail | None:
             .order_by(col(Activity.occurred_at).desc(), col(Activity.id).desc())
             .limit(RECENT_ACTIVITY)
         ).all()
+    profile = profile_service.profile_for_apps(account_id)
+    address = profile.address if profile is not None else None
     return ContactDetail(
         id=account.id,
         full_name=account.full_name,
@@ -144,9 +155,21 @@ def contact_detail(account_id: int) -> ContactDetail | None:
         last_login_at=account.last_login_at,
         disabled_at=account.disabled_at,
         has_password=account.password_hash is not None,
+        phone=profile.phone if profile is not None else "",
+        address=_one_line(address),
+        time_zone=profile.time_zone if profile is not None else "",
+        language=LANGUAGES.get(profile.language, profile.language) if profile is not None else "",
+        missing_fields=tuple(profile_service.missing_required_fields(account_id)),
         apps=tuple(AppAccess(key, title, key in granted) for key, title in access.PRODUCT_APPS.items()),
         activity=tuple(ActivityRow(row.occurred_at, row.app_key, row.summary) for row in activity),
     )
+
+
+def _one_line(address) -> str:
+    if address is None or address.is_empty:
+        return ""
+    parts = (address.line1, address.line2, address.city, address.postal_code, address.country_name or address.country)
+    return ", ".join(part for part in parts if part)
 
 
 def _account(session: Session, account_id: int) -> Account:

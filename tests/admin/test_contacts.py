@@ -12,6 +12,7 @@ from portal_app.accounts import sessions
 from portal_app.accounts.errors import FieldError
 from portal_app.admin import audit, contacts
 from portal_app.models import Account, Activity, AppGrant, OutboxEmail
+from portal_app.models.profile import Profile
 from tests.admin.helpers import audit_entries, make_account
 
 OWNER = audit.Actor("owner@studio.example", None)
@@ -94,6 +95,27 @@ def test_detail_has_profile_basics_apps_and_recent_activity(database, frozen_clo
     assert detail.activity[0].occurred_at >= detail.activity[-1].occurred_at
     assert "Lesson 19" in [row.summary for row in detail.activity]
     assert contacts.contact_detail(999) is None
+
+
+def test_detail_shows_the_profile(database, frozen_clock):
+    account_id = make_account("ada@example.com", "Ada Lovelace")
+    assert contacts.contact_detail(account_id).missing_fields == ("Phone",)
+    with db.write_session() as session:
+        session.add(
+            Profile(
+                account_id=account_id,
+                phone="+442079460958",
+                address_line1="12 Analytical Row",
+                city="London",
+                country="GB",
+                time_zone="Europe/London",
+                language="en",
+                updated_at=frozen_clock.current,
+            )
+        )
+    detail = contacts.contact_detail(account_id)
+    assert (detail.phone, detail.time_zone, detail.missing_fields) == ("+442079460958", "Europe/London", ())
+    assert detail.address.startswith("12 Analytical Row, London, ") and detail.language
 
 
 def test_grant_and_revoke_are_audited_with_the_change(database, frozen_clock):

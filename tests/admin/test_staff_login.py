@@ -64,6 +64,10 @@ def test_password_then_emailed_code_then_a_ticket_for_this_browser(database, fro
     [email] = [row for row in rows(OutboxEmail) if row.template == "staff_login_code"]
     code = latest_staff_code()
     assert email.to_email == STAFF_EMAIL and code in email.text_body and code in email.html_body
+    assert email.subject == f"{code} is your Test Business admin sign-in code"
+    for part in (email.text_body, email.html_body):
+        assert "Olive Owner" in part and "expires in 10 minutes" in part
+        assert "If this was not you, someone knows your admin password." in part
     assert rows(StaffTicket) == [] and rows(StaffSession) == []
 
     ticket = staff_login.finish_login(email=STAFF_EMAIL, code=f" {code[:3]} {code[3:]} ", browser_token=BROWSER)

@@ -87,6 +87,14 @@ class AdminContactsState(AdminState):
             {"label": "Email verified", "value": when(detail.email_verified_at)},
             {"label": "Last login", "value": when(detail.last_login_at)},
             {"label": "Password", "value": "Set" if detail.has_password else "None (signs in with emailed codes)"},
+            {"label": "Phone", "value": detail.phone or "Not given"},
+            {"label": "Address", "value": detail.address or "Not given"},
+            {"label": "Time zone", "value": detail.time_zone or "Not given"},
+            {"label": "Language", "value": detail.language or "Not given"},
+            {
+                "label": "Profile",
+                "value": f"Missing: {', '.join(detail.missing_fields)}" if detail.missing_fields else "Complete",
+            },
             {"label": "Disabled", "value": when(detail.disabled_at) if detail.disabled_at else "No"},
         ]
         self.detail_apps = [

@@ -1,0 +1,36 @@
+"""Clean-up for the admin area's short-lived rows: dead staff sessions, spent tickets and sign-in challenges.
+
+The audit log is never purged here.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import col, delete, or_
+
+from portal_app import clock, db
+from portal_app.admin.staff_sessions import IDLE_LIMIT
+from portal_app.models.staff import StaffLoginChallenge, StaffSession, StaffTicket
+
+
+def purge_expired_staff_rows() -> dict[str, int]:
+    """Delete ended staff sessions, used or expired staff tickets and challenges; how many of each went."""
+    now = clock.now()
+    with db.write_session() as session:
+        staff_sessions = session.exec(
+            delete(StaffSession).where(
+                or_(StaffSession.expires_at <= now, StaffSession.last_seen_at <= now - IDLE_LIMIT)
+            )
+        )
+        staff_tickets = session.exec(
+            delete(StaffTicket).where(or_(StaffTicket.expires_at <= now, col(StaffTicket.used_at).is_not(None)))
+        )
+        challenges = session.exec(
+            delete(StaffLoginChallenge).where(
+                or_(StaffLoginChallenge.expires_at <= now, col(StaffLoginChallenge.used_at).is_not(None))
+            )
+        )
+        return {
+            "staff_sessions": staff_sessions.rowcount,
+            "staff_tickets": staff_tickets.rowcount,
+            "staff_login_challenges": challenges.rowcount,
+        }
