@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, tuple_
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from portal_app import clock, db
 from portal_app.apps import registry
@@ -92,6 +93,17 @@ def decode_cursor(cursor: object) -> tuple[datetime, int]:
     return moment, int(match.group(2))
 
 
+def timeline_query(account_id: int, *, app_key: str | None, before: str | None, rows: int) -> Select:
+    """The statement behind timeline(): a range of one index, newest first (benchmarks/timeline.py explains it)."""
+    query = select(Activity).where(Activity.account_id == account_id)
+    if app_key is not None:
+        query = query.where(Activity.app_key == app_key)
+    if before is not None:
+        occurred_at, entry_id = decode_cursor(before)
+        query = query.where(tuple_(col(Activity.occurred_at), col(Activity.id)) < tuple_(occurred_at, entry_id))
+    return query.order_by(col(Activity.occurred_at).desc(), col(Activity.id).desc()).limit(rows)
+
+
 def timeline(account_id: int, *, app_key: str | None = None, before: str | None = None, limit: int = PAGE_SIZE) -> TimelinePage:
     """One page of the account's timeline, newest first, optionally one app's entries only.
 
@@ -99,13 +111,8 @@ def timeline(account_id: int, *, app_key: str | None = None, before: str | None 
     """
     if not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE_SIZE:
         raise ValueError(f"limit must be 1..{MAX_PAGE_SIZE}")
-    query = select(Activity).where(Activity.account_id == account_id)
-    if app_key is not None:
-        query = query.where(Activity.app_key == app_key)
-    if before is not None:
-        occurred_at, entry_id = decode_cursor(before)
-        query = query.where(tuple_(col(Activity.occurred_at), col(Activity.id)) < tuple_(occurred_at, entry_id))
-    query = query.order_by(col(Activity.occurred_at).desc(), col(Activity.id).desc()).limit(limit + 1)
+    # One row more than shown tells whether there is a next page.
+    query = timeline_query(account_id, app_key=app_key, before=before, rows=limit + 1)
     with db.read_session() as session:
         rows = list(session.exec(query))
     shown = rows[:limit]
