@@ -77,7 +77,7 @@ _NAMES_MISSING_FROM_PHONENUMBERS = {
 
 
 def _sort_key(name: str) -> str:
-    """"Åland Islands" sorts with the A's."""
+    """Sort "Åland Islands" with the A's."""
     return "".join(char for char in unicodedata.normalize("NFKD", name) if not unicodedata.combining(char)).casefold()
 
 

@@ -219,7 +219,9 @@ def _apply(session: Session, *, account_id: int, session_id: int, new_email: str
     session.delete(pending)
     _narrow_other_sign_ins(session, account_id=account_id, confirming_session_id=session_id)
     session.exec(
-        delete(AccountPreference).where(AccountPreference.email == old_email, AccountPreference.account_id == account_id)
+        delete(AccountPreference).where(
+            AccountPreference.email == old_email, AccountPreference.account_id == account_id
+        )
     )
     _notify_old_address(session, account, old_email=old_email, new_email=new_email)
     return True

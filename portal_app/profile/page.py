@@ -26,7 +26,9 @@ _SELECT_STYLE = {
 }
 
 
-def _select_field(label: str, name: str, *, error: Var[str], value: Var[str], options: list[rx.Component]) -> rx.Component:
+def _select_field(
+    label: str, name: str, *, error: Var[str], value: Var[str], options: list[rx.Component]
+) -> rx.Component:
     """A labelled native select with its error next to it, like field()."""
     error_id = f"{name}-error"
     return rx.vstack(
@@ -48,7 +50,10 @@ def _select_field(label: str, name: str, *, error: Var[str], value: Var[str], op
 
 
 def _country_options() -> list[rx.Component]:
-    return [rx.el.option("No country", value=""), *(rx.el.option(name, value=code) for code, name in countries().items())]
+    return [
+        rx.el.option("No country", value=""),
+        *(rx.el.option(name, value=code) for code, name in countries().items()),
+    ]
 
 
 def _language_options() -> list[rx.Component]:
@@ -76,14 +81,23 @@ def _group(legend: str, *children: rx.Component, hint: str | None = None) -> rx.
 
 def _notification_row(row) -> rx.Component:
     """A checkbox inside its label: the app's title names it."""
-    return rx.checkbox(row["title"], name=row["field"], id=row["field"], default_checked=row["checked"] == "on", size="3")
+    return rx.checkbox(
+        row["title"], name=row["field"], id=row["field"], default_checked=row["checked"] == "on", size="3"
+    )
 
 
 def _profile_form() -> rx.Component:
     state = ProfileState
     return rx.form(
         rx.vstack(
-            field("Full name", "full_name", error=state.full_name_error, autocomplete="name", default_value=state.full_name, max_length=100),
+            field(
+                "Full name",
+                "full_name",
+                error=state.full_name_error,
+                autocomplete="name",
+                default_value=state.full_name,
+                max_length=100,
+            ),
             field(
                 "Email",
                 "email",
@@ -106,16 +120,46 @@ def _profile_form() -> rx.Component:
             ),
             _group(
                 "Address",
-                field("Address line 1", "address_line1", error=state.address_line1_error, autocomplete="address-line1", default_value=state.address_line1, max_length=200),
-                field("Address line 2", "address_line2", error=state.address_line2_error, autocomplete="address-line2", default_value=state.address_line2, max_length=200),
+                field(
+                    "Address line 1",
+                    "address_line1",
+                    error=state.address_line1_error,
+                    autocomplete="address-line1",
+                    default_value=state.address_line1,
+                    max_length=200,
+                ),
+                field(
+                    "Address line 2",
+                    "address_line2",
+                    error=state.address_line2_error,
+                    autocomplete="address-line2",
+                    default_value=state.address_line2,
+                    max_length=200,
+                ),
                 rx.grid(
-                    field("City", "city", error=state.city_error, autocomplete="address-level2", default_value=state.city, max_length=100),
-                    field("Postal code", "postal_code", error=state.postal_code_error, autocomplete="postal-code", default_value=state.postal_code, max_length=20),
+                    field(
+                        "City",
+                        "city",
+                        error=state.city_error,
+                        autocomplete="address-level2",
+                        default_value=state.city,
+                        max_length=100,
+                    ),
+                    field(
+                        "Postal code",
+                        "postal_code",
+                        error=state.postal_code_error,
+                        autocomplete="postal-code",
+                        default_value=state.postal_code,
+                        max_length=20,
+                    ),
                     columns=rx.breakpoints(initial="1", sm="2"),
                     gap="3",
                     width="100%",
                 ),
-                _select_field("Country", "country", error=state.country_error, value=state.country, options=_country_options()),
+                _select_field(
+                    "Country", "country", error=state.country_error, value=state.country, options=_country_options()
+                ),
                 hint="Optional unless your portal asks for it: street, city and country, plus a postal code where there is one.",
             ),
             field(
@@ -128,11 +172,23 @@ def _profile_form() -> rx.Component:
                 custom_attrs={"list": TIME_ZONE_OPTIONS_ID},
             ),
             _time_zone_options(),
-            _select_field("Preferred language", "language", error=state.language_error, value=state.language, options=_language_options()),
+            _select_field(
+                "Preferred language",
+                "language",
+                error=state.language_error,
+                value=state.language,
+                options=_language_options(),
+            ),
             _group(
                 "Email notifications",
                 rx.foreach(state.notification_rows, _notification_row),
-                rx.text(state.email_notifications_error, id="email_notifications-error", size="2", color_scheme="red", role="alert"),
+                rx.text(
+                    state.email_notifications_error,
+                    id="email_notifications-error",
+                    size="2",
+                    color_scheme="red",
+                    role="alert",
+                ),
                 hint="Which apps may email you. Emails about your account and sign-ins always come.",
             ),
             submit_button("Save", busy=state.busy),
@@ -164,7 +220,14 @@ def _email_change() -> rx.Component:
                 notice(state.code_notice),
                 rx.form(
                     rx.vstack(
-                        field("Code", "code", error=state.code_error, autocomplete="one-time-code", input_mode="numeric", max_length=12),
+                        field(
+                            "Code",
+                            "code",
+                            error=state.code_error,
+                            autocomplete="one-time-code",
+                            input_mode="numeric",
+                            max_length=12,
+                        ),
                         submit_button("Confirm email", busy=state.code_busy),
                         spacing="3",
                         width="100%",
@@ -175,8 +238,15 @@ def _email_change() -> rx.Component:
                     width="100%",
                 ),
                 rx.flex(
-                    rx.button("Send a new code", type="button", variant="soft", on_click=ProfileState.resend_email_code),
-                    rx.button("Keep my current email", type="button", variant="ghost", on_click=ProfileState.cancel_email_change),
+                    rx.button(
+                        "Send a new code", type="button", variant="soft", on_click=ProfileState.resend_email_code
+                    ),
+                    rx.button(
+                        "Keep my current email",
+                        type="button",
+                        variant="ghost",
+                        on_click=ProfileState.cancel_email_change,
+                    ),
                     gap="3",
                     wrap="wrap",
                     align="center",

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, update
 
 from portal_app import access, activity, business, clock, db
 from portal_app.accounts.errors import FieldError
@@ -20,8 +20,8 @@ from portal_app.accounts.validation import normalize_email
 from portal_app.models import PORTAL_APP_KEY, Account
 from portal_app.models.profile import Profile
 from portal_app.profile import email_change
-from portal_app.profile.identity import NOT_SIGNED_IN, signed_in_account
 from portal_app.profile.choices import FIELD_LABELS
+from portal_app.profile.identity import NOT_SIGNED_IN, signed_in_account
 from portal_app.profile.validation import (
     MAX_ADDRESS_LINE,
     MAX_CITY,
@@ -260,8 +260,16 @@ def _clean_form(form: object, notification_keys) -> _CleanForm:
     country = collect(clean_country, values.get("country"))
     # A refused country cannot tell how to read a national number: the phone is checked once it is fixed.
     phone = collect(clean_phone, values.get("phone"), region=country or None) if "country" not in errors else ""
-    line1 = collect(clean_text, "address_line1", values.get("address_line1"), label="street address", max_length=MAX_ADDRESS_LINE)
-    line2 = collect(clean_text, "address_line2", values.get("address_line2"), label="second address line", max_length=MAX_ADDRESS_LINE)
+    line1 = collect(
+        clean_text, "address_line1", values.get("address_line1"), label="street address", max_length=MAX_ADDRESS_LINE
+    )
+    line2 = collect(
+        clean_text,
+        "address_line2",
+        values.get("address_line2"),
+        label="second address line",
+        max_length=MAX_ADDRESS_LINE,
+    )
     city = collect(clean_text, "city", values.get("city"), label="city", max_length=MAX_CITY)
     postal_code = collect(clean_postal_code, values.get("postal_code"))
     time_zone = collect(clean_time_zone, values.get("time_zone"))
@@ -270,7 +278,9 @@ def _clean_form(form: object, notification_keys) -> _CleanForm:
         key: collect(clean_notification_choice, "email_notifications", values.get(notification_field(key)))
         for key in notification_keys
     }
-    address = Address(line1=line1 or "", line2=line2 or "", city=city or "", postal_code=postal_code or "", country=country or "")
+    address = Address(
+        line1=line1 or "", line2=line2 or "", city=city or "", postal_code=postal_code or "", country=country or ""
+    )
     for name, message in check_address(address).items():
         errors.setdefault(name, message)
     if errors:
@@ -355,4 +365,3 @@ def save_profile(session_token: object, form: object, *, ip: object = "") -> Sav
         missing = _missing(view, required)
         _record_completion(session, current.id, missing)
     return SaveResult(code_sent_to=new_email, missing=missing)
-

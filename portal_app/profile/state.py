@@ -139,7 +139,9 @@ class ProfileState(PortalState):
         self.busy = self.code_busy = False
         needed_for = self.router.url.query_parameters.get("needed_for", "")
         self.needed_for = await asyncio.to_thread(service.app_title, needed_for) or ""
-        self.needed_for_route = (await asyncio.to_thread(service.app_route, needed_for) or "") if self.needed_for else ""
+        self.needed_for_route = (
+            (await asyncio.to_thread(service.app_route, needed_for) or "") if self.needed_for else ""
+        )
         await self._refresh()
 
     @rx.event
@@ -169,7 +171,9 @@ class ProfileState(PortalState):
             return
         await self._update_top_bar()
         if result.code_sent_to:
-            self.notice = "Your profile was saved. Your email changes once you enter the code we sent to the new address."
+            self.notice = (
+                "Your profile was saved. Your email changes once you enter the code we sent to the new address."
+            )
         else:
             self.notice = "Your profile was saved."
 

@@ -44,7 +44,9 @@ def set_business(**fields) -> None:
 @pytest.fixture
 def quick_codes(settings_env):
     """Sending limits out of the way, for tests that send several codes in a row."""
-    settings_env(PORTAL_CODE_RESEND_SECONDS="0", PORTAL_CODE_SENDS_PER_HOUR="1000", PORTAL_CODE_SENDS_PER_IP_PER_MINUTE="1000")
+    settings_env(
+        PORTAL_CODE_RESEND_SECONDS="0", PORTAL_CODE_SENDS_PER_HOUR="1000", PORTAL_CODE_SENDS_PER_IP_PER_MINUTE="1000"
+    )
 
 
 @pytest.fixture

@@ -22,7 +22,9 @@ FORM = {"full_name": "Ada Lovelace", "email": NEW, "phone": "+44 20 7946 0958"}
 
 def emails_to(address: str) -> list[OutboxEmail]:
     with db.read_session() as session:
-        return list(session.exec(select(OutboxEmail).where(OutboxEmail.to_email == address).order_by(col(OutboxEmail.id))))
+        return list(
+            session.exec(select(OutboxEmail).where(OutboxEmail.to_email == address).order_by(col(OutboxEmail.id)))
+        )
 
 
 def code_in(email: OutboxEmail) -> str:
@@ -149,7 +151,9 @@ def test_a_forgotten_change_is_gone_after_its_grace_hour(ada, frozen_clock):
     assert refusal(token, latest_code()) == NO_CHANGE_WAITING
 
 
-@pytest.mark.parametrize("code", ["", "12345", "abcdef", "1" * 1024 * 1024, None, 123456, ["123456"], "１２３４５６", "123\x00456"])
+@pytest.mark.parametrize(
+    "code", ["", "12345", "abcdef", "1" * 1024 * 1024, None, 123456, ["123456"], "１２３４５６", "123\x00456"]
+)
 def test_malformed_codes_are_refused_without_an_attempt(ada, code):
     _account_id, token = ada
     request(token)
@@ -211,7 +215,7 @@ def test_asking_for_another_address_replaces_the_first(ada, quick_codes):
 
 
 def test_only_the_signed_in_account_is_changed(ada):
-    ada_id, ada_token = ada
+    _ada_id, ada_token = ada
     grace_id = make_account("grace@example.com", "Grace Hopper")
     grace_token = start_session(grace_id)
     request(ada_token)

@@ -43,7 +43,9 @@ def counts() -> dict[str, int]:
 def completions(account_id: int) -> list[Activity]:
     with db.read_session() as session:
         return list(
-            session.exec(select(Activity).where(Activity.account_id == account_id, Activity.kind == "profile_completed"))
+            session.exec(
+                select(Activity).where(Activity.account_id == account_id, Activity.kind == "profile_completed")
+            )
         )
 
 
@@ -70,7 +72,9 @@ def test_the_business_decides_which_fields_are_required(ada):
     assert service.missing_required_fields(account_id) == ["Phone", "Address", "Time zone", "Preferred language"]
     assert service.profile_progress(account_id) == (0, 4)
 
-    service.save_profile(token, {**COMPLETE, "address_line1": "", "city": "", "postal_code": "", "country": "", "language": ""})
+    service.save_profile(
+        token, {**COMPLETE, "address_line1": "", "city": "", "postal_code": "", "country": "", "language": ""}
+    )
     assert service.missing_required_fields(account_id) == ["Address", "Preferred language"]
     assert service.profile_progress(account_id) == (2, 4)
 
@@ -117,11 +121,16 @@ def test_the_country_is_the_region_for_national_numbers(ada):
     account_id, token = ada
     service.save_profile(token, {**COMPLETE, "phone": "(415) 555-2671", "country": "US", "city": "San Francisco"})
     assert service.profile_for_apps(account_id).phone == "+14155552671"
-    errors = refused(token, {**COMPLETE, "phone": "(415) 555-2671", "address_line1": "", "city": "", "postal_code": "", "country": ""})
+    errors = refused(
+        token,
+        {**COMPLETE, "phone": "(415) 555-2671", "address_line1": "", "city": "", "postal_code": "", "country": ""},
+    )
     assert errors == {"phone": "Start with your country code, like +44 20 7946 0958, or choose your country below."}
 
 
-@pytest.mark.parametrize("name", ["Ada 🚀 Lovelace", "محمد بن موسى", "עדה לאבלייס", "李小龍", "Zoë O'Brien-Łukasiewicz"])
+@pytest.mark.parametrize(
+    "name", ["Ada 🚀 Lovelace", "محمد بن موسى", "עדה לאבלייס", "李小龍", "Zoë O'Brien-Łukasiewicz"]
+)
 def test_names_in_any_script_and_with_emoji_are_kept(ada, name):
     account_id, token = ada
     service.save_profile(token, {**COMPLETE, "full_name": name})
@@ -132,7 +141,9 @@ def test_notification_choices_per_app(ada):
     account_id, token = ada
     apps = list(service.notification_apps())
     assert apps[:3] == ["courses", "communities", "affiliates"]
-    service.save_profile(token, {**COMPLETE, "notify_courses": "on", "notify_communities": None, "notify_affiliates": ""})
+    service.save_profile(
+        token, {**COMPLETE, "notify_courses": "on", "notify_communities": None, "notify_affiliates": ""}
+    )
     view = service.profile_for_apps(account_id)
     assert view.wants_email_from("courses") and not view.wants_email_from("communities")
     assert not view.wants_email_from("affiliates")
@@ -237,7 +248,9 @@ def test_a_session_only_ever_changes_its_own_account(ada):
     ada_id, ada_token = ada
     grace_id = make_account("grace@example.com", "Grace Hopper")
     grace_token = start_session(grace_id)
-    service.save_profile(grace_token, {**COMPLETE, "full_name": "Grace Hopper", "email": "grace@example.com", "account_id": ada_id})
+    service.save_profile(
+        grace_token, {**COMPLETE, "full_name": "Grace Hopper", "email": "grace@example.com", "account_id": ada_id}
+    )
     assert service.profile_for_apps(ada_id).phone == "" and service.profile_for_apps(ada_id).full_name == "Ada Lovelace"
     assert service.profile_for_apps(grace_id).phone == "+442079460958"
     service.save_profile(ada_token, COMPLETE)

@@ -93,7 +93,7 @@ async def open_profile(pipeline, token: str | None, path: str = "/profile"):
 
 
 async def test_the_page_loads_the_signed_in_profile(pipeline, caplog, ada):
-    account_id, token = ada
+    _account_id, token = ada
     client = await open_profile(pipeline, token)
 
     assert_nothing_crashed(pipeline, caplog)
@@ -162,7 +162,9 @@ async def test_saving_stores_the_profile_and_says_so(pipeline, caplog, ada):
     view = service.profile_for_apps(account_id)
     assert (view.phone, view.time_zone, view.language) == ("+442079460958", "Europe/London", "en")
     with db.read_session() as session:
-        assert session.exec(select(Activity.kind).where(Activity.account_id == account_id)).all() == ["profile_completed"]
+        assert session.exec(select(Activity.kind).where(Activity.account_id == account_id)).all() == [
+            "profile_completed"
+        ]
 
 
 async def test_forms_that_are_not_forms_store_nothing(pipeline, caplog, ada):
@@ -192,7 +194,19 @@ BAD_VALUES = {
     "lone-surrogate": "\ud800",
 }
 # Every field that refuses each of BAD_VALUES (checkboxes refuse them too, under "email_notifications").
-FIELDS_REFUSING_ALL = ["full_name", "email", "phone", "address_line1", "address_line2", "city", "postal_code", "country", "time_zone", "language", "notify_courses"]
+FIELDS_REFUSING_ALL = [
+    "full_name",
+    "email",
+    "phone",
+    "address_line1",
+    "address_line2",
+    "city",
+    "postal_code",
+    "country",
+    "time_zone",
+    "language",
+    "notify_courses",
+]
 
 
 async def test_each_field_refuses_bad_values_with_a_message_next_to_it(pipeline, caplog, ada):
@@ -284,7 +298,7 @@ async def test_one_account_cannot_change_another(pipeline, caplog, ada):
 
 
 async def test_a_tab_whose_session_ended_is_sent_to_login(pipeline, caplog, ada):
-    account_id, token = ada
+    _account_id, token = ada
     client = await open_profile(pipeline, token)
     sessions.end_session(token)
     client.clear_updates()
@@ -308,7 +322,9 @@ async def test_changing_the_email_through_the_page(pipeline, caplog, ada):
     await client.send(ProfileState.save, {"form_data": {**GOOD, "email": NEW}})
     state = await client.state(ProfileState)
     assert state.pending_email == NEW and state.email == "ada@example.com"
-    assert state.notice == "Your profile was saved. Your email changes once you enter the code we sent to the new address."
+    assert (
+        state.notice == "Your profile was saved. Your email changes once you enter the code we sent to the new address."
+    )
 
     # Reloading the page keeps the pending change (nothing lives only in the tab).
     client = await open_profile(pipeline, token)
@@ -324,7 +340,7 @@ async def test_changing_the_email_through_the_page(pipeline, caplog, ada):
 
 
 async def test_bad_codes_are_refused_without_using_an_attempt(pipeline, caplog, ada):
-    account_id, token = ada
+    _account_id, token = ada
     client = await open_profile(pipeline, token)
     await client.send(ProfileState.save, {"form_data": {**GOOD, "email": NEW}})
     cases = {
@@ -366,7 +382,7 @@ async def test_five_wrong_codes_through_the_page(pipeline, caplog, ada):
 
 
 async def test_resend_and_keep_the_current_email(pipeline, caplog, ada, frozen_clock):
-    account_id, token = ada
+    _account_id, token = ada
     client = await open_profile(pipeline, token)
     await client.send(ProfileState.save, {"form_data": {**GOOD, "email": NEW}})
 
@@ -387,7 +403,7 @@ async def test_resend_and_keep_the_current_email(pipeline, caplog, ada, frozen_c
 
 
 async def test_an_address_in_use_fails_neutrally(pipeline, caplog, ada):
-    account_id, token = ada
+    _account_id, token = ada
     make_account("taken@example.com", "Someone Else")
     client = await open_profile(pipeline, token)
     await client.send(ProfileState.save, {"form_data": {**GOOD, "email": "taken@example.com"}})
