@@ -30,8 +30,6 @@ def _app_item(entry) -> rx.Component:
 
 def app_switcher() -> rx.Component:
     return rx.menu.root(
-        # Non-modal: the page behind stays in the accessibility tree (no aria-hidden on the landmarks).
-        modal=False,
         rx.menu.trigger(
             rx.button(
                 rx.icon("layout-grid", size=16, aria_hidden="true"),
@@ -46,4 +44,6 @@ def app_switcher() -> rx.Component:
             align="end",
             min_width="220px",
         ),
+        # Non-modal: the page behind stays in the accessibility tree (no aria-hidden on its landmarks).
+        modal=False,
     )

@@ -22,8 +22,6 @@ def _peer_item(peer) -> rx.Component:
 
 def account_menu() -> rx.Component:
     return rx.menu.root(
-        # Non-modal: the page behind stays in the accessibility tree (no aria-hidden on the landmarks).
-        modal=False,
         rx.menu.trigger(
             rx.button(
                 rx.avatar(fallback=SessionState.initials, size="2", radius="full"),
@@ -53,6 +51,8 @@ def account_menu() -> rx.Component:
             rx.menu.item("Log out", on_select=SessionState.log_out),
             align="end",
         ),
+        # Non-modal: the page behind stays in the accessibility tree (no aria-hidden on its landmarks).
+        modal=False,
     )
 
 
