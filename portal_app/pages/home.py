@@ -116,9 +116,14 @@ def home_page() -> rx.Component:
     return portal_frame(
         rx.heading("Welcome, ", SessionState.full_name, as_="h1", size="7"),
         rx.text("Here is everything you do with ", SessionState.business_name, "."),
-        rx.cond(
-            HomeState.loaded,
-            rx.vstack(profile_banner(), _apps_section(), _timeline_section(), spacing="6", width="100%"),
-            rx.center(rx.spinner(size="3"), rx.el.span("Loading your overview…", class_name="sr-only"), width="100%"),
+        # Mounted only once the session is confirmed (portal_frame), so the load has an account to read.
+        rx.box(
+            rx.cond(
+                HomeState.loaded,
+                rx.vstack(profile_banner(), _apps_section(), _timeline_section(), spacing="6", width="100%"),
+                rx.center(rx.spinner(size="3"), rx.el.span("Loading your overview…", class_name="sr-only"), width="100%"),
+            ),
+            on_mount=HomeState.load,
+            width="100%",
         ),
     )

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import reflex as rx
 
 from portal_app import activity
 from portal_app.apps import overview, registry
 from portal_app.models import PORTAL_APP_KEY
+from portal_app.profile import service as profile_service
 from portal_app.states.base import PortalState
 
 ALL_SOURCES = "all"
@@ -46,10 +49,23 @@ def _card_row(card: overview.HomeCard) -> CardRow:
     )
 
 
-def _entry_row(item: activity.TimelineItem) -> EntryRow:
+def _zone(name: str):
+    """The person's time zone from their profile; UTC when they gave none."""
+    try:
+        return ZoneInfo(name) if name else timezone.utc
+    except (ZoneInfoNotFoundError, ValueError):
+        return timezone.utc
+
+
+def _when(moment: datetime, zone_name: str) -> str:
+    local = moment.astimezone(_zone(zone_name))
+    return local.strftime("%-d %b %Y, %H:%M ") + (local.tzname() or "UTC")
+
+
+def _entry_row(item: activity.TimelineItem, zone_name: str) -> EntryRow:
     return EntryRow(
         id=str(item.id),
-        when=item.occurred_at.strftime("%-d %b %Y, %H:%M UTC"),
+        when=_when(item.occurred_at, zone_name),
         when_iso=item.occurred_at.isoformat(),
         label=item.label,
         summary=item.summary,
@@ -70,14 +86,15 @@ class HomeState(PortalState):
     source: str = ALL_SOURCES
     has_more: bool = False
     _cursor: str = ""
+    _time_zone: str = ""
 
     def _forget(self) -> None:
         self.loaded = self.has_more = False
         self.cards, self.entries, self.sources = [], [], []
-        self._cursor = ""
+        self._cursor = self._time_zone = ""
 
     def _show_page(self, page: activity.TimelinePage, *, append: bool) -> None:
-        rows = [_entry_row(item) for item in page.items]
+        rows = [_entry_row(item, self._time_zone) for item in page.items]
         self.entries = self.entries + rows if append else rows
         self._cursor = page.next_cursor or ""
         self.has_more = page.next_cursor is not None
@@ -87,17 +104,19 @@ class HomeState(PortalState):
 
     @rx.event
     async def load(self):
-        """on_load of /, after SessionState.require_account (which sends a browser without a session to /login)."""
+        """Run when home's content mounts, i.e. once SessionState.require_account confirmed the session."""
         self._forget()
         self.source = ALL_SOURCES
         account_id = await self._signed_in_account_id()
         if account_id is None:
             return
-        cards, sources, page = await asyncio.gather(
+        cards, sources, page, profile = await asyncio.gather(
             asyncio.to_thread(overview.home_cards, account_id),
             asyncio.to_thread(activity.timeline_sources, account_id),
             asyncio.to_thread(activity.timeline, account_id),
+            asyncio.to_thread(profile_service.profile_for_apps, account_id),
         )
+        self._time_zone = profile.time_zone if profile is not None else ""
         self.cards = [_card_row(card) for card in cards]
         self.sources = [{"value": key, "label": title} for key, title in sources]
         self._show_page(page, append=False)

@@ -136,3 +136,14 @@ async def test_every_open_app_gets_a_card(pipeline, caplog, profiles, ada):
     set_business(enabled_apps=["courses", "communities", "affiliates", "notes"], apps_for_everyone=["affiliates"])
     client = await open_home(pipeline, cookie_for(ada))
     assert [card.key for card in (await client.state(HomeState)).cards] == ["courses", "affiliates", "notes"]
+
+
+async def test_times_are_shown_in_the_profiles_time_zone(pipeline, caplog, profiles, ada, frozen_clock):
+    from portal_app.models.profile import Profile
+
+    with db.write_session() as session:
+        session.add(Profile(account_id=ada, time_zone="Europe/Paris", updated_at=frozen_clock.current))
+    client = await open_home(pipeline, cookie_for(ada))
+    assert (await client.state(HomeState)).entries[0].when == "15 Jan 2026, 13:25 CET"
+    await client.send(HomeState.set_source, {"value": "courses"})
+    assert (await client.state(HomeState)).entries[0].when == "15 Jan 2026, 13:21 CET"
