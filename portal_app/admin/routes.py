@@ -15,7 +15,7 @@ from starlette.routing import Route
 from portal_app.admin import staff_login, staff_sessions
 from portal_app.admin.staff_sessions import STAFF_COOKIE
 from portal_app.settings import get_settings
-from portal_app.web.auth_routes import _client_ip
+from portal_app.web.auth_routes import client_ip
 from portal_app.web.middleware import DEVICE_COOKIE
 
 TICKET_PATH = "/admin/auth/ticket"
@@ -41,7 +41,7 @@ async def redeem_ticket(request: Request) -> RedirectResponse:
             ticket,
             browser_token=request.cookies.get(DEVICE_COOKIE),
             user_agent=request.headers.get("user-agent", "")[:512],
-            ip=_client_ip(request),
+            ip=client_ip(request),
         )
     if token is None:
         return _no_store(RedirectResponse(f"{LOGIN_PATH}?expired=1", status_code=303))

@@ -14,6 +14,7 @@ from portal_app.models.accounts import (
 )
 from portal_app.models.business import BUSINESS_ID, Business
 from portal_app.models.email import OutboxEmail
+from portal_app.models.staff import AuditEntry, StaffAccount, StaffLoginChallenge, StaffSession, StaffTicket
 
 __all__ = [
     "Activity",
@@ -30,4 +31,9 @@ __all__ = [
     "PendingSignup",
     "RateEvent",
     "UserSession",
+    "AuditEntry",
+    "StaffAccount",
+    "StaffLoginChallenge",
+    "StaffSession",
+    "StaffTicket",
 ]

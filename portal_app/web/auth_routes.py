@@ -18,7 +18,7 @@ from portal_app.settings import get_settings
 from portal_app.web.middleware import DEVICE_COOKIE
 
 
-def _client_ip(request: Request) -> str:
+def client_ip(request: Request) -> str:
     hops = get_settings().trusted_proxy_hops
     if hops:
         forwarded = [ip.strip() for ip in request.headers.get("x-forwarded-for", "").split(",") if ip.strip()]
@@ -42,7 +42,7 @@ async def redeem_ticket(request: Request) -> RedirectResponse:
                 tickets.redeem_ticket,
                 ticket,
                 user_agent=request.headers.get("user-agent", "")[:512],
-                ip=_client_ip(request),
+                ip=client_ip(request),
                 browser_token=request.cookies.get(DEVICE_COOKIE),
             )
         except tickets.AccountDisabled:
