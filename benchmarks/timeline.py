@@ -22,20 +22,20 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, event, insert, text  # noqa: E402
-from sqlmodel import SQLModel  # noqa: E402
+from sqlalchemy import create_engine, event, insert, text
+from sqlmodel import SQLModel
 
-import portal_app.models  # noqa: E402, F401  (every table)
-import portal_app.models.notes  # noqa: E402, F401
-from portal_app import activity, db  # noqa: E402
-from portal_app.apps import registry  # noqa: E402
-from portal_app.models import PORTAL_APP_KEY, Account, Activity  # noqa: E402
-from portal_app.settings import get_settings  # noqa: E402
+import portal_app.models
+import portal_app.models.notes  # noqa: F401
+from portal_app import activity, db
+from portal_app.apps import registry
+from portal_app.models import PORTAL_APP_KEY, Account, Activity
+from portal_app.settings import get_settings
 
 LIGHT_ACCOUNTS = 200
 LIGHT_ENTRIES = 400
@@ -46,7 +46,7 @@ SUMMARY_APP = "courses"
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 # Share of entries per source, roughly what a busy portal would see.
 SOURCE_WEIGHTS = {PORTAL_APP_KEY: 10, "courses": 35, "communities": 25, "affiliates": 15, "notes": 15}
-START = datetime(2024, 1, 1, tzinfo=timezone.utc)
+START = datetime(2024, 1, 1, tzinfo=UTC)
 SPAN_SECONDS = 2 * 365 * 24 * 3600
 
 
@@ -108,7 +108,7 @@ def cursor_at(url: str, account_id: int, position: int, app_key: str | None = No
         ).one()
     if isinstance(occurred_at, str):  # SQLite hands back its text
         occurred_at = datetime.fromisoformat(occurred_at)
-    return activity.encode_cursor(occurred_at.replace(tzinfo=occurred_at.tzinfo or timezone.utc), entry_id)
+    return activity.encode_cursor(occurred_at.replace(tzinfo=occurred_at.tzinfo or UTC), entry_id)
 
 
 def timed(action, rounds: int) -> tuple[float, float]:
@@ -196,7 +196,7 @@ def postgres_reachable() -> bool:
             connection.execute(text("SELECT 1"))
         engine.dispose()
         return True
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001  (whatever fails, PostgreSQL is not measured)
         print(f"\n(PostgreSQL on 127.0.0.1:5432 not measured: {type(error).__name__})")
         return False
 
@@ -215,7 +215,11 @@ def main() -> None:
             version = connection.execute(text("SHOW server_version")).scalar()
             connection.execute(text(f'CREATE DATABASE "{name}"'))
         try:
-            run(f"PostgreSQL {version} (temporary database)", f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", rounds)
+            run(
+                f"PostgreSQL {version} (temporary database)",
+                f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}",
+                rounds,
+            )
         finally:
             with admin.connect() as connection:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

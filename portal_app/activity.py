@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, tuple_
 from sqlmodel import Session, col, select
@@ -25,7 +25,7 @@ MAX_SUMMARY = 300
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _CURSOR = re.compile(r"(-?[0-9]{1,19})\.([0-9]{1,18})")
 
@@ -104,7 +104,9 @@ def timeline_query(account_id: int, *, app_key: str | None, before: str | None, 
     return query.order_by(col(Activity.occurred_at).desc(), col(Activity.id).desc()).limit(rows)
 
 
-def timeline(account_id: int, *, app_key: str | None = None, before: str | None = None, limit: int = PAGE_SIZE) -> TimelinePage:
+def timeline(
+    account_id: int, *, app_key: str | None = None, before: str | None = None, limit: int = PAGE_SIZE
+) -> TimelinePage:
     """One page of the account's timeline, newest first, optionally one app's entries only.
 
     Raises ValueError for a malformed cursor or a limit outside 1..MAX_PAGE_SIZE.

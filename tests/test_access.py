@@ -9,9 +9,14 @@ from sqlmodel import select
 
 from portal_app import access, activity, db
 from portal_app.models import PORTAL_APP_KEY, AppGrant
-from tests.apps.support import add_account, grant, profiles, set_business  # noqa: F401  (profiles: fixture)
+from tests.apps.support import Profiles, add_account, grant, set_business, stub_profiles
 
 PRODUCT = ["courses", "communities", "affiliates"]
+
+
+@pytest.fixture
+def profiles(monkeypatch) -> Profiles:
+    return stub_profiles(monkeypatch)
 
 
 @pytest.mark.parametrize(
@@ -21,7 +26,9 @@ def test_an_app_opens_only_when_enabled_granted_and_the_profile_is_complete(
     database, profiles, enabled, granted, everyone, complete
 ):
     account = add_account()
-    set_business(enabled_apps=["courses"] if enabled else ["communities"], apps_for_everyone=["courses"] if everyone else [])
+    set_business(
+        enabled_apps=["courses"] if enabled else ["communities"], apps_for_everyone=["courses"] if everyone else []
+    )
     if granted:
         grant(account, "courses")
     if not complete:
@@ -67,7 +74,9 @@ def test_another_accounts_grant_opens_nothing(database, profiles):
     assert access.can_open(ada, "courses").reason == access.NOT_GRANTED
 
 
-@pytest.mark.parametrize("key", ["nope", "", "COURSES", "home", "portal", None, 3, ["courses"], {"key": "courses"}, "courses\x00"])
+@pytest.mark.parametrize(
+    "key", ["nope", "", "COURSES", "home", "portal", None, 3, ["courses"], {"key": "courses"}, "courses\x00"]
+)
 def test_an_unknown_app_is_never_open(database, profiles, key):
     account = add_account()
     grant(account, *PRODUCT)
@@ -128,9 +137,13 @@ def test_revoking_leaves_an_app_the_business_gives_everyone(database, profiles):
 def test_a_grant_or_revoke_of_an_unknown_app_is_refused_and_changes_nothing(database):
     account = add_account()
     for change in (access.grant_app, access.revoke_app):
-        with pytest.raises(ValueError, match="unknown app 'games'; choose from: courses, communities, affiliates, notes"):
-            with db.write_session() as session:
-                change(session, account_id=account, app_key="games")
+        with (
+            pytest.raises(
+                ValueError, match="unknown app 'games'; choose from: courses, communities, affiliates, notes"
+            ),
+            db.write_session() as session,
+        ):
+            change(session, account_id=account, app_key="games")
     assert activity.timeline(account).items == ()
 
 

@@ -41,7 +41,12 @@ def all_pages(account_id: int, **filters) -> list[list[int]]:
 
 def test_a_kind_must_be_declared_by_its_app(database, frozen_clock):
     account = add_account()
-    for app_key, kind in [("courses", "note_added"), ("notes", "account_created"), ("games", "won"), (PORTAL_APP_KEY, "typo")]:
+    for app_key, kind in [
+        ("courses", "note_added"),
+        ("notes", "account_created"),
+        ("games", "won"),
+        (PORTAL_APP_KEY, "typo"),
+    ]:
         with pytest.raises(ValueError, match="is not declared"):
             add(account, app_key, kind)
     assert kinds(account) == []
@@ -126,7 +131,22 @@ def test_a_cursor_from_another_account_only_positions_within_ones_own(database, 
 
 @pytest.mark.parametrize(
     "cursor",
-    ["", "abc", "1.2.3", "1", ".5", "1.", "-.1", "1e5.2", " 1.2", "1.2 ", "9" * 20 + ".1", "9" * 19 + ".1", "1.0x1", "١.٢"],
+    [
+        "",
+        "abc",
+        "1.2.3",
+        "1",
+        ".5",
+        "1.",
+        "-.1",
+        "1e5.2",
+        " 1.2",
+        "1.2 ",
+        "9" * 20 + ".1",
+        "9" * 19 + ".1",
+        "1.0x1",
+        "١.٢",
+    ],
 )
 def test_a_malformed_cursor_is_refused(database, cursor):
     account = add_account()
@@ -181,7 +201,15 @@ def test_counts_by_kind_for_one_app(database, frozen_clock):
 def test_an_entry_of_an_app_no_longer_registered_still_reads(database, frozen_clock):
     account = add_account()
     with db.write_session() as session:
-        session.add(Activity(account_id=account, app_key="old_shop", kind="order_placed", summary="", occurred_at=frozen_clock.current))
+        session.add(
+            Activity(
+                account_id=account,
+                app_key="old_shop",
+                kind="order_placed",
+                summary="",
+                occurred_at=frozen_clock.current,
+            )
+        )
     [entry] = activity.timeline(account).items
     assert (entry.source, entry.label) == ("Old shop", "Order placed")
 
@@ -204,7 +232,9 @@ def invitation_code(to: str) -> str:
 def test_an_invitation_records_the_account_and_its_grants_then_the_first_code_login_the_verification(
     database, frozen_clock
 ):
-    result = invitations.invite(email="grace@example.com", full_name="Grace Hopper", app_keys=["courses", "communities"])
+    result = invitations.invite(
+        email="grace@example.com", full_name="Grace Hopper", app_keys=["courses", "communities"]
+    )
     entries = activity.timeline(result.account_id).items
     assert sorted((item.kind, item.summary) for item in entries) == [
         ("account_created", "Invited by Test Business"),
@@ -214,7 +244,11 @@ def test_an_invitation_records_the_account_and_its_grants_then_the_first_code_lo
     frozen_clock.advance(minutes=5)
     code_login.login_with_code(email="grace@example.com", code=invitation_code("grace@example.com"))
     newest = activity.timeline(result.account_id).items[0]
-    assert (newest.kind, newest.summary, newest.occurred_at) == ("email_verified", "grace@example.com", frozen_clock.current)
+    assert (newest.kind, newest.summary, newest.occurred_at) == (
+        "email_verified",
+        "grace@example.com",
+        frozen_clock.current,
+    )
 
     frozen_clock.advance(minutes=5)
     code_login.request_login_code(email="grace@example.com", ip="203.0.113.5")

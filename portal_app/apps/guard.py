@@ -86,7 +86,9 @@ class AppAccessState(PortalState):
         if decision.reason == access.NOT_ENABLED:
             self.denied_message = f"{app.title} is not switched on in {self.business_name}."
         else:
-            self.denied_message = f"Your account has not been given {app.title}. Ask {self.business_name} if you think it should."
+            self.denied_message = (
+                f"Your account has not been given {app.title}. Ask {self.business_name} if you think it should."
+            )
         return None, None
 
     @rx.event

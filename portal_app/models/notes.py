@@ -15,8 +15,6 @@ class Note(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    account_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("account.id", ondelete="CASCADE"), nullable=False)
-    )
+    account_id: int = Field(sa_column=Column(Integer, ForeignKey("account.id", ondelete="CASCADE"), nullable=False))
     text: str = Field(max_length=500)
     created_at: datetime = Field(sa_type=UTCDateTime)

@@ -44,7 +44,9 @@ def _apps_section() -> rx.Component:
         rx.heading("Your apps", as_="h2", size="5", margin_bottom="12px"),
         rx.cond(
             HomeState.cards.length() > 0,
-            rx.grid(rx.foreach(HomeState.cards, _card), columns=rx.breakpoints(initial="1", sm="2", md="3"), spacing="4"),
+            rx.grid(
+                rx.foreach(HomeState.cards, _card), columns=rx.breakpoints(initial="1", sm="2", md="3"), spacing="4"
+            ),
             rx.text("No apps are open to you yet.", color_scheme="gray"),
         ),
         aria_label="Your apps",
@@ -121,7 +123,9 @@ def home_page() -> rx.Component:
             rx.cond(
                 HomeState.loaded,
                 rx.vstack(profile_banner(), _apps_section(), _timeline_section(), spacing="6", width="100%"),
-                rx.center(rx.spinner(size="3"), rx.el.span("Loading your overview…", class_name="sr-only"), width="100%"),
+                rx.center(
+                    rx.spinner(size="3"), rx.el.span("Loading your overview…", class_name="sr-only"), width="100%"
+                ),
             ),
             on_mount=HomeState.load,
             width="100%",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import reflex as rx
@@ -52,9 +52,9 @@ def _card_row(card: overview.HomeCard) -> CardRow:
 def _zone(name: str):
     """The person's time zone from their profile; UTC when they gave none."""
     try:
-        return ZoneInfo(name) if name else timezone.utc
+        return ZoneInfo(name) if name else UTC
     except (ZoneInfoNotFoundError, ValueError):
-        return timezone.utc
+        return UTC
 
 
 def _when(moment: datetime, zone_name: str) -> str:
@@ -132,7 +132,9 @@ class HomeState(PortalState):
         if not _known_source(value):
             return
         self.source = value
-        self._show_page(await asyncio.to_thread(activity.timeline, account_id, app_key=self._app_filter()), append=False)
+        self._show_page(
+            await asyncio.to_thread(activity.timeline, account_id, app_key=self._app_filter()), append=False
+        )
 
     @rx.event
     async def show_more(self):

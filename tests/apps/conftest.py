@@ -1,1 +1,8 @@
-from tests.apps.support import profiles  # noqa: F401  (fixture)
+import pytest
+
+from tests.apps.support import Profiles, stub_profiles
+
+
+@pytest.fixture
+def profiles(monkeypatch) -> Profiles:
+    return stub_profiles(monkeypatch)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 import portal_app.models.notes  # noqa: F401  (the example app's table, created with the others)
 from portal_app import access, db
 from portal_app.models import BUSINESS_ID, Account, Business
@@ -54,8 +52,9 @@ class Profiles:
         self.asked.append(account_id)
         return account_id not in self.incomplete
 
-@pytest.fixture
-def profiles(monkeypatch) -> Profiles:
+
+def stub_profiles(monkeypatch) -> Profiles:
+    """Install a Profiles stand-in for this test (a test module's `profiles` fixture calls this)."""
     stub = Profiles()
     monkeypatch.setattr(access, "profile_complete", stub.complete)
     return stub

@@ -23,7 +23,12 @@ def test_a_note_is_saved_trimmed_and_recorded(database, frozen_clock):
     assert (view.text, view.created_at) == ("Buy flour\nand eggs", frozen_clock.current)
     assert service.list_notes(account) == [view]
     [entry] = activity.timeline(account).items
-    assert (entry.app_key, entry.kind, entry.label, entry.summary) == ("notes", "note_added", "Added a note", "Buy flour and eggs")
+    assert (entry.app_key, entry.kind, entry.label, entry.summary) == (
+        "notes",
+        "note_added",
+        "Added a note",
+        "Buy flour and eggs",
+    )
 
 
 def test_the_timeline_keeps_an_excerpt_of_a_long_note(database, frozen_clock):

@@ -34,7 +34,9 @@ def test_a_failing_summary_shows_a_placeholder(database, frozen_clock, profiles,
     cards = {card.key: card.card for card in overview.home_cards(account)}
     assert cards["courses"] == overview.UNAVAILABLE
     assert cards["communities"].headline == "No communities yet"
-    monkeypatch.setitem(registry._registry._apps, "courses", dataclasses.replace(courses, summary=lambda _: "3 courses"))
+    monkeypatch.setitem(
+        registry._registry._apps, "courses", dataclasses.replace(courses, summary=lambda _: "3 courses")
+    )
     assert overview.home_cards(account)[0].card == overview.UNAVAILABLE
 
 

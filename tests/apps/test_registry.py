@@ -69,37 +69,43 @@ def test_labels_of_the_portal_apps_and_unknown_ones():
 def test_a_good_declaration_registers_in_its_own_registry():
     own = Registry()
     own.register(declaration())
-    own.register(declaration(key="blog", title="Blog", route="/apps/blog", order=1, pages=(AppPage("/apps/blog", "Blog", "b:p"),)))
+    own.register(
+        declaration(
+            key="blog", title="Blog", route="/apps/blog", order=1, pages=(AppPage("/apps/blog", "Blog", "b:p"),)
+        )
+    )
     assert [app.key for app in own.all()] == ["blog", "shop"]
     assert registry.get_app("shop") is None, "the portal's registry is untouched"
 
 
 BAD = {
-    "reserved-home": dict(key="home"),
-    "reserved-portal": dict(key="portal"),
-    "upper-case-key": dict(key="Shop"),
-    "one-letter-key": dict(key="s"),
-    "key-with-dash": dict(key="my-shop"),
-    "key-not-string": dict(key=7),
-    "empty-title": dict(title="  "),
-    "long-title": dict(title="x" * 61),
-    "no-description": dict(description=""),
-    "icon-snake-case": dict(icon="shopping_cart"),
-    "icon-with-space": dict(icon="shopping cart"),
-    "route-outside-apps": dict(route="/shop", pages=(AppPage("/shop", "Shop", "m:f"),)),
-    "route-upper-case": dict(route="/apps/Shop", pages=(AppPage("/apps/Shop", "Shop", "m:f"),)),
-    "route-trailing-slash": dict(route="/apps/shop/", pages=(AppPage("/apps/shop/", "Shop", "m:f"),)),
-    "no-pages": dict(pages=()),
-    "entry-page-not-first": dict(pages=(AppPage("/apps/shop/cart", "Cart", "m:f"), AppPage("/apps/shop", "Shop", "m:f"))),
-    "page-outside-route": dict(pages=(AppPage("/apps/shop", "Shop", "m:f"), AppPage("/apps/shopping", "Shop", "m:f"))),
-    "page-twice": dict(pages=(AppPage("/apps/shop", "Shop", "m:f"), AppPage("/apps/shop", "Shop", "m:g"))),
-    "page-not-import-path": dict(pages=(AppPage("/apps/shop", "Shop", "shop_page"),)),
-    "on-load-not-import-path": dict(pages=(AppPage("/apps/shop", "Shop", "m:f", on_load="load"),)),
-    "page-as-function": dict(pages=(AppPage("/apps/shop", "Shop", print),)),
-    "summary-not-callable": dict(summary="summary"),
-    "kinds-not-a-mapping": dict(activity_kinds=["order_placed"]),
-    "kind-with-space": dict(activity_kinds={"order placed": "Placed"}),
-    "kind-without-label": dict(activity_kinds={"order_placed": ""}),
+    "reserved-home": {"key": "home"},
+    "reserved-portal": {"key": "portal"},
+    "upper-case-key": {"key": "Shop"},
+    "one-letter-key": {"key": "s"},
+    "key-with-dash": {"key": "my-shop"},
+    "key-not-string": {"key": 7},
+    "empty-title": {"title": "  "},
+    "long-title": {"title": "x" * 61},
+    "no-description": {"description": ""},
+    "icon-snake-case": {"icon": "shopping_cart"},
+    "icon-with-space": {"icon": "shopping cart"},
+    "route-outside-apps": {"route": "/shop", "pages": (AppPage("/shop", "Shop", "m:f"),)},
+    "route-upper-case": {"route": "/apps/Shop", "pages": (AppPage("/apps/Shop", "Shop", "m:f"),)},
+    "route-trailing-slash": {"route": "/apps/shop/", "pages": (AppPage("/apps/shop/", "Shop", "m:f"),)},
+    "no-pages": {"pages": ()},
+    "entry-page-not-first": {
+        "pages": (AppPage("/apps/shop/cart", "Cart", "m:f"), AppPage("/apps/shop", "Shop", "m:f"))
+    },
+    "page-outside-route": {"pages": (AppPage("/apps/shop", "Shop", "m:f"), AppPage("/apps/shopping", "Shop", "m:f"))},
+    "page-twice": {"pages": (AppPage("/apps/shop", "Shop", "m:f"), AppPage("/apps/shop", "Shop", "m:g"))},
+    "page-not-import-path": {"pages": (AppPage("/apps/shop", "Shop", "shop_page"),)},
+    "on-load-not-import-path": {"pages": (AppPage("/apps/shop", "Shop", "m:f", on_load="load"),)},
+    "page-as-function": {"pages": (AppPage("/apps/shop", "Shop", print),)},
+    "summary-not-callable": {"summary": "summary"},
+    "kinds-not-a-mapping": {"activity_kinds": ["order_placed"]},
+    "kind-with-space": {"activity_kinds": {"order placed": "Placed"}},
+    "kind-without-label": {"activity_kinds": {"order_placed": ""}},
 }
 
 

@@ -17,7 +17,7 @@ from portal_app.apps.guard import CHECKING, DENIED, OPEN, AppAccessState
 from portal_app.apps.notes import service as notes
 from portal_app.apps.notes.state import NotesState
 from portal_app.models.notes import Note
-from tests.apps.support import add_account, grant, profiles, set_business  # noqa: F401  (profiles: fixture)
+from tests.apps.support import Profiles, add_account, grant, set_business, stub_profiles
 from tests.states.conftest import NOT_A_FORM, NOT_A_STRING, ONE_MB, assert_nothing_crashed, check_each
 
 COOKIE = tickets.SESSION_COOKIE
@@ -25,9 +25,16 @@ APP_KEYS = [app.key for app in registry.all_apps()]
 EVERY_APP = ["courses", "communities", "affiliates", "notes"]
 
 
+@pytest.fixture
+def profiles(monkeypatch) -> Profiles:
+    return stub_profiles(monkeypatch)
+
+
 def start_session(account_id: int) -> str:
     with db.write_session() as session:
-        return sessions.create_session(session, account_id=account_id, auth_method="code", user_agent="pytest", ip="203.0.113.5")
+        return sessions.create_session(
+            session, account_id=account_id, auth_method="code", user_agent="pytest", ip="203.0.113.5"
+        )
 
 
 @pytest.fixture
@@ -113,7 +120,10 @@ async def test_an_app_not_enabled_is_refused_even_when_granted(pipeline, caplog,
     set_business(enabled_apps=[other for other in EVERY_APP if other != key])
     client = await pipeline.connect(registry.get_app(key).route, cookie=cookie_for(ada))
     state = await client.state(AppAccessState)
-    assert (state.status, state.denied_message) == (DENIED, f"{registry.get_app(key).title} is not switched on in Test Business.")
+    assert (state.status, state.denied_message) == (
+        DENIED,
+        f"{registry.get_app(key).title} is not switched on in Test Business.",
+    )
     await assert_no_app_data(client)
 
 

@@ -8,15 +8,22 @@ from portal_app import activity, db
 from portal_app.accounts import sessions, tickets
 from portal_app.models import PORTAL_APP_KEY
 from portal_app.states.home import ALL_SOURCES, HomeState
-from tests.apps.support import add_account, grant, profiles, set_business  # noqa: F401  (profiles: fixture)
+from tests.apps.support import Profiles, add_account, grant, set_business, stub_profiles
 from tests.states.conftest import NOT_A_STRING, ONE_MB, assert_nothing_crashed, check_each
 
 COOKIE = tickets.SESSION_COOKIE
 
 
+@pytest.fixture
+def profiles(monkeypatch) -> Profiles:
+    return stub_profiles(monkeypatch)
+
+
 def cookie_for(account_id: int) -> str:
     with db.write_session() as session:
-        token = sessions.create_session(session, account_id=account_id, auth_method="code", user_agent="pytest", ip="203.0.113.5")
+        token = sessions.create_session(
+            session, account_id=account_id, auth_method="code", user_agent="pytest", ip="203.0.113.5"
+        )
     return f"{COOKIE}={token}"
 
 
@@ -31,7 +38,12 @@ def ada(pipeline, frozen_clock) -> int:
     grant(account, "courses", "notes")  # grants are on the timeline too
     for number in range(25):
         frozen_clock.advance(minutes=1)
-        add(account, "courses" if number % 5 == 0 else PORTAL_APP_KEY, "lesson_completed" if number % 5 == 0 else "email_verified", f"entry {number}")
+        add(
+            account,
+            "courses" if number % 5 == 0 else PORTAL_APP_KEY,
+            "lesson_completed" if number % 5 == 0 else "email_verified",
+            f"entry {number}",
+        )
     return account
 
 
@@ -46,7 +58,9 @@ async def test_home_shows_the_open_apps_and_the_newest_page_of_the_timeline(pipe
     assert_nothing_crashed(pipeline, caplog)
     state = await client.state(HomeState)
     assert state.loaded is True
-    assert [(card.key, card.route, card.headline) for card in state.cards] == [("courses", "/apps/courses", "No courses yet")]
+    assert [(card.key, card.route, card.headline) for card in state.cards] == [
+        ("courses", "/apps/courses", "No courses yet")
+    ]
     assert [entry.summary for entry in state.entries[:3]] == ["entry 24", "entry 23", "entry 22"]
     assert len(state.entries) == 20 and state.has_more is True
     assert state.entries[0].when == "15 Jan 2026, 12:25 UTC" and state.entries[0].source == "Your account"

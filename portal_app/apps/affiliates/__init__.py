@@ -14,7 +14,13 @@ register(
         icon="handshake",
         route="/apps/affiliates",
         description="Your affiliate links, the customers you referred, and the commissions they earned you.",
-        pages=(AppPage(route="/apps/affiliates", title="Affiliate Manager", page="portal_app.apps.affiliates.pages:affiliates_page"),),
+        pages=(
+            AppPage(
+                route="/apps/affiliates",
+                title="Affiliate Manager",
+                page="portal_app.apps.affiliates.pages:affiliates_page",
+            ),
+        ),
         summary=service.summary,
         activity_kinds=service.ACTIVITY_KINDS,
         order=30,

@@ -14,7 +14,13 @@ register(
         icon="users",
         route="/apps/communities",
         description="The groups you belong to, where members ask questions and share what they learn.",
-        pages=(AppPage(route="/apps/communities", title="Communities", page="portal_app.apps.communities.pages:communities_page"),),
+        pages=(
+            AppPage(
+                route="/apps/communities",
+                title="Communities",
+                page="portal_app.apps.communities.pages:communities_page",
+            ),
+        ),
         summary=service.summary,
         activity_kinds=service.ACTIVITY_KINDS,
         order=20,

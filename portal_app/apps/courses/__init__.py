@@ -14,7 +14,11 @@ register(
         icon="graduation-cap",
         route="/apps/courses",
         description="The courses and lessons that come with your membership, and how far you got in each.",
-        pages=(AppPage(route="/apps/courses", title="Membership Courses", page="portal_app.apps.courses.pages:courses_page"),),
+        pages=(
+            AppPage(
+                route="/apps/courses", title="Membership Courses", page="portal_app.apps.courses.pages:courses_page"
+            ),
+        ),
         summary=service.summary,
         activity_kinds=service.ACTIVITY_KINDS,
         order=10,

@@ -60,7 +60,12 @@ def add_note(account_id: int, text: object) -> NoteView:
         session.add(note)
         session.flush()
         activity.record(
-            session, account_id=account_id, app_key=APP_KEY, kind="note_added", summary=_excerpt(cleaned), at=note.created_at
+            session,
+            account_id=account_id,
+            app_key=APP_KEY,
+            kind="note_added",
+            summary=_excerpt(cleaned),
+            at=note.created_at,
         )
         return NoteView(id=note.id, text=note.text, created_at=note.created_at)
 
@@ -72,7 +77,9 @@ def delete_note(account_id: int, note_id: int) -> None:
         if note is None:
             raise LookupError("no such note")
         session.delete(note)
-        activity.record(session, account_id=account_id, app_key=APP_KEY, kind="note_deleted", summary=_excerpt(note.text))
+        activity.record(
+            session, account_id=account_id, app_key=APP_KEY, kind="note_deleted", summary=_excerpt(note.text)
+        )
 
 
 def list_notes(account_id: int, *, limit: int = LIST_LIMIT) -> list[NoteView]:
