@@ -14,6 +14,7 @@ from portal_app.models.accounts import (
 )
 from portal_app.models.business import BUSINESS_ID, Business
 from portal_app.models.email import OutboxEmail
+from portal_app.models.profile import EmailChange, Profile
 from portal_app.models.staff import AuditEntry, StaffAccount, StaffLoginChallenge, StaffSession, StaffTicket
 
 __all__ = [
@@ -32,6 +33,8 @@ __all__ = [
     "RateEvent",
     "UserSession",
     "AuditEntry",
+    "EmailChange",
+    "Profile",
     "StaffAccount",
     "StaffLoginChallenge",
     "StaffSession",
