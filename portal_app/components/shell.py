@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.components.app_switcher import app_switcher
 from portal_app.components.layout import checking_frame
 from portal_app.states.session import SessionState
 
@@ -47,6 +48,7 @@ def account_menu() -> rx.Component:
                 ),
             ),
             rx.menu.separator(),
+            rx.menu.item("Profile", on_select=rx.redirect("/profile")),
             rx.menu.item("Security", on_select=rx.redirect("/security")),
             rx.menu.item("Log out", on_select=SessionState.log_out),
             align="end",
@@ -59,15 +61,36 @@ def account_menu() -> rx.Component:
 def top_bar() -> rx.Component:
     return rx.el.header(
         rx.hstack(
-            rx.link(SessionState.business_name, href="/", size="4", weight="bold", color_scheme="gray", high_contrast=True),
+            rx.link(
+                rx.hstack(
+                    rx.cond(
+                        SessionState.business_logo != "",
+                        rx.image(src=SessionState.business_logo, alt="", height="28px", width="auto"),
+                    ),
+                    rx.text(SessionState.business_name, size="4", weight="bold", trim="both"),
+                    align="center",
+                    spacing="2",
+                ),
+                href="/",
+                color_scheme="gray",
+                high_contrast=True,
+                underline="none",
+                min_width="0",
+            ),
             rx.spacer(),
+            app_switcher(),
             account_menu(),
             align="center",
+            spacing="3",
             width="100%",
             padding_x="16px",
             padding_y="10px",
         ),
-        style={"borderBottom": "1px solid var(--gray-5)", "background": "var(--color-panel-solid)"},
+        style={
+            "borderTop": f"3px solid {SessionState.business_color}",
+            "borderBottom": "1px solid var(--gray-5)",
+            "background": "var(--color-panel-solid)",
+        },
     )
 
 

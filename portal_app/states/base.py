@@ -48,6 +48,8 @@ def full_page_load(path: str):
 
 class PortalState(rx.State):
     business_name: str = business.DEFAULT_NAME
+    business_logo: str = ""
+    business_color: str = "#3e63dd"
 
     def _cookie(self, name: str) -> str | None:
         return cookie_value(self.router.headers.cookie, name)
@@ -70,4 +72,7 @@ class PortalState(rx.State):
         return full_page_load(f"/auth/ticket?t={quote(ticket)}")
 
     async def _load_business_name(self) -> None:
-        self.business_name = (await asyncio.to_thread(business.get_business)).name
+        settings = await asyncio.to_thread(business.get_business)
+        self.business_name = settings.name
+        self.business_logo = settings.logo_url
+        self.business_color = settings.brand_color

@@ -11,6 +11,7 @@ from portal_app.accounts import sessions, switching, tickets
 from portal_app.accounts.errors import FieldError
 from portal_app.accounts.lookup import account_view
 from portal_app.accounts.validation import safe_next_path
+from portal_app.apps.overview import switcher_entries
 from portal_app.states.base import PortalState, full_page_load, parse_id
 from portal_app.states.formatting import account_rows
 
@@ -24,7 +25,6 @@ class SessionState(PortalState):
     peers: list[dict[str, str]] = []
     # The app switcher's entries: Home, then each child app this account can open now.
     apps: list[dict[str, str]] = []
-    logo_url: str = ""
     switch_error: str = ""
 
     def _session_token(self) -> str | None:
@@ -50,7 +50,16 @@ class SessionState(PortalState):
             return rx.redirect(f"/login?next={quote(path, safe='/')}")
         self.full_name, self.email = view.full_name, view.email
         self.peers = account_rows(await asyncio.to_thread(switching.switchable_accounts, self._session_token()))
+        self.apps = await asyncio.to_thread(self._switcher_rows, account_id, self.router.url.path or "/")
         self.signed_in = True
+
+    @staticmethod
+    def _switcher_rows(account_id: int, path: str) -> list[dict[str, str]]:
+        current_path = path.rstrip("/") or "/"
+        return [
+            {"key": entry.key, "title": entry.title, "route": entry.route, "current": "yes" if entry.current else "no"}
+            for entry in switcher_entries(account_id, current_path)
+        ]
 
     @rx.event
     async def switch_to(self, account_id: str):
