@@ -63,7 +63,11 @@ class AppAccessState(PortalState):
         """
         app = registry.get_app(key)
         account_id = await self._signed_in_account_id()
-        decision = await asyncio.to_thread(access.can_open, account_id, app.key) if account_id and app else None
+        decision = (
+            await asyncio.to_thread(access.can_open, account_id, app.key)
+            if account_id is not None and app is not None
+            else None
+        )
         self.app_key = app.key if app is not None else ""
         self.denied_message = ""
         if decision is not None and decision.allowed:
