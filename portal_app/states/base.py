@@ -16,6 +16,9 @@ from portal_app.accounts import sessions, tickets
 from portal_app.web.cookies import cookie_value
 from portal_app.web.middleware import DEVICE_COOKIE
 
+# The sessionStorage key under which Reflex's frontend keeps the tab's client token.
+REFLEX_TOKEN_KEY = "token"
+
 
 def form_text(form_data, name: str) -> str:
     """One text field of a submitted form; "" when the payload is not a dict or the value not a string.
@@ -38,12 +41,15 @@ def parse_id(value) -> int | None:
 def full_page_load(path: str):
     """Leave the single-page app for one of the portal's own HTTP routes, in the same tab.
 
-    rx.redirect cannot: a relative path stays inside the client-side router, and is_external
-    opens a new tab. replace() keeps one-time URLs out of the Back history.
+    Every use is a change of who is signed in (a ticket, a logout), so the tab also drops its
+    Reflex client token: the next page starts with fresh state, and nothing the previous
+    account's pages held is ever sent to this browser again. rx.redirect cannot do this (a
+    relative path stays in the client-side router; is_external opens a new tab); replace() keeps
+    one-time URLs out of the Back history.
     """
-    return rx.call_script(f"window.location.replace({json.dumps(path)})")
-
-
+    return rx.call_script(
+        f"window.sessionStorage.removeItem({json.dumps(REFLEX_TOKEN_KEY)}); window.location.replace({json.dumps(path)})"
+    )
 
 
 class PortalState(rx.State):

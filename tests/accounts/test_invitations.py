@@ -191,7 +191,7 @@ def test_bad_input_is_refused_and_nothing_is_stored(database, frozen_clock, fiel
 
 def test_an_unknown_app_names_the_valid_ones(database, frozen_clock):
     assert refusal(app_keys=["billing"]).message == (
-        "unknown app 'billing'; choose from: courses, communities, affiliates"
+        "unknown app 'billing'; choose from: courses, communities, affiliates, notes"
     )
 
 

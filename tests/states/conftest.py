@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import logging
+import re
 import traceback
 import uuid
 from typing import Any
@@ -103,6 +105,11 @@ class Client:
         return [
             str(event.payload.get("javascript_code", "")) for event in self.frontend_events() if event.name == "_call_script"
         ]
+
+    def page_loads(self) -> list[str]:
+        """Where the tab was sent by a full page load; each also dropped the tab's Reflex token."""
+        pattern = r'window\.sessionStorage\.removeItem\("token"\); window\.location\.replace\((".*")\)'
+        return [json.loads(match.group(1)) for script in self.scripts() if (match := re.fullmatch(pattern, script))]
 
     def redirects(self) -> list[str]:
         return [str(event.payload.get("path", "")) for event in self.frontend_events() if event.name == "_redirect"]

@@ -84,8 +84,8 @@ async def test_a_valid_signup_stores_a_pending_signup_and_emails_its_code(pipeli
     [email] = outbox()
     assert email.to_email == "ada@example.com" and email.template == "signup_code"
     assert row_counts()["Account"] == 0
-    [script] = [script for script in client.scripts() if "/auth/ticket?t=" in script]
-    assert script.startswith('window.location.replace("/auth/ticket?t=')
+    [ticket_url] = [url for url in client.page_loads() if url.startswith("/auth/ticket?t=")]
+    assert len(ticket_url) > len("/auth/ticket?t=") + 40
 
 
 ACCEPTED_NAMES = {

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 24dc33e8b9fa
+Revision ID: 39b4cd0c6bb5
 Revises: 
-Create Date: 2026-11-25 09:20:36.130745
+Create Date: 2026-11-25 09:43:55.002327
 
 """
 from typing import Sequence, Union
@@ -13,7 +13,7 @@ import portal_app.models.types  # the UTCDateTime column type
 import sqlmodel
 
 # revision identifiers, used by Alembic.
-revision: str = '24dc33e8b9fa'
+revision: str = '39b4cd0c6bb5'
 down_revision: Union[str, Sequence[str], None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -117,6 +117,17 @@ def upgrade() -> None:
     with op.batch_alter_table('rateevent', schema=None) as batch_op:
         batch_op.create_index('ix_rateevent_kind_key_at', ['kind', 'key', 'at'], unique=False)
 
+    op.create_table('staffaccount',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('password_hash', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+    sa.Column('created_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_login_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('disabled_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('email')
+    )
     op.create_table('accountpreference',
     sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=False),
@@ -149,6 +160,32 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('appgrant', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_appgrant_account_id'), ['account_id'], unique=False)
+
+    op.create_table('auditentry',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('staff_id', sa.Integer(), nullable=True),
+    sa.Column('actor', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
+    sa.Column('action', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('target', sqlmodel.sql.sqltypes.AutoString(length=400), nullable=False),
+    sa.Column('detail', sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
+    sa.ForeignKeyConstraint(['staff_id'], ['staffaccount.id'], ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('auditentry', schema=None) as batch_op:
+        batch_op.create_index('ix_auditentry_at_id', ['at', 'id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_auditentry_staff_id'), ['staff_id'], unique=False)
+
+    op.create_table('emailchange',
+    sa.Column('account_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('new_email', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
+    sa.Column('requested_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['account.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('account_id')
+    )
+    with op.batch_alter_table('emailchange', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_emailchange_new_email'), ['new_email'], unique=False)
 
     op.create_table('emailcode',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -194,6 +231,79 @@ def upgrade() -> None:
     with op.batch_alter_table('loginticket', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_loginticket_expires_at'), ['expires_at'], unique=False)
 
+    op.create_table('note',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('text', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.Column('created_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['account.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('note', schema=None) as batch_op:
+        batch_op.create_index('ix_note_account_created', ['account_id', 'created_at', 'id'], unique=False)
+
+    op.create_table('profile',
+    sa.Column('account_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('phone', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('address_line1', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('address_line2', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('city', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('postal_code', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('country', sqlmodel.sql.sqltypes.AutoString(length=2), nullable=False),
+    sa.Column('time_zone', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('language', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('email_notifications', sa.JSON(), nullable=False),
+    sa.Column('completed_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['account.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('account_id')
+    )
+    op.create_table('staffloginchallenge',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('staff_id', sa.Integer(), nullable=False),
+    sa.Column('device_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('created_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['staff_id'], ['staffaccount.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('staffloginchallenge', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_staffloginchallenge_expires_at'), ['expires_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_staffloginchallenge_staff_id'), ['staff_id'], unique=False)
+
+    op.create_table('staffsession',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('staff_id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('created_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('user_agent', sqlmodel.sql.sqltypes.AutoString(length=512), nullable=False),
+    sa.Column('ip', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['staff_id'], ['staffaccount.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('token_hash')
+    )
+    with op.batch_alter_table('staffsession', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_staffsession_expires_at'), ['expires_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_staffsession_staff_id'), ['staff_id'], unique=False)
+
+    op.create_table('staffticket',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('staff_id', sa.Integer(), nullable=False),
+    sa.Column('device_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('created_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['staff_id'], ['staffaccount.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('token_hash')
+    )
+    with op.batch_alter_table('staffticket', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_staffticket_expires_at'), ['expires_at'], unique=False)
+
     op.create_table('usersession',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=False),
@@ -224,6 +334,25 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_usersession_account_id'))
 
     op.drop_table('usersession')
+    with op.batch_alter_table('staffticket', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_staffticket_expires_at'))
+
+    op.drop_table('staffticket')
+    with op.batch_alter_table('staffsession', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_staffsession_staff_id'))
+        batch_op.drop_index(batch_op.f('ix_staffsession_expires_at'))
+
+    op.drop_table('staffsession')
+    with op.batch_alter_table('staffloginchallenge', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_staffloginchallenge_staff_id'))
+        batch_op.drop_index(batch_op.f('ix_staffloginchallenge_expires_at'))
+
+    op.drop_table('staffloginchallenge')
+    op.drop_table('profile')
+    with op.batch_alter_table('note', schema=None) as batch_op:
+        batch_op.drop_index('ix_note_account_created')
+
+    op.drop_table('note')
     with op.batch_alter_table('loginticket', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_loginticket_expires_at'))
 
@@ -234,6 +363,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_emailcode_expires_at'))
 
     op.drop_table('emailcode')
+    with op.batch_alter_table('emailchange', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_emailchange_new_email'))
+
+    op.drop_table('emailchange')
+    with op.batch_alter_table('auditentry', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_auditentry_staff_id'))
+        batch_op.drop_index('ix_auditentry_at_id')
+
+    op.drop_table('auditentry')
     with op.batch_alter_table('appgrant', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_appgrant_account_id'))
 
@@ -244,6 +382,7 @@ def downgrade() -> None:
 
     op.drop_table('activity')
     op.drop_table('accountpreference')
+    op.drop_table('staffaccount')
     with op.batch_alter_table('rateevent', schema=None) as batch_op:
         batch_op.drop_index('ix_rateevent_kind_key_at')
 
