@@ -164,9 +164,81 @@ def sessions_of(account_id: int) -> list:
 
 def open_account_menu(page: Page) -> None:
     page.locator("#account-menu-button").click()
+    expect(page.get_by_role("menu")).to_be_visible()
 
 
 def log_out(page: Page) -> None:
     open_account_menu(page)
     page.get_by_role("menuitem", name="Log out").click()
     page.wait_for_url(LOGIN)
+
+
+def give_phone(account_id: int, phone: str = "+14155550123") -> None:
+    """Fill the one required detail the demo business asks for beyond name and email."""
+    from portal_app import clock
+    from portal_app.models import Profile
+
+    with db.write_session() as session:
+        profile = session.get(Profile, account_id) or Profile(account_id=account_id, updated_at=clock.now())
+        profile.phone = phone
+        profile.updated_at = clock.now()
+        session.add(profile)
+
+
+def set_business(**values) -> dict:
+    """Change business settings for a test; returns the old values to restore."""
+    from portal_app.models import BUSINESS_ID, Business
+
+    with db.write_session() as session:
+        business = session.get(Business, BUSINESS_ID)
+        old = {name: getattr(business, name) for name in values}
+        for name, value in values.items():
+            setattr(business, name, value)
+        session.add(business)
+    return old
+
+
+def open_switcher(page: Page) -> None:
+    page.locator("#app-switcher-button").click()
+    expect(page.get_by_role("menu")).to_be_visible()
+
+
+def switcher_titles(page: Page) -> list[str]:
+    open_switcher(page)
+    items = page.get_by_role("menuitem")
+    expect(items.first).to_be_visible()
+    titles = [text.replace("(current)", "").strip() for text in items.all_inner_texts()]
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("menu")).to_have_count(0)
+    return titles
+
+
+OWNER_PASSWORD = "owner passphrase for tests"
+
+
+def create_owner(email: str, name: str = "Olive Owner") -> None:
+    import os
+    import subprocess
+
+    from portal_app.settings import PROJECT_DIR
+
+    result = subprocess.run(
+        [str(PROJECT_DIR / ".venv" / "bin" / "portal"), "create-owner", "--email", email, "--name", name, "--password-stdin"],
+        input=OWNER_PASSWORD + "\n",
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def admin_log_in(page: Page, base_url: str, email: str, *, count: int = 1) -> None:
+    page.goto("/admin/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(OWNER_PASSWORD)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_label("Code")).to_be_visible()
+    page.get_by_label("Code").fill(code_in(wait_for_email(base_url, email, count=count)))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r".*/admin/?$"))

@@ -12,7 +12,7 @@ def _number(label: str, value, hint: str) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.text(label, size="2", color_scheme="gray"),
-            rx.heading(value, as_="p", size="8"),
+            rx.text(value, size="8", weight="bold"),
             rx.text(hint, size="1", color_scheme="gray"),
             spacing="1",
         ),
