@@ -19,6 +19,8 @@ else
 fi
 
 status=0
+echo "==> Lint (ruff: undefined names, unused imports, import order)"
+.venv/bin/ruff check --select F,E9,I001 portal_app tests benchmarks || status=1
 echo "==> Unit and service tests"
 .venv/bin/pytest tests --ignore=tests/e2e -q -p no:playwright || status=1
 echo "==> End-to-end tests in headless Chromium against the production build"

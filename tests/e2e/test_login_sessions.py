@@ -94,3 +94,18 @@ def test_five_failures_lock_the_email_and_say_when_to_retry(page: Page, base_url
     log_in(page, email=email, password=PASSWORD)
     expect(page.get_by_text("Too many attempts")).to_be_visible()
     expect(page.get_by_text("minute")).to_be_visible()
+
+
+def test_after_logout_nothing_of_the_previous_account_reaches_the_next_one(page: Page, base_url: str):
+    """Same tab, two people: the second never receives the first one's name or page state."""
+    first_email, second_email = new_email("first"), new_email("second")
+    sign_up_and_verify(page, base_url, name="Zora Firstperson", email=first_email)
+    log_out(page)
+
+    received: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: received.append(str(payload))))
+    sign_up_and_verify(page, base_url, name="Yusuf Secondperson", email=second_email)
+    page.reload()
+    expect(page.get_by_role("heading", name="Welcome, Yusuf Secondperson")).to_be_visible()
+    assert received, "no websocket frames were seen"
+    assert not [frame for frame in received if "Zora" in frame or first_email in frame]
