@@ -23,7 +23,6 @@ RECENT_CODE_LOGIN = timedelta(minutes=10)
 EMAILED_SIGN_INS = frozenset({"code", "magic_link"})
 WRONG_CURRENT = "Your current password is not right."
 ENTER_CURRENT = "Enter your current password."
-NOT_SIGNED_IN = "not signed in"
 
 
 @dataclass(frozen=True)
@@ -41,20 +40,10 @@ def _required(account: Account, info: sessions.SessionInfo) -> bool:
     return not recent_emailed_sign_in
 
 
-def _signed_in(session_token: object) -> tuple[sessions.SessionInfo, Account]:
-    info = sessions.current_session(session_token)
-    if info is not None:
-        with db.read_session() as session:
-            account = session.get(Account, info.account_id)
-        if account is not None:
-            return info, account
-    raise PermissionError(NOT_SIGNED_IN)
-
-
 def password_status(session_token: object) -> PasswordStatus | None:
     """What the security page asks for; None when the session is unknown or over."""
     try:
-        info, account = _signed_in(session_token)
+        info, account = sessions.signed_in_account(session_token)
     except PermissionError:
         return None
     return PasswordStatus(
@@ -130,7 +119,7 @@ def set_password(session_token: object, *, new_password: object, current_passwor
     login), FieldError("new_password") for a password the rules refuse, FieldError("current_password")
     when the current password is needed and missing, wrong or throttled.
     """
-    info, account = _signed_in(session_token)
+    info, account = sessions.signed_in_account(session_token)
     try:
         check_new_password(new_password, account.email)
     except FieldError as refused:
@@ -146,7 +135,7 @@ def set_password(session_token: object, *, new_password: object, current_passwor
     with db.write_session() as session:
         current = session.get(UserSession, info.id)
         if current is None:
-            raise PermissionError(NOT_SIGNED_IN)
+            raise PermissionError(sessions.NOT_SIGNED_IN)
         changed = session.exec(
             update(Account).where(Account.id == account.id, unchanged).values(password_hash=new_hash)
         )

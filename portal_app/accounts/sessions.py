@@ -51,6 +51,20 @@ class SessionInfo:
     peer_scope: str
 
 
+NOT_SIGNED_IN = "not signed in"
+
+
+def signed_in_account(token: object) -> tuple[SessionInfo, Account]:
+    """The live session behind the cookie and its account; PermissionError when there is none."""
+    info = current_session(token)
+    if info is not None:
+        with db.read_session() as session:
+            account = session.get(Account, info.account_id)
+        if account is not None:
+            return info, account
+    raise PermissionError(NOT_SIGNED_IN)
+
+
 def account_for_token(token: object) -> int | None:
     """The signed-in account for a cookie token, or None."""
     info = current_session(token)

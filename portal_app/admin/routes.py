@@ -15,7 +15,7 @@ from starlette.routing import Route
 from portal_app.admin import staff_login, staff_sessions
 from portal_app.admin.staff_sessions import STAFF_COOKIE
 from portal_app.settings import get_settings
-from portal_app.web.auth_routes import client_ip
+from portal_app.web.auth_routes import client_ip, no_store
 from portal_app.web.middleware import DEVICE_COOKIE
 
 TICKET_PATH = "/admin/auth/ticket"
@@ -24,12 +24,6 @@ LOGIN_PATH = "/admin/login"
 HOME_PATH = "/admin"
 # Strict: the staff cookie is never sent with a request another site starts.
 SAME_SITE = "strict"
-
-
-def _no_store(response: RedirectResponse) -> RedirectResponse:
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 async def redeem_ticket(request: Request) -> RedirectResponse:
@@ -44,7 +38,7 @@ async def redeem_ticket(request: Request) -> RedirectResponse:
             ip=client_ip(request),
         )
     if token is None:
-        return _no_store(RedirectResponse(f"{LOGIN_PATH}?expired=1", status_code=303))
+        return no_store(RedirectResponse(f"{LOGIN_PATH}?expired=1", status_code=303))
     response = RedirectResponse(HOME_PATH, status_code=303)
     response.set_cookie(
         STAFF_COOKIE,
@@ -55,7 +49,7 @@ async def redeem_ticket(request: Request) -> RedirectResponse:
         secure=get_settings().secure_cookies,
         samesite=SAME_SITE,
     )
-    return _no_store(response)
+    return no_store(response)
 
 
 async def log_out(request: Request) -> RedirectResponse:
@@ -67,7 +61,7 @@ async def log_out(request: Request) -> RedirectResponse:
     response.delete_cookie(
         STAFF_COOKIE, path="/", httponly=True, secure=get_settings().secure_cookies, samesite=SAME_SITE
     )
-    return _no_store(response)
+    return no_store(response)
 
 
 def routes() -> list[Route]:

@@ -16,12 +16,12 @@ from sqlmodel import Session, col, update
 
 from portal_app import access, activity, business, clock, db
 from portal_app.accounts.errors import FieldError
+from portal_app.accounts.sessions import NOT_SIGNED_IN, signed_in_account
 from portal_app.accounts.validation import normalize_email
 from portal_app.models import PORTAL_APP_KEY, Account
 from portal_app.models.profile import Profile
 from portal_app.profile import email_change
 from portal_app.profile.choices import FIELD_LABELS
-from portal_app.profile.identity import NOT_SIGNED_IN, signed_in_account
 from portal_app.profile.validation import (
     MAX_ADDRESS_LINE,
     MAX_CITY,

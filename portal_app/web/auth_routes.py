@@ -27,7 +27,8 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-def _no_store(response: RedirectResponse) -> RedirectResponse:
+def no_store(response: RedirectResponse) -> RedirectResponse:
+    """Redirects that carry or set credentials are never cached and leak no referrer."""
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
@@ -46,9 +47,9 @@ async def redeem_ticket(request: Request) -> RedirectResponse:
                 browser_token=request.cookies.get(DEVICE_COOKIE),
             )
         except tickets.AccountDisabled:
-            return _no_store(RedirectResponse("/login?disabled=1", status_code=303))
+            return no_store(RedirectResponse("/login?disabled=1", status_code=303))
     if grant is None:
-        return _no_store(RedirectResponse("/login?expired=1", status_code=303))
+        return no_store(RedirectResponse("/login?expired=1", status_code=303))
     response = RedirectResponse(safe_next_path(grant.next_path), status_code=303)
     response.set_cookie(
         grant.name,
@@ -62,7 +63,7 @@ async def redeem_ticket(request: Request) -> RedirectResponse:
     if grant.name == tickets.SESSION_COOKIE:
         # A finished signup leaves nothing behind in the browser.
         response.delete_cookie(tickets.SIGNUP_COOKIE, path="/", httponly=True, secure=get_settings().secure_cookies, samesite="lax")
-    return _no_store(response)
+    return no_store(response)
 
 
 async def clear_session_cookie(request: Request) -> RedirectResponse:
@@ -71,7 +72,7 @@ async def clear_session_cookie(request: Request) -> RedirectResponse:
     response.delete_cookie(
         tickets.SESSION_COOKIE, path="/", httponly=True, secure=get_settings().secure_cookies, samesite="lax"
     )
-    return _no_store(response)
+    return no_store(response)
 
 
 def routes() -> list[Route]:
