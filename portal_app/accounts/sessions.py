@@ -19,10 +19,18 @@ LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 
 
 def create_session(
-    session: Session, *, account_id: int, auth_method: str, user_agent: object, ip: object, peer_scope: str = ""
+    session: Session,
+    *,
+    account_id: int,
+    auth_method: str,
+    user_agent: object,
+    ip: object,
+    peer_scope: str = "",
+    ends_at: datetime | None = None,
 ) -> str:
     """Start a session for the account inside the caller's transaction; returns the cookie token."""
     now = clock.now()
+    absolute_end = now + timedelta(days=get_settings().session_absolute_days)
     token = tokens.new_token()
     session.add(
         UserSession(
@@ -31,7 +39,7 @@ def create_session(
             auth_method=auth_method,
             created_at=now,
             last_seen_at=now,
-            expires_at=now + timedelta(days=get_settings().session_absolute_days),
+            expires_at=min(ends_at or absolute_end, absolute_end),
             user_agent=user_agent[:MAX_USER_AGENT_LENGTH] if isinstance(user_agent, str) else "",
             ip=clean_ip(ip),
             peer_scope=peer_scope,
@@ -49,6 +57,7 @@ class SessionInfo:
     auth_method: str
     created_at: datetime
     peer_scope: str
+    expires_at: datetime
 
 
 NOT_SIGNED_IN = "not signed in"
@@ -94,7 +103,7 @@ def current_session(token: object) -> SessionInfo | None:
     if now - row.last_seen_at >= LAST_SEEN_RESOLUTION:
         with db.write_session() as session:
             session.exec(update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))
-    return SessionInfo(row.id, row.account_id, row.auth_method, row.created_at, row.peer_scope)
+    return SessionInfo(row.id, row.account_id, row.auth_method, row.created_at, row.peer_scope, row.expires_at)
 
 
 def end_session(token: object) -> None:

@@ -64,5 +64,10 @@ def switch_account(
         if not method.startswith(SWITCHED_PREFIX):
             method = SWITCHED_PREFIX + method
         return tickets.issue_session_ticket(
-            session, account_id=target_account_id, auth_method=method, next_path="/", peer_scope=info.peer_scope
+            session,
+            account_id=target_account_id,
+            auth_method=method,
+            next_path="/",
+            peer_scope=info.peer_scope,
+            session_ends_at=info.expires_at,
         )

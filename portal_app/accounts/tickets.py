@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select, update
 
@@ -51,7 +51,13 @@ def _issue(session: Session, **fields) -> str:
 
 
 def issue_session_ticket(
-    session: Session, *, account_id: int, auth_method: str, next_path: object, peer_scope: str = ""
+    session: Session,
+    *,
+    account_id: int,
+    auth_method: str,
+    next_path: object,
+    peer_scope: str = "",
+    session_ends_at: datetime | None = None,
 ) -> str:
     """A ticket that becomes a new session for the account, then sends the browser to next_path.
 
@@ -63,6 +69,7 @@ def issue_session_ticket(
         account_id=account_id,
         auth_method=auth_method,
         peer_scope=peer_scope,
+        session_ends_at=session_ends_at,
         next_path=safe_next_path(next_path),
     )
 
@@ -134,8 +141,11 @@ def redeem_ticket(token: object, *, user_agent: object, ip: object, browser_toke
                 user_agent=user_agent,
                 ip=ip,
                 peer_scope=ticket.peer_scope,
+                ends_at=ticket.session_ends_at,
             )
             max_age = timedelta(days=get_settings().session_absolute_days)
+            if ticket.session_ends_at is not None:
+                max_age = min(max_age, ticket.session_ends_at - now)
             return CookieGrant(SESSION_COOKIE, session_token, int(max_age.total_seconds()), ticket.next_path)
         if ticket.kind == SIGNUP_TICKET and ticket.pending_signup_id is not None:
             pending = session.get(PendingSignup, ticket.pending_signup_id)

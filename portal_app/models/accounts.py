@@ -106,6 +106,8 @@ class LoginTicket(SQLModel, table=True):
     # SHA-256 of the browser-binding cookie of the page that asked for the ticket: only that
     # browser can redeem it (no login CSRF by sending someone a ticket link).
     device_hash: str | None = Field(default=None, max_length=64)
+    # A switch between accounts keeps the sign-in's absolute end instead of starting a new one.
+    session_ends_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

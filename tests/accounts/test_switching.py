@@ -134,3 +134,19 @@ def test_a_switch_counts_as_using_the_account(database, frozen_clock):
     assert accounts_for(EMAIL)[0].last_login_at == frozen_clock.current
     [second_summary, third_summary] = switching.switchable_accounts(first_token)
     assert second_summary.last_used_at == second.last_login_at
+
+
+
+def test_switching_keeps_the_sign_ins_absolute_end(database, frozen_clock):
+    """Switching back and forth cannot stretch a session past 30 days from the real sign-in."""
+    first, second = make_accounts(frozen_clock, [SHARED, "second-password-22"])
+    token = session_token(sign_up(EMAIL, full_name="Account 3", password="third-password-33"))
+    ends = sessions.current_session(token).expires_at
+    for target in (first.id, second.id, first.id, second.id, first.id):
+        frozen_clock.advance(days=5)  # used every few days, so never idle for 7
+        token = switch(token, target)
+    assert sessions.current_session(token).expires_at == ends  # day 25, not day 55
+    frozen_clock.advance(days=4, hours=23)
+    assert signed_in(token) == first.id
+    frozen_clock.advance(hours=1, seconds=1)
+    assert signed_in(token) is None

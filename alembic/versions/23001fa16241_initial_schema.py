@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 39b4cd0c6bb5
+Revision ID: 23001fa16241
 Revises: 
-Create Date: 2026-11-25 09:43:55.002327
+Create Date: 2026-11-25 10:02:07.397934
 
 """
 from typing import Sequence, Union
@@ -13,7 +13,7 @@ import portal_app.models.types  # the UTCDateTime column type
 import sqlmodel
 
 # revision identifiers, used by Alembic.
-revision: str = '39b4cd0c6bb5'
+revision: str = '23001fa16241'
 down_revision: Union[str, Sequence[str], None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -219,6 +219,7 @@ def upgrade() -> None:
     sa.Column('peer_scope', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
     sa.Column('next_path', sqlmodel.sql.sqltypes.AutoString(length=512), nullable=False),
     sa.Column('device_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('session_ends_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('expires_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('used_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=True),
