@@ -7,9 +7,18 @@ import reflex as rx
 from portal_app.states.base import PortalState
 
 
+def ready_marker() -> rx.Component:
+    """A hidden mark whose data-ready turns "true" once the page's state is synced and its on_load ran.
+
+    Browser tests wait for it before they type or click, as a person waits for a page to load.
+    """
+    return rx.el.span(id="page-ready", data_ready=rx.cond(rx.State.is_hydrated, "true", "false"), hidden=True)
+
+
 def auth_frame(title: str, *children: rx.Component) -> rx.Component:
     """A centred card that fits a phone and a desktop alike."""
     return rx.el.main(
+        ready_marker(),
         rx.center(
             rx.card(
                 rx.vstack(

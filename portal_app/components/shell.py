@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.components.app_switcher import app_switcher
-from portal_app.components.layout import checking_frame
+from portal_app.components.layout import checking_frame, ready_marker
 from portal_app.states.session import SessionState
 
 
@@ -96,6 +96,10 @@ def top_bar() -> rx.Component:
 
 def portal_frame(*children: rx.Component) -> rx.Component:
     """A protected page: nothing but a spinner until the server confirmed the session."""
+    return rx.fragment(ready_marker(), _signed_in_or_checking(*children))
+
+
+def _signed_in_or_checking(*children: rx.Component) -> rx.Component:
     return rx.cond(
         SessionState.signed_in,
         rx.box(

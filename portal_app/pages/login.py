@@ -22,8 +22,8 @@ def _password_form() -> rx.Component:
             width="100%",
         ),
         rx.hstack(
-            rx.button("Email me a code", type="button", variant="outline", size="3", on_click=LoginState.use_code),
-            rx.button("Forgot password?", type="button", variant="ghost", size="2", on_click=LoginState.forgot_password),
+            rx.link("Email me a code", href=LoginState.code_href, size="3", weight="medium"),
+            rx.link("Forgot password?", href=LoginState.forgot_href, size="2"),
             justify="between",
             align="center",
             width="100%",
@@ -81,7 +81,7 @@ def _enter_code_form() -> rx.Component:
 def _code_login() -> rx.Component:
     return rx.vstack(
         rx.cond(LoginState.code_email != "", _enter_code_form(), _request_code_form()),
-        rx.button("Use your password instead", type="button", variant="ghost", size="2", on_click=LoginState.use_password),
+        rx.link("Use your password instead", href=LoginState.password_href, size="2"),
         spacing="4",
         width="100%",
     )

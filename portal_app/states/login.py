@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import urlencode
 
 import reflex as rx
 
@@ -26,6 +27,9 @@ class LoginState(PortalState):
     code_email: str = ""
     email_error: str = ""
     code_error: str = ""
+    code_href: str = "/login?method=code"
+    forgot_href: str = "/login?method=code&next=%2Fsecurity"
+    password_href: str = "/login"
     _next: str = "/"
 
     def _reset_messages(self) -> None:
@@ -45,6 +49,12 @@ class LoginState(PortalState):
                 self.code_email = normalize_email(params.get("email"))
             except FieldError:
                 self.code_email = ""
+        # The three ways in are links, so they work even before the page's script has loaded.
+        self.code_href = f"/login?{urlencode({'method': CODE_MODE, 'next': self._next})}"
+        self.forgot_href = f"/login?{urlencode({'method': CODE_MODE, 'next': FORGOT_PASSWORD_NEXT})}"
+        self.password_href = f"/login?{urlencode({'next': self._next})}"
+        if self.mode == CODE_MODE and self._next == FORGOT_PASSWORD_NEXT:
+            self.notice = "Log in with a code we email you, then set a new password."
         if params.get("expired"):
             self.notice = "That sign-in took too long. Please log in again."
         if params.get("disabled"):
@@ -52,26 +62,6 @@ class LoginState(PortalState):
         await self._load_business_name()
         if await self._signed_in_account_id() is not None:
             return rx.redirect(self._next)
-
-    @rx.event
-    def use_code(self):
-        """Switch to "Email me a code"."""
-        self._reset_messages()
-        self.mode = CODE_MODE
-
-    @rx.event
-    def forgot_password(self):
-        """A forgotten password is replaced after a code login, on the security page."""
-        self._reset_messages()
-        self.mode = CODE_MODE
-        self._next = FORGOT_PASSWORD_NEXT
-        self.notice = "Log in with a code we email you, then set a new password."
-
-    @rx.event
-    def use_password(self):
-        self._reset_messages()
-        self.code_email = ""
-        self.mode = PASSWORD_MODE
 
     @rx.event
     async def submit(self, form_data: dict):

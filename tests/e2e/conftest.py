@@ -143,3 +143,35 @@ def duplicates_allowed(portal_url):
     business.set_allow_duplicate_contacts(True)
     yield
     business.set_allow_duplicate_contacts(False)
+
+
+READY = '#page-ready[data-ready="true"]'
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pages_wait_until_ready(portal_url):
+    """After every navigation, wait as a person would until the page has loaded and answered.
+
+    A click that lands before the page's script and state are ready does nothing, so each goto,
+    reload and wait_for_url on a portal page also waits for the page's ready mark.
+    """
+    from playwright.sync_api import Page
+
+    originals = {name: getattr(Page, name) for name in ("goto", "reload", "wait_for_url")}
+
+    def waiting(name):
+        original = originals[name]
+
+        def navigate_and_wait(self, *args, **kwargs):
+            result = original(self, *args, **kwargs)
+            if self.url.startswith(portal_url) and "/dev/mailbox" not in self.url:
+                self.wait_for_selector(READY, state="attached")
+            return result
+
+        return navigate_and_wait
+
+    for name in originals:
+        setattr(Page, name, waiting(name))
+    yield
+    for name, original in originals.items():
+        setattr(Page, name, original)

@@ -141,7 +141,7 @@ def create_account(email: str, name: str, *, password: str | None = PASSWORD, ap
 
 def request_code(page: Page, email: str, *, path: str = "/login") -> None:
     page.goto(path)
-    page.get_by_role("button", name="Email me a code").click()
+    page.get_by_role("link", name="Email me a code").click()
     # The code form replaces the password form once the server answered; type into the new field.
     expect(page.get_by_role("button", name="Send code")).to_be_visible()
     page.get_by_label("Email").fill(email)

@@ -110,7 +110,7 @@ def test_forgotten_password_is_replaced_after_a_code_login(page: Page, base_url:
     elsewhere.wait_for_url(HOME)
 
     page.goto("/login")
-    page.get_by_role("button", name="Forgot password?").click()
+    page.get_by_role("link", name="Forgot password?").click()
     expect(page.get_by_role("button", name="Send code")).to_be_visible()
     page.get_by_label("Email").fill(email)
     page.get_by_role("button", name="Send code").click()

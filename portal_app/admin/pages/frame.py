@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.admin.states.base import AdminState
-from portal_app.components.layout import checking_frame
+from portal_app.components.layout import checking_frame, ready_marker
 
 NAV = (
     ("Dashboard", "/admin"),
@@ -57,13 +57,16 @@ def _top_bar(current: str) -> rx.Component:
 
 def admin_frame(current: str, *children: rx.Component) -> rx.Component:
     """An admin page: a spinner until the server confirmed the staff session, then the page."""
-    return rx.cond(
-        AdminState.staff_signed_in,
-        rx.box(
-            _top_bar(current),
-            rx.el.main(rx.container(rx.vstack(*children, spacing="5", padding_y="32px", width="100%"), size="4")),
+    return rx.fragment(
+        ready_marker(),
+        rx.cond(
+            AdminState.staff_signed_in,
+            rx.box(
+                _top_bar(current),
+                rx.el.main(rx.container(rx.vstack(*children, spacing="5", padding_y="32px", width="100%"), size="4")),
+            ),
+            checking_frame(),
         ),
-        checking_frame(),
     )
 
 
