@@ -26,21 +26,22 @@ def _search_form() -> rx.Component:
 
 
 def _row(row) -> rx.Component:
+    # The name opens the account, so the action stays in reach on a phone, where the table scrolls.
     return rx.table.row(
-        rx.table.row_header_cell(row["name"]),
+        rx.table.row_header_cell(
+            rx.button(
+                row["name"],
+                variant="ghost",
+                size="2",
+                on_click=State.open_account(row["id"]),
+                aria_label="Open " + row["name"],
+                style={"textAlign": "left", "height": "auto", "whiteSpace": "normal"},
+            )
+        ),
         rx.table.cell(row["email"]),
         rx.table.cell(row["status"]),
         rx.table.cell(row["apps"]),
         rx.table.cell(row["created"], white_space="nowrap"),
-        rx.table.cell(
-            rx.button(
-                "Open",
-                size="1",
-                variant="soft",
-                on_click=State.open_account(row["id"]),
-                aria_label="Open " + row["name"],
-            )
-        ),
     )
 
 
@@ -56,7 +57,6 @@ def _results() -> rx.Component:
                         rx.table.column_header_cell("Status"),
                         rx.table.column_header_cell("Apps"),
                         rx.table.column_header_cell("Created"),
-                        rx.table.column_header_cell(rx.el.span("Actions", class_name="sr-only")),
                     )
                 ),
                 rx.table.body(rx.foreach(State.rows, _row)),

@@ -33,7 +33,7 @@ def _choices(key: str, legend: str, choices: dict[str, str], chosen, hint: str) 
                 for choice, title in choices.items()
             ),
             wrap="wrap",
-            gap="4",
+            style={"columnGap": "24px", "rowGap": "10px"},
             padding_y="6px",
         ),
         _error(key),
