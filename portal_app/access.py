@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from portal_app import activity, clock, db
+from portal_app import activity, business, clock, db
 from portal_app.apps import registry
 from portal_app.apps.registry import ChildApp
 from portal_app.models import BUSINESS_ID, PORTAL_APP_KEY, AppGrant, Business
@@ -168,6 +168,18 @@ def can_open(account_id: int, key: object) -> AccessDecision:
     if refusal is not None:
         return refusal
     return ALLOWED if profile_complete(account_id) else AccessDecision(False, PROFILE_INCOMPLETE)
+
+
+def landing_path(account_id: int, requested: str) -> str:
+    """Where a sign-in lands: the page asked for, or, for plain "/", the business's default landing app
+    when this account can open it now (otherwise home)."""
+    if requested != "/":
+        return requested
+    key = business.get_business().default_landing_app
+    app = registry.get_app(key)
+    if app is None or not can_open(account_id, key).allowed:
+        return "/"
+    return app.route
 
 
 def accessible_apps(account_id: int) -> list[ChildApp]:

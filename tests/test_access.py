@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from portal_app import access, activity, db
-from portal_app.models import PORTAL_APP_KEY, AppGrant
+from portal_app.models import PORTAL_APP_KEY, Account, AppGrant
 from tests.apps.support import Profiles, add_account, grant, set_business, stub_profiles
 
 PRODUCT = ["courses", "communities", "affiliates"]
@@ -172,3 +172,24 @@ def test_with_the_real_profile_service_a_missing_phone_keeps_apps_closed(databas
     assert access.can_open(account, "courses").allowed
     set_business(required_profile_fields=["full_name", "email", "phone", "time_zone"])
     assert access.can_open(account, "courses").reason == access.PROFILE_INCOMPLETE
+
+
+def test_a_sign_in_lands_on_the_default_app_only_when_it_can_be_opened(database, frozen_clock):
+    """The business's default landing app applies to plain "/" sign-ins the account may open now."""
+    from portal_app import access
+    from portal_app.models import BUSINESS_ID, Business
+
+    with db.write_session() as session:
+        business = session.get(Business, BUSINESS_ID)
+        business.default_landing_app = "courses"
+        business.required_profile_fields = ["full_name", "email"]
+        session.add(business)
+        account = Account(email="lee@example.com", full_name="Lee", created_at=frozen_clock.current)
+        session.add(account)
+        session.flush()
+        account_id = account.id
+    assert access.landing_path(account_id, "/") == "/"  # not granted yet
+    with db.write_session() as session:
+        access.grant_app(session, account_id=account_id, app_key="courses")
+    assert access.landing_path(account_id, "/") == "/apps/courses"
+    assert access.landing_path(account_id, "/security") == "/security"

@@ -34,6 +34,8 @@ class CookieGrant:
     value: str
     max_age: int
     next_path: str
+    # The signed-in account, for a session cookie.
+    account_id: int | None = None
 
 
 def _issue(session: Session, **fields) -> str:
@@ -146,7 +148,9 @@ def redeem_ticket(token: object, *, user_agent: object, ip: object, browser_toke
             max_age = timedelta(days=get_settings().session_absolute_days)
             if ticket.session_ends_at is not None:
                 max_age = min(max_age, ticket.session_ends_at - now)
-            return CookieGrant(SESSION_COOKIE, session_token, int(max_age.total_seconds()), ticket.next_path)
+            return CookieGrant(
+                SESSION_COOKIE, session_token, int(max_age.total_seconds()), ticket.next_path, ticket.account_id
+            )
         if ticket.kind == SIGNUP_TICKET and ticket.pending_signup_id is not None:
             pending = session.get(PendingSignup, ticket.pending_signup_id)
             if pending is None or pending.expires_at <= now:

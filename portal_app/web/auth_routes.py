@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
+from portal_app import access
 from portal_app.accounts import tickets
 from portal_app.accounts.validation import safe_next_path
 from portal_app.settings import get_settings
@@ -50,7 +51,10 @@ async def redeem_ticket(request: Request) -> RedirectResponse:
             return no_store(RedirectResponse("/login?disabled=1", status_code=303))
     if grant is None:
         return no_store(RedirectResponse("/login?expired=1", status_code=303))
-    response = RedirectResponse(safe_next_path(grant.next_path), status_code=303)
+    destination = safe_next_path(grant.next_path)
+    if grant.account_id is not None:
+        destination = await asyncio.to_thread(access.landing_path, grant.account_id, destination)
+    response = RedirectResponse(destination, status_code=303)
     response.set_cookie(
         grant.name,
         grant.value,

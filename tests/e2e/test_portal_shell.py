@@ -130,3 +130,15 @@ def test_the_example_plugin_app_appears_once_enabled(page: Page):
         expect(page.get_by_role("region", name="Your timeline").get_by_text("Bring the signed form")).to_be_visible()
     finally:
         set_business(**old)
+
+
+def test_a_sign_in_lands_on_the_business_default_app(page: Page):
+    old = set_business(default_landing_app="courses")
+    try:
+        email = new_email("lander")
+        give_phone(create_account(email, "Lan Lander", apps=("courses",)))
+        log_in(page, email=email)
+        page.wait_for_url(re.compile(r".*/apps/courses/?$"))
+        expect(page.get_by_role("heading", name="Membership Courses", exact=True)).to_be_visible()
+    finally:
+        set_business(**old)
