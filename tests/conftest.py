@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta, timezone
 
+import psycopg
 import pytest
 from sqlmodel import SQLModel
 
@@ -65,3 +67,45 @@ def frozen_clock(monkeypatch):
     fake = FrozenClock()
     monkeypatch.setattr(clock, "now", fake)
     return fake
+
+
+POSTGRES_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"
+
+
+def _postgres_admin() -> psycopg.Connection:
+    try:
+        return psycopg.connect(POSTGRES_ADMIN, autocommit=True)
+    except psycopg.OperationalError as error:
+        pytest.skip(f"PostgreSQL at 127.0.0.1:5432 was not reachable, so this case did not run: {error}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def shared_database(request, tmp_path, settings_env):
+    """An empty portal database on SQLite or on a fresh PostgreSQL database (dropped afterwards),
+    with code-sending limits out of the way, for tests of concurrent writers."""
+    if request.param == "sqlite":
+        url, drop = f"sqlite:///{tmp_path / 'portal.db'}", None
+    else:
+        name = f"portal_test_{secrets.token_hex(8)}"
+        with _postgres_admin() as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+        drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+    settings_env(
+        REFLEX_DB_URL=url,
+        PORTAL_CODE_RESEND_SECONDS="0",
+        PORTAL_CODE_SENDS_PER_HOUR="1000",
+        PORTAL_CODE_SENDS_PER_IP_PER_MINUTE="1000",
+    )
+    engine = db.get_engine()
+    try:
+        SQLModel.metadata.create_all(engine)
+        with db.write_session() as session:
+            session.add(Business(id=BUSINESS_ID, name="Test Business"))
+        yield request.param
+    finally:
+        engine.dispose()
+        db.engine_for.cache_clear()
+        if drop:
+            with _postgres_admin() as admin:
+                admin.execute(drop)

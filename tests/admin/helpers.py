@@ -6,7 +6,6 @@ import re
 
 from sqlmodel import col, select
 
-import portal_app.models.staff  # noqa: F401  (the staff tables, until models/__init__ imports them)
 from portal_app import clock, db
 from portal_app.admin import audit, staff, staff_login, staff_sessions
 from portal_app.models import Account, OutboxEmail

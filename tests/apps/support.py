@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import portal_app.models.notes  # noqa: F401  (the example app's table, created with the others)
 from portal_app import access, db
 from portal_app.models import BUSINESS_ID, Account, Business
 

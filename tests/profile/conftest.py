@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-import portal_app.models.profile  # noqa: F401  (the profile tables, until models/__init__ imports them)
 from portal_app import clock, db
 from portal_app.accounts import sessions
 from portal_app.models import BUSINESS_ID, Account, Business

@@ -7,63 +7,23 @@ that server is not reachable).
 from __future__ import annotations
 
 import re
-import secrets
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import psycopg
-import pytest
-from sqlmodel import SQLModel, col, select
+from sqlmodel import col, select
 
 import portal_app.models.profile  # noqa: F401  (the profile tables)
 from portal_app import db
 from portal_app.accounts import codes
 from portal_app.accounts.errors import FieldError
-from portal_app.models import BUSINESS_ID, Account, Activity, Business, OutboxEmail
+from portal_app.models import Account, Activity, OutboxEmail
 from portal_app.profile import email_change, service
 from tests.profile.conftest import make_account, set_business, start_session
 
-POSTGRES = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"
 CLAIMED = "claimed@example.com"
 FORM = {"full_name": "Someone", "phone": "+44 20 7946 0958"}
 
 
-def _postgres_admin() -> psycopg.Connection:
-    try:
-        return psycopg.connect(POSTGRES, autocommit=True)
-    except psycopg.OperationalError as error:
-        pytest.skip(f"PostgreSQL at 127.0.0.1:5432 was not reachable, so this case did not run: {error}")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def shared_database(request, tmp_path, settings_env):
-    """An empty portal database on SQLite or PostgreSQL, with sending limits out of the way."""
-    if request.param == "sqlite":
-        url, drop = f"sqlite:///{tmp_path / 'portal.db'}", None
-    else:
-        name = f"portal_test_{secrets.token_hex(8)}"
-        with _postgres_admin() as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-        drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
-    settings_env(
-        REFLEX_DB_URL=url,
-        PORTAL_CODE_RESEND_SECONDS="0",
-        PORTAL_CODE_SENDS_PER_HOUR="1000",
-        PORTAL_CODE_SENDS_PER_IP_PER_MINUTE="1000",
-    )
-    engine = db.get_engine()
-    try:
-        SQLModel.metadata.create_all(engine)
-        with db.write_session() as session:
-            session.add(Business(id=BUSINESS_ID, name="Test Business"))
-        yield request.param
-    finally:
-        engine.dispose()
-        db.engine_for.cache_clear()
-        if drop:
-            with _postgres_admin() as admin:
-                admin.execute(drop)
 
 
 def latest_code(address: str) -> str:
