@@ -53,6 +53,15 @@ def get_business() -> BusinessView:
     )
 
 
+def ensure_business(name: str) -> bool:
+    """Create the business row with default settings if there is none; True when it was created."""
+    with db.write_session() as session:
+        if session.get(Business, BUSINESS_ID) is not None:
+            return False
+        session.add(Business(id=BUSINESS_ID, name=name))
+        return True
+
+
 def set_allow_duplicate_contacts(allowed: bool) -> None:
     """Switch duplicates on or off directly (test set-up); people change settings through the audited paths."""
     with db.write_session() as session:

@@ -41,12 +41,23 @@ def _seed_demo(args: argparse.Namespace) -> int:
     if not seed.created:
         print("The database already has a business; nothing was seeded.")
         return 0
-    print(f"Created the demo business '{demo.DEMO_BUSINESS_NAME}' with {', '.join(access.PRODUCT_APPS.values())}.")
+    titles = [access.app_choices()[key] for key in demo_enabled_apps()]
+    print(f"Created the demo business '{demo.DEMO_BUSINESS_NAME}' with {', '.join(titles)}.")
     print(f"Demo login: {seed.email} / {seed.password}")
     print(f"Both demo accounts use that email and password ({len(seed.accounts)} accounts on one email):")
     for name, titles in seed.accounts:
         print(f"  {name}: {', '.join(titles)}")
     print('For /admin, create a staff account: portal create-owner --email you@example.com --name "Your Name"')
+    return 0
+
+
+def demo_enabled_apps() -> list[str]:
+    return list(business.get_business().enabled_apps)
+
+
+def _init_business(args: argparse.Namespace) -> int:
+    if business.ensure_business(args.name):
+        print(f"Created the business '{args.name}'. Rename it and set it up at /admin/settings or with `portal settings`.")
     return 0
 
 
@@ -190,12 +201,19 @@ def build_parser() -> argparse.ArgumentParser:
         "seed-demo",
         help="create a demo business with its apps and two client accounts sharing one email",
         description=(
-            "Create the business 'Demo Studio' with every app enabled and several accounts per email allowed, and"
+            "Create the business 'Demo Studio' with the product's three apps enabled and several accounts per email allowed, and"
             f" two client accounts on {demo.DEMO_EMAIL} with different apps. The password is random and printed once."
         ),
     )
     seed.add_argument("--if-empty", action="store_true", help="only when the database has no business and no account")
     seed.set_defaults(run=_seed_demo)
+
+    init = commands.add_parser(
+        "init-business",
+        help="create the business with default settings if there is none yet (the run command does this)",
+    )
+    init.add_argument("--name", default=business.DEFAULT_NAME, help=f"the business's name (default: {business.DEFAULT_NAME})")
+    init.set_defaults(run=_init_business)
 
     owner = commands.add_parser(
         "create-owner",

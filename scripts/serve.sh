@@ -11,6 +11,8 @@ export PORTAL_PUBLIC_URL=${PORTAL_PUBLIC_URL:-http://localhost:$PORT}
 if [ "${PORTAL_DEMO_DATA:-on}" != "off" ]; then
   .venv/bin/portal seed-demo --if-empty
 fi
+# Without demo data, a new database still gets its business row with default settings.
+.venv/bin/portal init-business
 
 cat <<INFO
 

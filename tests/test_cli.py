@@ -370,3 +370,21 @@ def test_every_command_has_help(capsys, command):
         cli.main([command, "--help"])
     assert exited.value.code == 0
     assert f"usage: portal {command}" in capsys.readouterr().out
+
+
+def test_init_business_creates_the_row_once(settings_env, tmp_path):
+    """A database started without demo data still gets its business, so settings and apps work."""
+    from sqlmodel import SQLModel
+
+    from portal_app import business, cli, db
+
+    settings_env(REFLEX_DB_URL=f"sqlite:///{tmp_path / 'bare.db'}")
+    SQLModel.metadata.create_all(db.get_engine())
+    try:
+        assert cli.main(["init-business", "--name", "Acme Yoga"]) == 0
+        assert cli.main(["init-business", "--name", "Something Else"]) == 0
+        assert business.get_business().name == "Acme Yoga"
+        assert business.get_business().enabled_apps == ("courses", "communities", "affiliates")
+    finally:
+        db.get_engine().dispose()
+        db.engine_for.cache_clear()

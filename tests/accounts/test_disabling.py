@@ -40,3 +40,26 @@ def test_a_session_of_an_account_disabled_meanwhile_is_refused(database, frozen_
         account.disabled_at = frozen_clock.current  # as if disabled by another path, sessions left behind
         session.add(account)
     assert sessions.account_for_token(grant.value) is None
+
+
+def test_a_disabled_account_on_a_shared_email_is_neither_offered_nor_entered(database, frozen_clock):
+    from portal_app.accounts import choices, switching
+    from portal_app.accounts.login import password_login
+    from tests.accounts.shared_email import EMAIL, make_accounts, session_token
+
+    first, second, third = make_accounts(frozen_clock, ["shared-password-77"] * 3)
+    with db.write_session() as session:
+        disabling.set_disabled(session, second.id, disabled=True)
+    # The chooser lists only the enabled accounts ...
+    ticket = password_login(email=EMAIL, password="shared-password-77", ip=IP)
+    grant = redeem_bound(ticket)
+    assert grant.name == tickets.CHOICE_COOKIE
+    assert [a.id for a in choices.choice_view(grant.value).accounts] == [first.id, third.id]
+    # ... and a signed-in peer cannot switch to the disabled one.
+    token = session_token(choices.choose_account(grant.value, first.id, remember=False))
+    assert [a.id for a in switching.switchable_accounts(token)] == [third.id]
+    with db.write_session() as session:
+        disabling.set_disabled(session, third.id, disabled=True)
+    # With one enabled account left, a sign-in goes straight into it.
+    grant = redeem_bound(password_login(email=EMAIL, password="shared-password-77", ip=IP))
+    assert grant.name == tickets.SESSION_COOKIE and sessions.account_for_token(grant.value) == first.id
