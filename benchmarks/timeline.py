@@ -31,7 +31,6 @@ from sqlalchemy import create_engine, event, insert, text
 from sqlmodel import SQLModel
 
 import portal_app.models
-import portal_app.models.notes  # noqa: F401
 from portal_app import activity, db
 from portal_app.apps import registry
 from portal_app.models import PORTAL_APP_KEY, Account, Activity
