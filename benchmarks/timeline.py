@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import create_engine, event, insert, text
 from sqlmodel import SQLModel
 
-import portal_app.models
+import portal_app.models  # noqa: F401  (registers every table the benchmark creates)
 from portal_app import activity, db
 from portal_app.apps import registry
 from portal_app.models import PORTAL_APP_KEY, Account, Activity
