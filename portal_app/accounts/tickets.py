@@ -109,6 +109,23 @@ def bind_to_browser(token: object, browser_token: object) -> bool:
         return bound.rowcount == 1
 
 
+def claim_bound_ticket(session: Session, table, *, token_hash: str, browser_hash: str, now: datetime):
+    """Use up a one-time ticket row (a LoginTicket or a StaffTicket) inside the caller's transaction.
+
+    The row is returned only when it exists, has not expired, is bound to this browser, and this
+    call is the one that marked it used (an atomic UPDATE, so two redemptions cannot both win).
+    """
+    ticket = session.exec(select(table).where(table.token_hash == token_hash)).first()
+    if ticket is None or ticket.expires_at <= now:
+        return None
+    if ticket.device_hash is None or not hmac.compare_digest(ticket.device_hash, browser_hash):
+        return None
+    claimed = session.exec(
+        update(table).where(table.id == ticket.id, col(table.used_at).is_(None)).values(used_at=now)
+    )
+    return ticket if claimed.rowcount == 1 else None
+
+
 def redeem_ticket(token: object, *, user_agent: object, ip: object, browser_token: object) -> CookieGrant | None:
     """Use a ticket once, in the browser it was bound to: the cookie it grants, or None.
 
@@ -120,17 +137,8 @@ def redeem_ticket(token: object, *, user_agent: object, ip: object, browser_toke
         return None
     with db.write_session() as session:
         now = clock.now()
-        ticket = session.exec(select(LoginTicket).where(LoginTicket.token_hash == token_hash)).first()
-        if ticket is None or ticket.expires_at <= now:
-            return None
-        if ticket.device_hash is None or not hmac.compare_digest(ticket.device_hash, browser_hash):
-            return None
-        claimed = session.exec(
-            update(LoginTicket)
-            .where(LoginTicket.id == ticket.id, col(LoginTicket.used_at).is_(None))
-            .values(used_at=now)
-        )
-        if claimed.rowcount != 1:
+        ticket = claim_bound_ticket(session, LoginTicket, token_hash=token_hash, browser_hash=browser_hash, now=now)
+        if ticket is None:
             return None
         if ticket.kind == SESSION_TICKET and ticket.account_id is not None:
             account = session.get(Account, ticket.account_id)

@@ -9,14 +9,13 @@ route trades the ticket for the staff cookie.
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select, update
 
 from portal_app import clock, db
-from portal_app.accounts import code_budget, codes, passwords, throttle, tokens
+from portal_app.accounts import code_budget, codes, passwords, throttle, tickets, tokens
 from portal_app.accounts.codes import CodeCheck, CodeStatus
 from portal_app.accounts.errors import FieldError, LoginFailed
 from portal_app.accounts.login import INCORRECT, too_many_attempts
@@ -226,15 +225,10 @@ def redeem_ticket(token: object, *, browser_token: object, user_agent: object, i
         return None
     with db.write_session() as session:
         now = clock.now()
-        ticket = session.exec(select(StaffTicket).where(StaffTicket.token_hash == token_hash)).first()
-        if ticket is None or ticket.expires_at <= now or not hmac.compare_digest(ticket.device_hash, browser_hash):
-            return None
-        claimed = session.exec(
-            update(StaffTicket)
-            .where(StaffTicket.id == ticket.id, col(StaffTicket.used_at).is_(None))
-            .values(used_at=now)
+        ticket = tickets.claim_bound_ticket(
+            session, StaffTicket, token_hash=token_hash, browser_hash=browser_hash, now=now
         )
-        if claimed.rowcount != 1:
+        if ticket is None:
             return None
         staff = session.get(StaffAccount, ticket.staff_id)
         if staff is None or staff.disabled_at is not None:
