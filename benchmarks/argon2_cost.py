@@ -10,16 +10,12 @@ from __future__ import annotations
 import os
 import platform
 import statistics
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from argon2 import extract_parameters
 
-from argon2 import extract_parameters  # noqa: E402
-
-from portal_app.accounts import passwords  # noqa: E402
-from portal_app.settings import get_settings  # noqa: E402
+from portal_app.accounts import passwords
+from portal_app.settings import get_settings
 
 ROUNDS = 20
 PASSWORD = "violet-harbor-2026"

@@ -25,8 +25,6 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 from sqlalchemy import create_engine, event, insert, text
 from sqlmodel import SQLModel
 

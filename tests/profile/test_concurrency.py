@@ -12,7 +12,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlmodel import col, select
 
-import portal_app.models.profile  # noqa: F401  (the profile tables)
 from portal_app import db
 from portal_app.accounts import codes
 from portal_app.accounts.errors import FieldError

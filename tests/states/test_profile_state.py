@@ -11,7 +11,6 @@ import re
 import pytest
 from sqlmodel import col, func, select
 
-import portal_app.models.profile  # noqa: F401  (the profile tables, until models/__init__ imports them)
 from portal_app import db
 from portal_app.accounts import sessions, tickets
 from portal_app.models import Account, Activity, EmailCode, OutboxEmail
