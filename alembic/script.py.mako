@@ -9,8 +9,9 @@ from typing import Sequence, Union
 
 from alembic import op
 import sqlalchemy as sa
+import sqlmodel
 import portal_app.models.types  # the UTCDateTime column type
-${imports if imports else ""}
+${imports.replace("import sqlmodel", "").strip() if imports else ""}
 
 # revision identifiers, used by Alembic.
 revision: str = ${repr(up_revision)}

@@ -5,7 +5,8 @@ An app is open to an account when all three hold:
   2. the account was granted it (an AppGrant row), or the business gives it to everyone
      (Business.apps_for_everyone);
   3. the account's profile has every field the business requires (portal_app.profile.service).
-Disabled accounts never get this far: they have no session.
+An app that declares roles may also ask for a role of at least some rank (can_open(..., role=)).
+Disabled accounts never get this far: they have no session. Grants themselves live in apps/grants.py.
 
 The menu, home and every app page and handler ask can_open() or accessible_apps(); nothing else
 decides.
@@ -15,16 +16,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
-
-from portal_app import activity, business, clock, db
-from portal_app.apps import registry
+from portal_app import business, db
+from portal_app.apps import grants, registry
 from portal_app.apps.registry import ChildApp
-from portal_app.models import BUSINESS_ID, PORTAL_APP_KEY, AppGrant, Business
+from portal_app.models import BUSINESS_ID, Business
+from portal_app.profile import service as profile_service
 
 NOT_ENABLED = "not_enabled"
 NOT_GRANTED = "not_granted"
 PROFILE_INCOMPLETE = "profile_incomplete"
+# The app is open to the account, but its role is below the one asked for.
+ROLE_TOO_LOW = "role_too_low"
 
 
 @dataclass(frozen=True)
@@ -33,99 +35,19 @@ class AccessDecision:
 
     allowed: bool
     reason: str | None = None
+    # The account's role in the app (its grant's, or the app's lowest for an app given to everyone).
+    role: str | None = None
 
 
 ALLOWED = AccessDecision(allowed=True)
 
 
-def app_choices() -> dict[str, str]:
-    """key -> title of every app the portal knows, in switcher order."""
-    return registry.app_choices()
-
-
-def __getattr__(name: str):
-    # PRODUCT_APPS predates the registry; callers move to app_choices(), which also lists added apps.
-    if name == "PRODUCT_APPS":
-        return app_choices()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def check_app_key(key: object) -> str:
-    """The app key if the portal knows it; ValueError with the valid keys otherwise."""
-    if registry.get_app(key) is None:
-        raise ValueError(f"unknown app {str(key)[:40]!r}; choose from: {', '.join(app_choices())}")
-    return key
-
-
-def grant_app(session: Session, *, account_id: int, app_key: str) -> bool:
-    """Give the account access to an app inside the caller's transaction; False if it already had it.
-
-    The grant goes on the account's timeline in the same transaction.
-    """
-    check_app_key(app_key)
-    existing = session.exec(
-        select(AppGrant).where(AppGrant.account_id == account_id, AppGrant.app_key == app_key)
-    ).first()
-    if existing is not None:
-        return False
-    now = clock.now()
-    session.add(AppGrant(account_id=account_id, app_key=app_key, granted_at=now))
-    activity.record(
-        session,
-        account_id=account_id,
-        app_key=PORTAL_APP_KEY,
-        kind="app_granted",
-        summary=registry.get_app(app_key).title,
-        at=now,
-    )
-    return True
-
-
-def revoke_app(session: Session, *, account_id: int, app_key: str) -> bool:
-    """Take an app's grant away inside the caller's transaction; False if the account had no grant.
-
-    An app the business gives to everyone stays open: that is a business setting, not a grant.
-    """
-    check_app_key(app_key)
-    existing = session.exec(
-        select(AppGrant).where(AppGrant.account_id == account_id, AppGrant.app_key == app_key)
-    ).first()
-    if existing is None:
-        return False
-    session.delete(existing)
-    activity.record(
-        session,
-        account_id=account_id,
-        app_key=PORTAL_APP_KEY,
-        kind="app_revoked",
-        summary=registry.get_app(app_key).title,
-    )
-    return True
-
-
-def granted_keys(session: Session, account_id: int) -> set[str]:
-    """The app keys granted to the account itself (not those the business gives everyone)."""
-    return set(session.exec(select(AppGrant.app_key).where(AppGrant.account_id == account_id)))
-
-
-def app_titles(session: Session, account_id: int) -> list[str]:
-    """The titles of the apps the account was granted, in switcher order."""
-    keys = granted_keys(session, account_id)
-    return [app.title for app in registry.all_apps() if app.key in keys]
-
-
-# The profile package decides what "complete" means; it is imported when asked, since it may read
-# this module (and the registry) itself.
-
-
 def profile_complete(account_id: int) -> bool:
     """Whether the person filled in every profile field the business requires."""
-    from portal_app.profile import service as profile_service
-
     return profile_service.profile_is_complete(account_id)
 
 
-def _decide(app: ChildApp, *, enabled: set[str], granted: set[str], everyone: set[str]) -> AccessDecision | None:
+def _decide(app: ChildApp, *, enabled: set[str], granted, everyone: set[str]) -> AccessDecision | None:
     """The refusal from the business's settings and grants, or None when only the profile is left to check."""
     if app.key not in enabled:
         return AccessDecision(False, NOT_ENABLED)
@@ -134,13 +56,18 @@ def _decide(app: ChildApp, *, enabled: set[str], granted: set[str], everyone: se
     return None
 
 
-def _settings_and_grants(account_id: int) -> tuple[set[str], set[str], set[str]]:
+def _settings_and_grants(account_id: int) -> tuple[set[str], dict[str, str | None], set[str]]:
     with db.read_session() as session:
         business = session.get(Business, BUSINESS_ID)
-        granted = granted_keys(session, account_id)
+        granted = grants.granted_roles(session, account_id)
     if business is None:
         return set(), granted, set()
     return set(business.enabled_apps or ()), granted, set(business.apps_for_everyone or ())
+
+
+def _role(app: ChildApp, granted: dict[str, str | None]) -> str | None:
+    role = granted.get(app.key)
+    return role if app.role_rank(role) >= 0 else app.default_role
 
 
 def app_access(account_id: int) -> list[tuple[ChildApp, AccessDecision]]:
@@ -154,12 +81,15 @@ def app_access(account_id: int) -> list[tuple[ChildApp, AccessDecision]]:
             if complete is None:
                 complete = profile_complete(account_id)
             refusal = None if complete else AccessDecision(False, PROFILE_INCOMPLETE)
-        decisions.append((app, refusal or ALLOWED))
+        decisions.append((app, refusal or AccessDecision(True, role=_role(app, granted))))
     return decisions
 
 
-def can_open(account_id: int, key: object) -> AccessDecision:
-    """Whether the account may open the app now; an unknown key is NOT_ENABLED (no such app is on)."""
+def can_open(account_id: int, key: object, *, role: str | None = None) -> AccessDecision:
+    """Whether the account may open the app now (with at least `role`, when given).
+
+    An unknown key is NOT_ENABLED (no such app is on); a role the app does not declare is never reached.
+    """
     app = registry.get_app(key)
     if app is None:
         return AccessDecision(False, NOT_ENABLED)
@@ -167,7 +97,12 @@ def can_open(account_id: int, key: object) -> AccessDecision:
     refusal = _decide(app, enabled=enabled, granted=granted, everyone=everyone)
     if refusal is not None:
         return refusal
-    return ALLOWED if profile_complete(account_id) else AccessDecision(False, PROFILE_INCOMPLETE)
+    if not profile_complete(account_id):
+        return AccessDecision(False, PROFILE_INCOMPLETE)
+    held = _role(app, granted)
+    if role is not None and (app.role_rank(role) < 0 or app.role_rank(held) < app.role_rank(role)):
+        return AccessDecision(False, ROLE_TOO_LOW, role=held)
+    return AccessDecision(True, role=held)
 
 
 def landing_path(account_id: int, requested: str) -> str:

@@ -5,16 +5,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from sqlmodel import Session
 
-from portal_app import access, db
+from portal_app import db
 from portal_app.accounts.errors import FieldError
 from portal_app.accounts.validation import normalize_email
+from portal_app.apps import registry
 from portal_app.models import BUSINESS_ID, Business
-from portal_app.models.business import DEFAULT_REQUIRED_PROFILE_FIELDS, PRODUCT_APP_KEYS
+from portal_app.models.business import DEFAULT_REQUIRED_PROFILE_FIELDS
 
 DEFAULT_NAME = "Client Portal"
 
@@ -27,7 +28,8 @@ class BusinessView:
     support_email: str = ""
     logo_url: str = ""
     brand_color: str = "#3e63dd"
-    enabled_apps: tuple[str, ...] = tuple(PRODUCT_APP_KEYS)
+    # Without a business row: the apps that declare themselves on by default.
+    enabled_apps: tuple[str, ...] = field(default_factory=lambda: tuple(registry.default_enabled_keys()))
     apps_for_everyone: tuple[str, ...] = ()
     required_profile_fields: tuple[str, ...] = tuple(DEFAULT_REQUIRED_PROFILE_FIELDS)
     default_landing_app: str = "home"
@@ -58,7 +60,7 @@ def ensure_business(name: str) -> bool:
     with db.write_session() as session:
         if session.get(Business, BUSINESS_ID) is not None:
             return False
-        session.add(Business(id=BUSINESS_ID, name=name))
+        session.add(Business(id=BUSINESS_ID, name=name, enabled_apps=registry.default_enabled_keys()))
         return True
 
 
@@ -197,7 +199,7 @@ def _clean_choices(key: str, choices_of: Callable[[], dict[str, str]]):
 
 def app_choices() -> dict[str, str]:
     """key -> title of every app the portal knows (read when needed: apps register at start-up)."""
-    return dict(access.PRODUCT_APPS)
+    return registry.app_choices()
 
 
 def _clean_landing_app(raw: object) -> str:

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import sys
 
 from sqlalchemy.exc import OperationalError
 from sqlmodel import col, select
 
-from portal_app import access, business, clock, db, demo
+from portal_app import business, clock, db, demo, export
 from portal_app.accounts.errors import FieldError
 from portal_app.accounts.validation import normalize_email
 from portal_app.admin import audit, business_settings, contacts, staff
+from portal_app.apps import app_settings, grants, migrations, registry, resolve
 from portal_app.email import outbox
 from portal_app.models import Account
-from portal_app.settings import get_settings
+from portal_app.settings import PROJECT_DIR, SettingsError, get_settings
 
 # How each command names a refused field in its error messages.
 INVITE_OPTIONS = {"email": "email", "full_name": "--name", "apps": "--app"}
@@ -41,7 +43,7 @@ def _seed_demo(args: argparse.Namespace) -> int:
     if not seed.created:
         print("The database already has a business; nothing was seeded.")
         return 0
-    titles = [access.app_choices()[key] for key in demo_enabled_apps()]
+    titles = [registry.app_choices()[key] for key in demo_enabled_apps()]
     print(f"Created the demo business '{demo.DEMO_BUSINESS_NAME}' with {', '.join(titles)}.")
     print(f"Demo login: {seed.email} / {seed.password}")
     print(f"Both demo accounts use that email and password ({len(seed.accounts)} accounts on one email):")
@@ -77,7 +79,31 @@ def _set_duplicates(args: argparse.Namespace) -> int:
     return _change_setting("allow_duplicate_contacts", args.value == "on")
 
 
+def _app_setting(args: argparse.Namespace) -> int:
+    """`portal settings <app>.<setting> [VALUE]`: a child app's own setting."""
+    app_key, _, key = args.key.partition(".")
+    app = registry.get_app(app_key)
+    setting = app.setting(key) if app is not None else None
+    if setting is None:
+        known = [f"{a.key}.{s.key}" for a in registry.all_apps() for s in a.settings]
+        raise CommandError(f"there is no app setting {args.key!r}; the app settings are: {', '.join(known) or 'none'}")
+    if args.value is not None:
+        try:
+            changed = business_settings.change_app_settings(
+                audit.CLI, app.key, {key: app_settings.parse_setting_text(setting, args.value)}
+            )
+        except app_settings.AppSettingsErrors as refused:
+            raise CommandError(f"{args.key}: {' '.join(refused.errors.values())}") from None
+        shown = business.format_setting(app_settings.app_setting(app.key, key))
+        print(f"{args.key} is now {shown}" if changed else f"{args.key} was already {shown}")
+        return 0
+    print(business.format_setting(app_settings.app_setting(app.key, key)))
+    return 0
+
+
 def _settings(args: argparse.Namespace) -> int:
+    if args.key is not None and "." in args.key:
+        return _app_setting(args)
     if args.key is not None and args.key not in business.SETTING_KEYS:
         raise CommandError(f"there is no setting {args.key!r}; the settings are: {', '.join(business.SETTING_KEYS)}")
     if args.key is not None and args.value is not None:
@@ -89,9 +115,38 @@ def _settings(args: argparse.Namespace) -> int:
     if args.key is not None:
         print(business.format_setting(values[args.key]))
         return 0
-    width = max(len(key) for key in business.SETTING_KEYS)
+    app_values = {
+        f"{app.key}.{key}": value for app in registry.all_apps() for key, value in app_settings.app_settings(app.key).items()
+    }
+    width = max(len(key) for key in [*business.SETTING_KEYS, *app_values])
     for key in business.SETTING_KEYS:
         print(f"{key.ljust(width)}  {business.format_setting(values[key])}")
+    for key, value in app_values.items():
+        print(f"{key.ljust(width)}  {business.format_setting(value)}")
+    return 0
+
+
+def _db_migrate(args: argparse.Namespace) -> int:
+    for line in migrations.migrate():
+        print(f"  {line}")
+    return 0
+
+
+def _db_makemigrations(args: argparse.Namespace) -> int:
+    app = None
+    if args.app is not None:
+        app = registry.get_app(args.app)
+        if app is None:
+            raise CommandError(f"--app: unknown app {args.app[:40]!r}; choose from: {', '.join(registry.app_choices())}")
+    path = migrations.make_migration(args.message, app)
+    owner = f"the {app.key} app" if app else "the core"
+    print(f"Wrote {path.relative_to(PROJECT_DIR)}" if path else f"No changes in the tables of {owner}.")
+    return 0
+
+
+def _export_account(args: argparse.Namespace) -> int:
+    account = _find_account(args.account)
+    print(json.dumps(export.export_account(account.id), indent=2, default=str, sort_keys=True))
     return 0
 
 
@@ -135,16 +190,21 @@ def _find_account(identifier: str) -> Account:
 
 def _grant(args: argparse.Namespace) -> int:
     try:
-        key = access.check_app_key(args.app)
+        key = grants.check_app_key(args.app)
     except ValueError as error:
         raise CommandError(f"--app: {error}") from None
-    account = _find_account(args.account)
     granted = not args.revoke
-    changed = contacts.set_app_access(audit.CLI, account.id, key, granted=granted)
+    try:
+        role = grants.check_role(key, args.role) if granted else None
+    except ValueError as error:
+        raise CommandError(f"--role: {error}") from None
+    account = _find_account(args.account)
+    changed = contacts.set_app_access(audit.CLI, account.id, key, granted=granted, role=role)
     who = f"{account.full_name} <{account.email}> (account {account.id})"
-    title = access.PRODUCT_APPS[key]
+    title = registry.app_choices()[key]
+    as_role = f" as {role}" if role else ""
     if granted:
-        print(f"Granted {title} to {who}." if changed else f"{who} already had {title}.")
+        print(f"Granted {title}{as_role} to {who}." if changed else f"{who} already had {title}{as_role}.")
     else:
         print(f"Revoked {title} from {who}." if changed else f"{who} did not have {title}.")
     return 0
@@ -244,7 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         required=True,
         metavar="APP",
-        help=f"an app to give access to; repeat for several ({', '.join(access.PRODUCT_APPS)})",
+        help=f"an app to give access to; repeat for several ({', '.join(registry.app_choices())})",
     )
     invite.set_defaults(run=_invite)
 
@@ -256,7 +316,8 @@ def build_parser() -> argparse.ArgumentParser:
     grant.add_argument(
         "account", metavar="EMAIL-OR-ID", help="the account's email, or its id when several share the email"
     )
-    grant.add_argument("--app", required=True, metavar="APP", help=f"the app ({', '.join(access.PRODUCT_APPS)})")
+    grant.add_argument("--app", required=True, metavar="APP", help=f"the app ({', '.join(registry.app_choices())})")
+    grant.add_argument("--role", help="the role in the app, for apps that have roles (default: the app's lowest)")
     grant.add_argument("--revoke", action="store_true", help="take the app away instead")
     grant.set_defaults(run=_grant)
 
@@ -288,11 +349,45 @@ def build_parser() -> argparse.ArgumentParser:
     )
     test_email.add_argument("address", help="where to send it")
     test_email.set_defaults(run=_send_test_email)
+
+    database = commands.add_parser("db", help="migrate the database: the core's tables and every app's")
+    db_commands = database.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("migrate", help="bring the core and every app to its newest revision").set_defaults(
+        run=_db_migrate
+    )
+    make = db_commands.add_parser(
+        "makemigrations",
+        help="write a revision for changed tables of the core, or of one app (--app)",
+        description="Compare the models with the migrated database and write a revision for what changed.",
+    )
+    make.add_argument("--app", help="write the revision into this app's migrations folder, for its tables only")
+    make.add_argument("--message", "-m", required=True, help="what the revision does")
+    make.set_defaults(run=_db_makemigrations)
+
+    export_command = commands.add_parser(
+        "export-account",
+        help="print, as JSON, everything the portal and its apps hold about one account",
+    )
+    export_command.add_argument("account", metavar="EMAIL-OR-ID", help="the account's email, or its id")
+    export_command.set_defaults(run=_export_account)
+
+    # Each child app may add `portal <key> ...` commands of its own.
+    for app in registry.all_apps():
+        if app.cli:
+            app_parser = commands.add_parser(app.key, help=f"{app.title}: the app's own commands")
+            resolve(app.cli)(app_parser)
+            if app_parser.get_default("run") is None:
+                app_parser.set_defaults(run=lambda _args, parser=app_parser: parser.print_help() or 0)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    try:
+        get_settings()  # a wrong environment variable stops every command here, before the database
+    except SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     try:
         return args.run(args)
     except CommandError as error:

@@ -1,4 +1,8 @@
-"""Demo data for a newcomer's first run: a business with its apps, and two client accounts on one email."""
+"""Demo data for a newcomer's first run: a business with its apps, and two client accounts on one email.
+
+The core knows no app by name: each app says which demo account gets it (`demo_accounts`) and may
+add its own demo content (`demo_data`, called with the demo accounts, main first).
+"""
 
 from __future__ import annotations
 
@@ -7,20 +11,22 @@ from dataclasses import dataclass
 
 from sqlmodel import select
 
-from portal_app import access, clock, db
+from portal_app import activity, clock, db
 from portal_app.accounts.passwords import hash_password
-from portal_app.models import BUSINESS_ID, Account, Business
-from portal_app.models.business import PRODUCT_APP_KEYS
+from portal_app.apps import grants, registry, resolve
+from portal_app.models import BUSINESS_ID, PORTAL_APP_KEY, Account, Business
+from portal_app.models.profile import Profile
 
 DEMO_BUSINESS_NAME = "Demo Studio"
 DEMO_EMAIL = "dana@demo.example"
 DEMO_NAME = "Dana Demo"
-# Two accounts share the demo email (the business allows it), each with its own apps, so the
-# account chooser and the switcher have something to show.
-DEMO_ACCOUNTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (DEMO_NAME, ("courses", "communities")),
-    (f"{DEMO_NAME} (affiliate)", ("affiliates",)),
-)
+DEMO_PHONE = "+442079460958"
+DEMO_TIME_ZONE = "Europe/London"
+# Two accounts share the demo email (the business allows it), so the account chooser and the
+# switcher have something to show. The main one has a complete profile and opens its apps at once;
+# the second has no phone yet, so it meets the profile gate.
+MAIN, SECOND = "main", "second"
+DEMO_ACCOUNTS: tuple[tuple[str, str], ...] = ((MAIN, DEMO_NAME), (SECOND, f"{DEMO_NAME} (second account)"))
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,13 @@ def database_is_empty() -> bool:
         return session.get(Business, BUSINESS_ID) is None and session.exec(select(Account.id).limit(1)).first() is None
 
 
+def _complete_profile(session, account: Account, now) -> None:
+    session.add(Profile(account_id=account.id, phone=DEMO_PHONE, time_zone=DEMO_TIME_ZONE, completed_at=now, updated_at=now))
+    activity.record(
+        session, account_id=account.id, app_key=PORTAL_APP_KEY, kind="profile_completed", summary="Profile completed", at=now
+    )
+
+
 def seed_demo() -> DemoSeed:
     """Create the demo business and accounts unless the database already has a business.
 
@@ -47,6 +60,7 @@ def seed_demo() -> DemoSeed:
     password = f"demo-{secrets.token_urlsafe(9)}"
     password_hash = hash_password(password)
     now = clock.now()
+    apps = registry.all_apps()
     with db.write_session() as session:
         if session.get(Business, BUSINESS_ID) is not None:
             return DemoSeed(created=False)
@@ -56,10 +70,11 @@ def seed_demo() -> DemoSeed:
                 name=DEMO_BUSINESS_NAME,
                 support_email="help@demo.example",
                 allow_duplicate_contacts=True,
-                enabled_apps=list(PRODUCT_APP_KEYS),
+                enabled_apps=registry.default_enabled_keys(),
             )
         )
-        for full_name, app_keys in DEMO_ACCOUNTS:
+        accounts: dict[str, Account] = {}
+        for role, full_name in DEMO_ACCOUNTS:
             account = Account(
                 email=DEMO_EMAIL,
                 # Duplicates are allowed, so no account holds the email exclusively.
@@ -71,7 +86,15 @@ def seed_demo() -> DemoSeed:
             )
             session.add(account)
             session.flush()
-            for key in app_keys:
-                access.grant_app(session, account_id=account.id, app_key=key)
-    accounts = tuple((name, tuple(access.PRODUCT_APPS[key] for key in keys)) for name, keys in DEMO_ACCOUNTS)
-    return DemoSeed(created=True, password=password, accounts=accounts)
+            accounts[role] = account
+        _complete_profile(session, accounts[MAIN], now)
+        for app in apps:
+            for role in app.demo_accounts:
+                grants.grant_app(session, account_id=accounts[role].id, app_key=app.key)
+        for app in apps:
+            if app.demo_data:
+                resolve(app.demo_data)(session, [accounts[MAIN], accounts[SECOND]])
+    titles = tuple(
+        (full_name, tuple(app.title for app in apps if role in app.demo_accounts)) for role, full_name in DEMO_ACCOUNTS
+    )
+    return DemoSeed(created=True, password=password, accounts=titles)

@@ -34,4 +34,4 @@ export PATH="$PWD/.tools/node_modules/.bin:$PWD/.venv/bin:$PATH"
 export REFLEX_USE_SYSTEM_BUN=1
 
 echo "==> Migrating the database"
-.venv/bin/reflex db migrate
+.venv/bin/portal db migrate

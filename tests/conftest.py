@@ -9,12 +9,16 @@ import psycopg
 import pytest
 from sqlmodel import SQLModel
 
-import portal_app.models  # noqa: F401  (registers every table)
+import portal_app.models  # noqa: F401  (registers every core table)
 from portal_app import clock, db
+from portal_app.apps import registry
 from portal_app.models import BUSINESS_ID, Business
 from portal_app.settings import get_settings
 
 # Cheap argon2 parameters keep the suite fast; tests of rehashing change them on purpose.
+# Discovering the apps registers their tables too, so create_all makes every table.
+registry.all_apps()
+
 FAST_ARGON2 = {"PORTAL_ARGON2_TIME_COST": "1", "PORTAL_ARGON2_MEMORY_KIB": "1024", "PORTAL_ARGON2_PARALLELISM": "1"}
 
 
@@ -43,7 +47,7 @@ def database(tmp_path, settings_env):
     engine = db.get_engine()
     SQLModel.metadata.create_all(engine)
     with db.write_session() as session:
-        session.add(Business(id=BUSINESS_ID, name="Test Business"))
+        session.add(Business(id=BUSINESS_ID, name="Test Business", enabled_apps=registry.default_enabled_keys()))
     yield url
     engine.dispose()
     db.engine_for.cache_clear()
@@ -101,7 +105,7 @@ def shared_database(request, tmp_path, settings_env):
     try:
         SQLModel.metadata.create_all(engine)
         with db.write_session() as session:
-            session.add(Business(id=BUSINESS_ID, name="Test Business"))
+            session.add(Business(id=BUSINESS_ID, name="Test Business", enabled_apps=registry.default_enabled_keys()))
         yield request.param
     finally:
         engine.dispose()

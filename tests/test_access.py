@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import select
 
 from portal_app import access, activity, db
+from portal_app.apps import grants, registry
 from portal_app.models import PORTAL_APP_KEY, Account, AppGrant
 from tests.apps.support import Profiles, add_account, grant, set_business, stub_profiles
 
@@ -96,8 +97,8 @@ def test_without_a_business_row_no_app_is_open(database, profiles):
 def test_a_grant_is_recorded_once_on_the_timeline(database, frozen_clock):
     account = add_account()
     with db.write_session() as session:
-        assert access.grant_app(session, account_id=account, app_key="courses") is True
-        assert access.grant_app(session, account_id=account, app_key="courses") is False
+        assert grants.grant_app(session, account_id=account, app_key="courses") is True
+        assert grants.grant_app(session, account_id=account, app_key="courses") is False
     [entry] = activity.timeline(account).items
     assert (entry.app_key, entry.kind, entry.label, entry.summary) == (
         PORTAL_APP_KEY,
@@ -114,9 +115,9 @@ def test_revoking_removes_the_grant_and_says_so_on_the_timeline(database, frozen
     grant(account, "courses", "affiliates")
     frozen_clock.advance(minutes=1)
     with db.write_session() as session:
-        assert access.revoke_app(session, account_id=account, app_key="courses") is True
-        assert access.revoke_app(session, account_id=account, app_key="courses") is False
-        assert access.revoke_app(session, account_id=account, app_key="communities") is False
+        assert grants.revoke_app(session, account_id=account, app_key="courses") is True
+        assert grants.revoke_app(session, account_id=account, app_key="courses") is False
+        assert grants.revoke_app(session, account_id=account, app_key="communities") is False
     assert access.can_open(account, "courses").reason == access.NOT_GRANTED
     assert access.can_open(account, "affiliates").allowed
     newest = activity.timeline(account).items[0]
@@ -130,13 +131,13 @@ def test_revoking_leaves_an_app_the_business_gives_everyone(database, profiles):
     set_business(enabled_apps=PRODUCT, apps_for_everyone=["courses"])
     grant(account, "courses")
     with db.write_session() as session:
-        access.revoke_app(session, account_id=account, app_key="courses")
+        grants.revoke_app(session, account_id=account, app_key="courses")
     assert access.can_open(account, "courses").allowed
 
 
 def test_a_grant_or_revoke_of_an_unknown_app_is_refused_and_changes_nothing(database):
     account = add_account()
-    for change in (access.grant_app, access.revoke_app):
+    for change in (grants.grant_app, grants.revoke_app):
         with (
             pytest.raises(
                 ValueError, match="unknown app 'games'; choose from: courses, communities, affiliates, notes"
@@ -151,8 +152,8 @@ def test_app_titles_and_choices_come_from_the_registry(database):
     account = add_account()
     grant(account, "notes", "affiliates", "courses")
     with db.read_session() as session:
-        assert access.app_titles(session, account) == ["Membership Courses", "Affiliate Manager", "Notes"]
-    assert access.app_choices() == {
+        assert grants.app_titles(session, account) == ["Membership Courses", "Affiliate Manager", "Notes"]
+    assert registry.app_choices() == {
         "courses": "Membership Courses",
         "communities": "Communities",
         "affiliates": "Affiliate Manager",
@@ -190,6 +191,6 @@ def test_a_sign_in_lands_on_the_default_app_only_when_it_can_be_opened(database,
         account_id = account.id
     assert access.landing_path(account_id, "/") == "/"  # not granted yet
     with db.write_session() as session:
-        access.grant_app(session, account_id=account_id, app_key="courses")
+        grants.grant_app(session, account_id=account_id, app_key="courses")
     assert access.landing_path(account_id, "/") == "/apps/courses"
     assert access.landing_path(account_id, "/security") == "/security"

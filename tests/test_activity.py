@@ -9,9 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlmodel import col, select
 
-from portal_app import access, activity, db
+from portal_app import activity, db
 from portal_app.accounts import code_login, invitations
 from portal_app.accounts.errors import FieldError
+from portal_app.apps import registry
 from portal_app.models import PORTAL_APP_KEY, Activity
 from tests.accounts.helpers import accounts_for, latest_email, sign_up
 from tests.apps.support import add_account, set_business
@@ -283,4 +284,4 @@ def test_a_failed_invitation_leaves_no_entry(database, frozen_clock):
         invitations.invite(email="grace@example.com", full_name="Grace Hopper", app_keys=["courses"])
     with db.read_session() as session:
         assert len(session.exec(select(Activity)).all()) == before
-    assert access.app_choices()  # the registry still answers
+    assert registry.app_choices()  # the registry still answers

@@ -7,10 +7,12 @@ import re
 import pytest
 from sqlmodel import SQLModel, select
 
-from portal_app import access, business, cli, db, demo
+from portal_app import business, cli, db, demo
 from portal_app.accounts import login
+from portal_app.apps import registry
 from portal_app.models import BUSINESS_ID, Account, AppGrant, Business, OutboxEmail
 from portal_app.models.staff import AuditEntry, StaffAccount
+from portal_app.profile import service as profile_service
 from tests.accounts.helpers import sign_up
 
 EMAIL = "grace@example.com"
@@ -55,7 +57,7 @@ def test_help_names_the_apps(capsys):
     [
         (
             ["invite", EMAIL, "--name", "Grace", "--app", "billing"],
-            f"error: --app: unknown app 'billing'; choose from: {', '.join(access.PRODUCT_APPS)}\n",
+            f"error: --app: unknown app 'billing'; choose from: {', '.join(registry.app_choices())}\n",
         ),
         (["invite", "not-an-email", "--name", "Grace", "--app", "courses"], "error: email: "),
         (["invite", EMAIL, "--name", "  ", "--app", "courses"], "error: --name: Enter your full name.\n"),
@@ -325,13 +327,19 @@ def test_seed_demo_makes_two_accounts_on_one_email_with_different_apps(tmp_path,
         again = run(capsys, "seed-demo")
         empty_only = run(capsys, "seed-demo", "--if-empty")
         signed_in = login.password_login(email=demo.DEMO_EMAIL, password=password, ip="203.0.113.1")
+        complete = [profile_service.profile_is_complete(account.id) for account in demo_accounts]
     finally:
         db.get_engine().dispose()
         db.engine_for.cache_clear()
     assert (code, err) == (0, "")
-    assert "Dana Demo: Membership Courses, Communities" in out and "Dana Demo (affiliate): Affiliate Manager" in out
+    # Each app says which demo account gets it; the core names none.
+    for label, (_, full_name) in zip(("main", "second"), demo.DEMO_ACCOUNTS):
+        titles = [app.title for app in registry.all_apps() if label in app.demo_accounts]
+        assert f"{full_name}: {', '.join(titles)}" in out
     assert "portal create-owner" in out
-    assert seeded.allow_duplicate_contacts is True and seeded.enabled_apps == ("courses", "communities", "affiliates")
+    assert seeded.allow_duplicate_contacts is True and seeded.enabled_apps == tuple(registry.default_enabled_keys())
+    # The main account opens its apps at once; the second meets the profile gate.
+    assert complete == [True, False]
     assert [account.email for account in demo_accounts] == [demo.DEMO_EMAIL] * 2
     assert [account.exclusive_email for account in demo_accounts] == [None, None]
     assert again == (0, "The database already has a business; nothing was seeded.\n", "")

@@ -12,16 +12,19 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 from sqlmodel import SQLModel
 
-import portal_app.models  # noqa: F401  (every table)
+import portal_app.models  # noqa: F401  (every core table)
+from portal_app.apps import registry
 from portal_app.settings import PROJECT_DIR
 
+# Every app's tables and version table too.
+registry.all_apps()
 ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
 def _migrate(url: str) -> None:
     env = {**os.environ, "REFLEX_DB_URL": url}
     result = subprocess.run(
-        [str(PROJECT_DIR / ".venv" / "bin" / "reflex"), "db", "migrate"],
+        [str(PROJECT_DIR / ".venv" / "bin" / "portal"), "db", "migrate"],
         cwd=PROJECT_DIR,
         env=env,
         capture_output=True,

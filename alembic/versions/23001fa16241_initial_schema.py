@@ -232,17 +232,6 @@ def upgrade() -> None:
     with op.batch_alter_table('loginticket', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_loginticket_expires_at'), ['expires_at'], unique=False)
 
-    op.create_table('note',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('account_id', sa.Integer(), nullable=False),
-    sa.Column('text', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
-    sa.Column('created_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['account_id'], ['account.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('note', schema=None) as batch_op:
-        batch_op.create_index('ix_note_account_created', ['account_id', 'created_at', 'id'], unique=False)
-
     op.create_table('profile',
     sa.Column('account_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('phone', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
@@ -350,10 +339,6 @@ def downgrade() -> None:
 
     op.drop_table('staffloginchallenge')
     op.drop_table('profile')
-    with op.batch_alter_table('note', schema=None) as batch_op:
-        batch_op.drop_index('ix_note_account_created')
-
-    op.drop_table('note')
     with op.batch_alter_table('loginticket', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_loginticket_expires_at'))
 

@@ -14,10 +14,11 @@ from datetime import datetime, timedelta
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, delete, select, update
 
-from portal_app import access, clock, db
+from portal_app import clock, db
 from portal_app.accounts import tickets, tokens
 from portal_app.accounts.errors import FieldError
 from portal_app.accounts.validation import safe_next_path
+from portal_app.apps import grants
 from portal_app.models import Account, AccountChoice, AccountPreference
 
 EMAIL_SCOPE = "email"
@@ -77,7 +78,7 @@ def summarize(session: Session, account: Account) -> AccountSummary:
         id=account.id,
         full_name=account.full_name,
         created_at=account.created_at,
-        app_titles=tuple(access.app_titles(session, account.id)),
+        app_titles=tuple(grants.app_titles(session, account.id)),
         last_used_at=account.last_login_at,
     )
 

@@ -14,10 +14,11 @@ from urllib.parse import urlencode
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from portal_app import access, activity, clock, db
+from portal_app import activity, clock, db
 from portal_app.accounts import code_login
 from portal_app.accounts.errors import FieldError
 from portal_app.accounts.validation import clean_full_name, normalize_email
+from portal_app.apps import grants, registry
 from portal_app.models import BUSINESS_ID, PORTAL_APP_KEY, Account, Business
 from portal_app.settings import get_settings
 
@@ -36,11 +37,11 @@ class InviteResult:
 
 def _clean_app_keys(raw: object) -> list[str]:
     if not isinstance(raw, (list, tuple)) or not raw:
-        raise FieldError("apps", f"give at least one app; choose from: {', '.join(access.PRODUCT_APPS)}")
+        raise FieldError("apps", f"give at least one app; choose from: {', '.join(registry.app_choices())}")
     keys: list[str] = []
     for key in raw:
         try:
-            access.check_app_key(key)
+            grants.check_app_key(key)
         except ValueError as error:
             raise FieldError("apps", str(error)) from None
         if key not in keys:
@@ -82,7 +83,7 @@ def invite(
     name = clean_full_name(full_name)
     keys = _clean_app_keys(app_keys)
     hours = get_settings().invite_code_hours
-    titles = tuple(title for key, title in access.PRODUCT_APPS.items() if key in keys)
+    titles = tuple(title for key, title in registry.app_choices().items() if key in keys)
     try:
         with db.write_session() as session:
             business = session.get(Business, BUSINESS_ID)
@@ -111,7 +112,7 @@ def invite(
                 summary=f"Invited by {business.name}" if business is not None else "Invited",
             )
             for key in keys:
-                access.grant_app(session, account_id=account.id, app_key=key)
+                grants.grant_app(session, account_id=account.id, app_key=key)
             if also is not None:
                 also(session, account)
             sent = code_login.send_sign_in_code(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from portal_app import business, db
 from portal_app.admin import audit
+from portal_app.apps import app_settings
 from portal_app.models import BUSINESS_ID, Business
 
 
@@ -57,6 +58,24 @@ def change_settings(actor: audit.Actor, changes: dict[str, object]) -> dict[str,
                 actor,
                 action="settings_changed",
                 target="business",
+                detail={key: {"from": old, "to": new} for key, (old, new) in changed.items()},
+            )
+    return changed
+
+
+def change_app_settings(actor: audit.Actor, app_key: str, changes: dict[str, object]) -> dict[str, tuple[object, object]]:
+    """Validate and store some of a child app's own settings, with one audit entry for what changed.
+
+    Raises app_settings.AppSettingsErrors (nothing stored) or LookupError (no such app).
+    """
+    with db.write_session() as session:
+        changed = app_settings.update_app_settings(session, app_key, changes)
+        if changed:
+            audit.record(
+                session,
+                actor,
+                action="settings_changed",
+                target=f"app {app_key}",
                 detail={key: {"from": old, "to": new} for key, (old, new) in changed.items()},
             )
     return changed

@@ -10,11 +10,12 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, or_, select
 
-from portal_app import access, db
+from portal_app import db
 from portal_app.accounts import disabling, invitations
 from portal_app.accounts.errors import FieldError
 from portal_app.admin import audit
 from portal_app.admin.paging import Page, last_page_if_beyond
+from portal_app.apps import grants, registry
 from portal_app.models import Account, Activity, AppGrant
 from portal_app.profile import service as profile_service
 from portal_app.profile.choices import LANGUAGES
@@ -56,7 +57,7 @@ class ContactRow:
 
 
 def _titles(keys) -> tuple[str, ...]:
-    return tuple(title for key, title in access.PRODUCT_APPS.items() if key in set(keys))
+    return tuple(title for key, title in registry.app_choices().items() if key in set(keys))
 
 
 def search(query: object = "", page: int = 1, per_page: int = PER_PAGE) -> Page[ContactRow]:
@@ -160,7 +161,7 @@ def contact_detail(account_id: int) -> ContactDetail | None:
         time_zone=profile.time_zone if profile is not None else "",
         language=LANGUAGES.get(profile.language, profile.language) if profile is not None else "",
         missing_fields=tuple(profile_service.missing_required_fields(account_id)),
-        apps=tuple(AppAccess(key, title, key in granted) for key, title in access.PRODUCT_APPS.items()),
+        apps=tuple(AppAccess(key, title, key in granted) for key, title in registry.app_choices().items()),
         activity=tuple(ActivityRow(row.occurred_at, row.app_key, row.summary) for row in activity),
     )
 
@@ -183,25 +184,28 @@ def _target(account: Account) -> str:
     return f"account {account.id} <{account.email}>"
 
 
-def set_app_access(actor: audit.Actor, account_id: int, app_key: object, *, granted: bool) -> bool:
-    """Grant or revoke one app, audited; False when the account already was that way.
+def set_app_access(
+    actor: audit.Actor, account_id: int, app_key: object, *, granted: bool, role: object = None
+) -> bool:
+    """Grant (with a role, for an app that has roles) or revoke one app, audited; False when nothing changed.
 
-    Raises ValueError for an app the portal does not know, LookupError for a missing account.
+    Raises ValueError for an app or a role the portal does not know, LookupError for a missing account.
     """
-    key = access.check_app_key(app_key)
+    key = grants.check_app_key(app_key)
+    role = grants.check_role(key, role) if granted else None
     with db.write_session() as session:
         account = _account(session, account_id)
         if granted:
-            changed = access.grant_app(session, account_id=account.id, app_key=key)
+            changed = grants.grant_app(session, account_id=account.id, app_key=key, role=role)
         else:
-            changed = access.revoke_app(session, account_id=account.id, app_key=key)
+            changed = grants.revoke_app(session, account_id=account.id, app_key=key)
         if changed:
             audit.record(
                 session,
                 actor,
                 action="app_granted" if granted else "app_revoked",
                 target=_target(account),
-                detail={"app": key},
+                detail={"app": key, "role": role} if role else {"app": key},
             )
     return changed
 
@@ -235,7 +239,7 @@ def invite(actor: audit.Actor, *, email: object, full_name: object, app_keys: ob
             actor,
             action="account_invited",
             target=_target(account),
-            detail={"name": account.full_name, "apps": [key for key in access.PRODUCT_APPS if key in app_keys]},
+            detail={"name": account.full_name, "apps": [key for key in registry.app_choices() if key in app_keys]},
         )
 
     return invitations.invite(email=email, full_name=full_name, app_keys=list(app_keys), also=record)

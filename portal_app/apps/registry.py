@@ -7,17 +7,20 @@ only when the Reflex app adds them, so services and the command line can read th
 without importing any page or state.
 
 Packages are found on first use: every sub-package of portal_app.apps is imported once, and each
-registers itself as it is imported.
+registers itself as it is imported. An app's `models` module (its tables), when it has one, is
+imported with it, so `reflex db` and `portal db` see its tables without any other file naming them.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import pkgutil
 import re
+import sys
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from portal_app.models.activity import PORTAL_APP_KEY
@@ -42,7 +45,16 @@ PORTAL_ACTIVITY_KINDS: Mapping[str, str] = MappingProxyType(
 _KEY = re.compile(r"[a-z][a-z0-9_]{1,31}")
 _KIND = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _ICON = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
-_ROUTE = re.compile(r"(/[a-z0-9][a-z0-9_-]*)+")
+# Page routes: lower-case segments, or Reflex's dynamic segments such as [course].
+_ROUTE = re.compile(r"(/([a-z0-9][a-z0-9_-]*|\[[a-z_][a-z0-9_]*\]))+")
+_STATIC_ROUTE = re.compile(r"(/[a-z0-9][a-z0-9_-]*)+")
+_SETTING_KEY = re.compile(r"[a-z][a-z0-9_]{0,47}")
+_TASK_NAME = _SETTING_KEY
+ADMIN_APPS_PREFIX = "/admin/apps/"
+# The lifecycle events an app may hook: each hook is called as fn(session, account_id) inside the
+# transaction that made the change, so what the app does commits or rolls back with it.
+HOOK_EVENTS = frozenset({"granted", "revoked", "account_disabled", "account_enabled"})
+SETTING_KINDS = frozenset({"int", "bool", "text", "choice"})
 _IMPORT_PATH = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_][\w.]*")
 
 
@@ -80,6 +92,50 @@ class AppPage:
 
 
 @dataclass(frozen=True)
+class AdminPage:
+    """One owner page of an app, under /admin/apps/<key>/, listed in the /admin menu and behind the staff check.
+
+    `page` and `on_load` name functions as AppPage does; the on_load handler must check the staff
+    session again itself (AppAdminState._staff_gate does it in one call).
+    """
+
+    route: str
+    title: str
+    page: str
+    on_load: str | None = None
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A setting of the app, stored per business, typed and validated, edited on the app's admin settings page.
+
+    kind: "int" (between minimum and maximum), "bool", "text" (up to max_length characters, one
+    line) or "choice" (one of `choices`). `default` is what the app gets until the owner changes it.
+    """
+
+    key: str
+    label: str
+    kind: str
+    default: object
+    help: str = ""
+    minimum: int | None = None
+    maximum: int | None = None
+    max_length: int = 200
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PeriodicTask:
+    """Background work: `run` names a function of no arguments ("module:function"), called every
+    `every_seconds` in a worker thread. It runs in every backend worker: work that must happen once
+    needs a database claim of its own."""
+
+    name: str
+    every_seconds: int
+    run: str
+
+
+@dataclass(frozen=True)
 class ChildApp:
     """A child app as the shell knows it.
 
@@ -92,6 +148,21 @@ class ChildApp:
     summary: account id -> SummaryCard, a pure service function (no Reflex), for home.
     activity_kinds: kind -> human label of every event the app records on the timeline.
     order: position in the switcher and on home (smaller first).
+    enabled_by_default: whether a new business has it switched on.
+    roles: the roles a grant can carry, lowest first; a grant without a role gets the first. The
+        access guard checks them (`_gate(key, role="moderator")` lets that role and higher in).
+    settings: the app's own business settings (see Setting).
+    admin_pages: owner pages under /admin/apps/<key>/ (an app with settings also gets a settings page there).
+    http_routes: "module:function" returning Starlette routes, mounted under /api/apps/<key>/.
+    tasks: periodic background work (see PeriodicTask).
+    cli: "module:function" that takes an argparse parser and adds the app's sub-commands to `portal <key> ...`.
+    hooks: lifecycle event (HOOK_EVENTS) -> "module:function" called as fn(session, account_id).
+    export: "module:function" returning, for an account id, everything the app holds about it
+        (JSON-serialisable), for the person's data download (`portal export-account`).
+    demo_data: "module:function" called as fn(session, accounts) by `portal seed-demo`, with the
+        demo accounts (main first); the app's grants are given first, to the accounts named in `demo_accounts`.
+    demo_accounts: which demo accounts get the app: "main" (profile complete) and/or "second".
+    email_templates: the folder of the app's email templates (see notify); "emails" beside its __init__.py by default.
     """
 
     key: str
@@ -103,6 +174,40 @@ class ChildApp:
     summary: Callable[[int], SummaryCard]
     activity_kinds: Mapping[str, str] = field(default_factory=dict)
     order: int = 100
+    enabled_by_default: bool = True
+    roles: tuple[str, ...] = ()
+    settings: tuple[Setting, ...] = ()
+    admin_pages: tuple[AdminPage, ...] = ()
+    http_routes: str | None = None
+    tasks: tuple[PeriodicTask, ...] = ()
+    cli: str | None = None
+    hooks: Mapping[str, str] = field(default_factory=dict)
+    export: str | None = None
+    demo_data: str | None = None
+    demo_accounts: tuple[str, ...] = ()
+    # Set by register(): the package the app was declared in (its folder holds its templates and migrations).
+    package: str = ""
+
+    @property
+    def admin_route(self) -> str:
+        """Where the app's owner pages live."""
+        return f"{ADMIN_APPS_PREFIX}{self.key}"
+
+    @property
+    def api_route(self) -> str:
+        """Where the app's HTTP routes are mounted."""
+        return f"/api/apps/{self.key}"
+
+    @property
+    def default_role(self) -> str | None:
+        return self.roles[0] if self.roles else None
+
+    def role_rank(self, role: object) -> int:
+        """How high a role stands (0 = lowest); -1 for a role the app does not have."""
+        return self.roles.index(role) if isinstance(role, str) and role in self.roles else -1
+
+    def setting(self, key: str) -> Setting | None:
+        return next((setting for setting in self.settings if setting.key == key), None)
 
     def owns_path(self, path: str) -> bool:
         """Whether a URL path is one of this app's pages (the entry route or below it)."""
@@ -124,7 +229,7 @@ def _check(app: object) -> None:
         raise RegistryError(f"app {name}: give a one-sentence description")
     if not isinstance(app.icon, str) or not _ICON.fullmatch(app.icon):
         raise RegistryError(f"app {name}: icon {app.icon!r} is not a kebab-case lucide icon name")
-    if not isinstance(app.route, str) or not _ROUTE.fullmatch(app.route) or not app.route.startswith(APPS_ROUTE_PREFIX):
+    if not isinstance(app.route, str) or not _STATIC_ROUTE.fullmatch(app.route) or not app.route.startswith(APPS_ROUTE_PREFIX):
         raise RegistryError(f"app {name}: route {app.route!r} must be a lower-case path under {APPS_ROUTE_PREFIX}")
     if not callable(app.summary):
         raise RegistryError(f"app {name}: summary must be a function of the account id")
@@ -145,6 +250,85 @@ def _check(app: object) -> None:
     for kind, label in app.activity_kinds.items():
         if not isinstance(kind, str) or not _KIND.fullmatch(kind) or not isinstance(label, str) or not label.strip():
             raise RegistryError(f"app {name}: activity kind {kind!r} needs a snake_case name and a label")
+    _check_extensions(app)
+
+
+def _is_reference(value: object) -> bool:
+    return isinstance(value, str) and bool(_IMPORT_PATH.fullmatch(value))
+
+
+def _check_extensions(app: ChildApp) -> None:
+    """The SDK pieces beyond pages: roles, settings, admin pages, routes, tasks, commands, hooks, demo data."""
+    name = repr(app.key)
+    if not isinstance(app.enabled_by_default, bool):
+        raise RegistryError(f"app {name}: enabled_by_default must be True or False")
+    if not isinstance(app.roles, tuple) or len(set(app.roles)) != len(app.roles):
+        raise RegistryError(f"app {name}: roles must be a tuple of distinct names, lowest first")
+    for role in app.roles:
+        if not isinstance(role, str) or not _KIND.fullmatch(role):
+            raise RegistryError(f"app {name}: role {role!r} must be a snake_case name")
+    seen_settings: set[str] = set()
+    for setting in app.settings:
+        _check_setting(app, setting)
+        if setting.key in seen_settings:
+            raise RegistryError(f"app {name}: two settings called {setting.key!r}")
+        seen_settings.add(setting.key)
+    admin_routes = {app.admin_route + "/settings"} if app.settings else set()
+    for page in app.admin_pages:
+        if not isinstance(page, AdminPage):
+            raise RegistryError(f"app {name}: admin_pages takes AdminPage declarations")
+        route_ok = isinstance(page.route, str) and _ROUTE.fullmatch(page.route)
+        if not route_ok or not (page.route == app.admin_route or page.route.startswith(app.admin_route + "/")):
+            raise RegistryError(f"app {name}: admin page route {page.route!r} must be under {app.admin_route}")
+        if page.route in admin_routes:
+            raise RegistryError(f"app {name}: two admin pages at {page.route}")
+        admin_routes.add(page.route)
+        if not isinstance(page.title, str) or not page.title.strip():
+            raise RegistryError(f"app {name}: admin page {page.route} needs a title")
+        if not all(_is_reference(ref) for ref in ([page.page] if page.on_load is None else [page.page, page.on_load])):
+            raise RegistryError(f"app {name}: name admin page functions and handlers as 'package.module:attribute'")
+    seen_tasks: set[str] = set()
+    for task in app.tasks:
+        if not isinstance(task, PeriodicTask) or not _TASK_NAME.fullmatch(task.name) or not _is_reference(task.run):
+            raise RegistryError(f"app {name}: a task needs a snake_case name and run='package.module:function'")
+        if not isinstance(task.every_seconds, int) or task.every_seconds < 1:
+            raise RegistryError(f"app {name}: task {task.name!r} must run every 1 second or more")
+        if task.name in seen_tasks:
+            raise RegistryError(f"app {name}: two tasks called {task.name!r}")
+        seen_tasks.add(task.name)
+    for label, reference in (("http_routes", app.http_routes), ("cli", app.cli), ("export", app.export)):
+        if reference is not None and not _is_reference(reference):
+            raise RegistryError(f"app {name}: {label} must name a function as 'package.module:function'")
+    if app.demo_data is not None and not _is_reference(app.demo_data):
+        raise RegistryError(f"app {name}: demo_data must name a function as 'package.module:function'")
+    if not isinstance(app.hooks, Mapping):
+        raise RegistryError(f"app {name}: hooks must map events to 'package.module:function'")
+    for event, reference in app.hooks.items():
+        if event not in HOOK_EVENTS:
+            raise RegistryError(f"app {name}: no hook event {event!r}; choose from {sorted(HOOK_EVENTS)}")
+        if not _is_reference(reference):
+            raise RegistryError(f"app {name}: hook {event!r} must name a function as 'package.module:function'")
+    if not isinstance(app.demo_accounts, tuple) or not set(app.demo_accounts) <= {"main", "second"}:
+        raise RegistryError(f"app {name}: demo_accounts may name 'main' and 'second'")
+
+
+def _check_setting(app: ChildApp, setting: object) -> None:
+    name = repr(app.key)
+    if not isinstance(setting, Setting) or not isinstance(setting.key, str) or not _SETTING_KEY.fullmatch(setting.key):
+        raise RegistryError(f"app {name}: each setting needs a snake_case key")
+    if setting.kind not in SETTING_KINDS:
+        raise RegistryError(f"app {name}: setting {setting.key!r} has kind {setting.kind!r}; use {sorted(SETTING_KINDS)}")
+    if not isinstance(setting.label, str) or not setting.label.strip():
+        raise RegistryError(f"app {name}: setting {setting.key!r} needs a label")
+    if setting.kind == "choice" and (not setting.choices or setting.default not in setting.choices):
+        raise RegistryError(f"app {name}: setting {setting.key!r} needs choices that include its default")
+    # The default must pass the setting's own rule.
+    from portal_app.apps.app_settings import clean_setting_value
+
+    try:
+        clean_setting_value(setting, setting.default)
+    except ValueError as error:
+        raise RegistryError(f"app {name}: the default of setting {setting.key!r} is refused: {error}") from None
 
 
 class Registry:
@@ -180,7 +364,15 @@ class Registry:
             package = importlib.import_module(self._discover_package)
             for module in sorted(pkgutil.iter_modules(package.__path__), key=lambda module: module.name):
                 if module.ispkg:
-                    importlib.import_module(f"{self._discover_package}.{module.name}")
+                    name = f"{self._discover_package}.{module.name}"
+                    importlib.import_module(name)
+                    # The app's tables, found by convention, so migrations see them.
+                    if importlib.util.find_spec(f"{name}.models") is not None:
+                        importlib.import_module(f"{name}.models")
+            if self._discover_package == "portal_app.apps":
+                from portal_app.apps.migrations import declare_version_tables
+
+                declare_version_tables()
 
     def all(self) -> list[ChildApp]:
         self._discover()
@@ -202,6 +394,9 @@ _registry = Registry(discover_package="portal_app.apps")
 
 def register(app: ChildApp) -> ChildApp:
     """Declare a child app to the shell; call it once, in the app package's __init__.py."""
+    if isinstance(app, ChildApp) and not app.package:
+        # The package whose __init__ called register(): its folder holds templates and migrations.
+        app = replace(app, package=sys._getframe(1).f_globals.get("__name__", ""))
     return _registry.register(app)
 
 
@@ -217,6 +412,11 @@ def get_app(key: object) -> ChildApp | None:
 
 def app_for_path(path: object) -> ChildApp | None:
     return _registry.for_path(path)
+
+
+def default_enabled_keys() -> list[str]:
+    """The apps a new business has switched on, in switcher order (from each app's declaration)."""
+    return [app.key for app in all_apps() if app.enabled_by_default]
 
 
 def app_choices() -> dict[str, str]:

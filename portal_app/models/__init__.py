@@ -1,6 +1,7 @@
-"""Every table of the portal. Importing this package registers them all with SQLModel."""
+"""Every table of the portal's core. Importing this package registers them with SQLModel; each child app's
+tables live in its own folder (portal_app/apps/<key>/models.py) and the app registry imports them."""
 
-from portal_app.models.access import AppGrant
+from portal_app.models.access import AppGrant, AppSettingValue
 from portal_app.models.accounts import (
     Account,
     AccountChoice,
@@ -14,7 +15,6 @@ from portal_app.models.accounts import (
 from portal_app.models.activity import PORTAL_APP_KEY, Activity
 from portal_app.models.business import BUSINESS_ID, Business
 from portal_app.models.email import OutboxEmail
-from portal_app.models.notes import Note
 from portal_app.models.profile import EmailChange, Profile
 from portal_app.models.staff import AuditEntry, StaffAccount, StaffLoginChallenge, StaffSession, StaffTicket
 
@@ -25,6 +25,7 @@ __all__ = [
     "AccountChoice",
     "AccountPreference",
     "AppGrant",
+    "AppSettingValue",
     "BUSINESS_ID",
     "Business",
     "EmailCode",
@@ -35,7 +36,6 @@ __all__ = [
     "UserSession",
     "AuditEntry",
     "EmailChange",
-    "Note",
     "Profile",
     "StaffAccount",
     "StaffLoginChallenge",

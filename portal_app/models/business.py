@@ -3,7 +3,6 @@
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-PRODUCT_APP_KEYS = ["courses", "communities", "affiliates"]
 DEFAULT_REQUIRED_PROFILE_FIELDS = ["full_name", "email", "phone"]
 
 BUSINESS_ID = 1
@@ -20,8 +19,9 @@ class Business(SQLModel, table=True):
     # Branding shown in the top bar and emails.
     logo_url: str = Field(default="", max_length=500)
     brand_color: str = Field(default="#3e63dd", max_length=7)
-    # Child apps switched on for this business (keys of the app registry).
-    enabled_apps: list[str] = Field(default_factory=lambda: list(PRODUCT_APP_KEYS), sa_column=Column(JSON, nullable=False))
+    # Child apps switched on for this business (keys of the app registry). Whoever creates the row
+    # passes the apps that declare themselves enabled by default (registry.default_enabled_keys()).
+    enabled_apps: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # Apps every account may open without a grant of its own.
     apps_for_everyone: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # Profile fields a person must fill in before any child app opens.

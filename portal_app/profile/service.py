@@ -14,10 +14,11 @@ from datetime import datetime
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, update
 
-from portal_app import access, activity, business, clock, db
+from portal_app import activity, business, clock, db
 from portal_app.accounts.errors import FieldError
 from portal_app.accounts.sessions import NOT_SIGNED_IN, signed_in_account
 from portal_app.accounts.validation import normalize_email
+from portal_app.apps import registry
 from portal_app.models import PORTAL_APP_KEY, Account
 from portal_app.models.profile import Profile
 from portal_app.profile import email_change
@@ -96,19 +97,10 @@ class SaveResult:
 # --- Reading ---------------------------------------------------------------------------------------
 
 
-def _app_titles() -> dict[str, str]:
-    """key -> title of every child app: the app registry once it exists, else the product's list."""
-    try:
-        from portal_app.apps import registry
-    except ImportError:
-        return dict(access.PRODUCT_APPS)
-    return registry.app_choices()
-
-
 def notification_apps() -> dict[str, str]:
     """The apps whose emails the person can switch on or off: those the business has enabled, by key."""
     enabled = set(business.get_business().enabled_apps)
-    return {key: title for key, title in _app_titles().items() if key in enabled}
+    return {key: title for key, title in registry.app_choices().items() if key in enabled}
 
 
 def required_fields() -> list[str]:
@@ -127,7 +119,7 @@ def _view(account: Account, profile: Profile | None) -> ProfileView:
             address=None,
             time_zone="",
             language="",
-            email_notifications={key: True for key in _app_titles()},
+            email_notifications={key: True for key in registry.app_choices()},
         )
     address = Address(
         line1=profile.address_line1,
@@ -145,7 +137,7 @@ def _view(account: Account, profile: Profile | None) -> ProfileView:
         address=None if address.is_empty else address,
         time_zone=profile.time_zone,
         language=profile.language,
-        email_notifications={key: bool(stored.get(key, True)) for key in _app_titles()},
+        email_notifications={key: bool(stored.get(key, True)) for key in registry.app_choices()},
     )
 
 
@@ -196,7 +188,7 @@ def app_title(app_key: object) -> str | None:
     """The title of a child app ("Complete your profile to open <title>"), or None for an unknown key."""
     if not isinstance(app_key, str) or not 0 < len(app_key) <= 64:
         return None
-    return _app_titles().get(app_key)
+    return registry.app_choices().get(app_key)
 
 
 def app_route(app_key: object) -> str | None:

@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from portal_app import access, db
+from portal_app import db
 from portal_app.accounts import choices, sessions, signup
 from portal_app.accounts.errors import FieldError, LoginFailed
 from portal_app.accounts.login import password_login
+from portal_app.apps import grants
 from portal_app.models import AccountChoice, AccountPreference
 from tests.accounts.helpers import IP, begin_signup, latest_code, sign_up
 from tests.accounts.shared_email import (
@@ -81,9 +82,9 @@ def test_the_chooser_shows_name_creation_apps_and_last_use(database, frozen_cloc
     signed_up_at = frozen_clock.current
     first, second, third = make_accounts(frozen_clock, [SHARED] * 3)
     with db.write_session() as session:
-        access.grant_app(session, account_id=first.id, app_key="affiliates")
-        access.grant_app(session, account_id=first.id, app_key="courses")
-        access.grant_app(session, account_id=third.id, app_key="communities")
+        grants.grant_app(session, account_id=first.id, app_key="affiliates")
+        grants.grant_app(session, account_id=first.id, app_key="courses")
+        grants.grant_app(session, account_id=third.id, app_key="communities")
     frozen_clock.advance(hours=1)
     token = choice_token(login(SHARED))
     view = choices.choice_view(token)

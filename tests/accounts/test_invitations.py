@@ -8,10 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from portal_app import access, db
+from portal_app import db
 from portal_app.accounts import code_login, invitations, magic_links, passwords, sessions
 from portal_app.accounts.errors import FieldError, LoginFailed
 from portal_app.accounts.login import password_login
+from portal_app.apps import grants
 from portal_app.models import BUSINESS_ID, Account, AppGrant, Business, EmailCode, OutboxEmail
 from tests.accounts.helpers import IP, PASSWORD, accounts_for, latest_email, sign_up
 from tests.browser import redeem_bound
@@ -68,7 +69,7 @@ def test_an_invitation_creates_a_passwordless_unverified_account_with_its_apps(d
     assert account.invited_at == account.created_at == frozen_clock.current
     assert account.exclusive_email == EMAIL and account.last_login_at is None
     with db.read_session() as session:
-        assert access.app_titles(session, account.id) == ["Membership Courses", "Communities"]
+        assert grants.app_titles(session, account.id) == ["Membership Courses", "Communities"]
 
 
 def test_the_invitation_email(database, frozen_clock, settings_env):

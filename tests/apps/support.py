@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from portal_app import access, db
+from portal_app.apps import grants
 from portal_app.models import BUSINESS_ID, Account, Business
 
 
@@ -27,7 +28,7 @@ def set_business(**fields) -> None:
 def grant(account_id: int, *app_keys: str) -> None:
     with db.write_session() as session:
         for key in app_keys:
-            access.grant_app(session, account_id=account_id, app_key=key)
+            grants.grant_app(session, account_id=account_id, app_key=key)
 
 
 class Profiles:

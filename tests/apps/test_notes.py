@@ -8,7 +8,7 @@ from sqlmodel import select
 from portal_app import activity, db
 from portal_app.accounts.errors import FieldError
 from portal_app.apps.notes import service
-from portal_app.models.notes import Note
+from portal_app.apps.notes.models import Note
 from tests.apps.support import add_account
 
 

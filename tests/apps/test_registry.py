@@ -8,7 +8,6 @@ import re
 import pytest
 from reflex_components_lucide.icon import LUCIDE_ICON_LIST
 
-from portal_app import access
 from portal_app.apps import registry, resolve
 from portal_app.apps.registry import AppPage, ChildApp, Registry, RegistryError, SummaryCard
 
@@ -138,4 +137,4 @@ def test_declarations_are_frozen():
 
 
 def test_every_registered_app_can_be_granted():
-    assert list(access.app_choices()) == [app.key for app in registry.all_apps()]
+    assert list(registry.app_choices()) == [app.key for app in registry.all_apps()]

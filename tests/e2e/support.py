@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 from sqlmodel import select
 
 from portal_app import db
+from portal_app.apps import grants
 from portal_app.models import Account, EmailCode, RateEvent
 
 PASSWORD = "plum orchard lantern 7"
@@ -120,7 +121,7 @@ def link_in(message: dict) -> str | None:
 
 def create_account(email: str, name: str, *, password: str | None = PASSWORD, apps: tuple[str, ...] = ()) -> int:
     """An account as if it had signed up earlier (or been invited, without a password)."""
-    from portal_app import access, clock
+    from portal_app import clock
     from portal_app.accounts.passwords import hash_password
 
     now = clock.now()
@@ -135,7 +136,7 @@ def create_account(email: str, name: str, *, password: str | None = PASSWORD, ap
         session.add(account)
         session.flush()
         for app_key in apps:
-            access.grant_app(session, account_id=account.id, app_key=app_key)
+            grants.grant_app(session, account_id=account.id, app_key=app_key)
         return account.id
 
 

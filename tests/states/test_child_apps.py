@@ -10,13 +10,13 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from portal_app import access, activity, db
+from portal_app import activity, db
 from portal_app.accounts import sessions, tickets
-from portal_app.apps import registry
+from portal_app.apps import grants, registry
 from portal_app.apps.guard import CHECKING, DENIED, OPEN, AppAccessState
 from portal_app.apps.notes import service as notes
+from portal_app.apps.notes.models import Note
 from portal_app.apps.notes.state import NotesState
-from portal_app.models.notes import Note
 from tests.apps.support import Profiles, add_account, grant, set_business, stub_profiles
 from tests.states.conftest import NOT_A_FORM, NOT_A_STRING, ONE_MB, assert_nothing_crashed, check_each
 
@@ -143,7 +143,7 @@ async def test_a_revoked_app_refuses_at_the_next_load_and_forgets_what_it_showed
     client = await pipeline.connect("/apps/notes", cookie=cookie_for(ada))
     assert [note["text"] for note in (await client.state(NotesState)).notes] == ["private"]
     with db.write_session() as session:
-        access.revoke_app(session, account_id=ada, app_key="notes")
+        grants.revoke_app(session, account_id=ada, app_key="notes")
 
     await client.send(AppAccessState.open_app, {"key": "notes"})
     await client.send(NotesState.load, {})
@@ -254,7 +254,7 @@ async def test_add_note_checks_the_session_and_access_at_every_event(pipeline, c
 
     profiles.mark_complete(notes_user)
     with db.write_session() as session:
-        access.revoke_app(session, account_id=notes_user, app_key="notes")
+        grants.revoke_app(session, account_id=notes_user, app_key="notes")
     await client.send(NotesState.add_note, {"form_data": {"text": "revoked"}})
     assert (await client.state(AppAccessState)).status == DENIED
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app import access
 from portal_app.admin.pages.frame import admin_frame, pager
 from portal_app.admin.states.contacts import AdminContactsState as State
+from portal_app.apps import registry
 from portal_app.components.forms import field, notice
 
 
@@ -165,7 +165,7 @@ def _invite_form() -> rx.Component:
                 rx.el.fieldset(
                     rx.el.legend("Apps", class_name="portal-label"),
                     rx.flex(
-                        *(rx.checkbox(title, name=f"apps.{key}") for key, title in access.PRODUCT_APPS.items()),
+                        *(rx.checkbox(title, name=f"apps.{key}") for key, title in registry.app_choices().items()),
                         wrap="wrap",
                         gap="4",
                         padding_y="6px",

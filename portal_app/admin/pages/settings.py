@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app import access, business
+from portal_app import business
 from portal_app.admin.pages.frame import admin_frame
 from portal_app.admin.states.settings import AdminSettingsState as State
+from portal_app.apps import registry
 from portal_app.components.forms import field, notice
 
 
@@ -48,7 +49,7 @@ def _landing_app() -> rx.Component:
             rx.select.trigger(id="default_landing_app", aria_describedby="default_landing_app-error"),
             rx.select.content(
                 rx.select.item("Home", value=business.HOME),
-                *(rx.select.item(title, value=key) for key, title in access.PRODUCT_APPS.items()),
+                *(rx.select.item(title, value=key) for key, title in registry.app_choices().items()),
             ),
             name="default_landing_app",
             default_value=State.default_landing_app,
@@ -123,12 +124,12 @@ def _form() -> rx.Component:
             ),
             rx.heading("Apps", as_="h2", size="5"),
             _choices(
-                "enabled_apps", "Enabled apps", access.PRODUCT_APPS, State.enabled_apps, "The apps this portal offers."
+                "enabled_apps", "Enabled apps", registry.app_choices(), State.enabled_apps, "The apps this portal offers."
             ),
             _choices(
                 "apps_for_everyone",
                 "Apps for everyone",
-                access.PRODUCT_APPS,
+                registry.app_choices(),
                 State.apps_for_everyone,
                 "Every client may open these without a grant of their own (when enabled).",
             ),

@@ -6,12 +6,12 @@ import asyncio
 
 import reflex as rx
 
-from portal_app import access
 from portal_app.accounts.errors import FieldError
 from portal_app.admin import contacts
 from portal_app.admin.business_settings import is_checked
 from portal_app.admin.paging import clean_page_number
 from portal_app.admin.states.base import AdminState, when
+from portal_app.apps import registry
 from portal_app.states.base import form_text, parse_id
 
 NO_INVITE_ERRORS = {"email": "", "full_name": "", "apps": ""}
@@ -170,7 +170,7 @@ class AdminContactsState(AdminState):
 
     @rx.event
     async def grant_app(self, account_id: str, app_key: str):
-        title = access.PRODUCT_APPS.get(app_key, "") if isinstance(app_key, str) else ""
+        title = registry.app_choices().get(app_key, "") if isinstance(app_key, str) else ""
         return await self._change(
             account_id,
             lambda actor, target: contacts.set_app_access(actor, target, app_key, granted=True),
@@ -180,7 +180,7 @@ class AdminContactsState(AdminState):
 
     @rx.event
     async def revoke_app(self, account_id: str, app_key: str):
-        title = access.PRODUCT_APPS.get(app_key, "") if isinstance(app_key, str) else ""
+        title = registry.app_choices().get(app_key, "") if isinstance(app_key, str) else ""
         return await self._change(
             account_id,
             lambda actor, target: contacts.set_app_access(actor, target, app_key, granted=False),
@@ -214,7 +214,7 @@ class AdminContactsState(AdminState):
         self.invite_errors = dict(NO_INVITE_ERRORS)
         self.invite_notice = ""
         data = form_data if isinstance(form_data, dict) else {}
-        apps = [key for key in access.PRODUCT_APPS if is_checked(data.get(f"apps.{key}"))]
+        apps = [key for key in registry.app_choices() if is_checked(data.get(f"apps.{key}"))]
         try:
             result = await asyncio.to_thread(
                 contacts.invite,

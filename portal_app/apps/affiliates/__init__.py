@@ -24,5 +24,6 @@ register(
         summary=service.summary,
         activity_kinds=service.ACTIVITY_KINDS,
         order=30,
+        demo_accounts=("second",),
     )
 )

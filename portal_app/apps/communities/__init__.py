@@ -24,5 +24,6 @@ register(
         summary=service.summary,
         activity_kinds=service.ACTIVITY_KINDS,
         order=20,
+        demo_accounts=("main",),
     )
 )

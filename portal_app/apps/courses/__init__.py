@@ -22,5 +22,6 @@ register(
         summary=service.summary,
         activity_kinds=service.ACTIVITY_KINDS,
         order=10,
+        demo_accounts=("main",),
     )
 )

@@ -25,5 +25,6 @@ register(
         summary=service.summary,
         activity_kinds=service.ACTIVITY_KINDS,
         order=90,
+        enabled_by_default=False,
     )
 )

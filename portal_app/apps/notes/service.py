@@ -15,8 +15,8 @@ from sqlmodel import col, func, select
 
 from portal_app import activity, clock, db
 from portal_app.accounts.errors import FieldError
+from portal_app.apps.notes.models import Note
 from portal_app.apps.registry import SummaryCard
-from portal_app.models.notes import Note
 
 APP_KEY = "notes"
 ACTIVITY_KINDS = {

@@ -1,4 +1,4 @@
-"""The example Notes app's table (portal_app/apps/notes): short notes a person keeps for themself."""
+"""The Notes app's table: short notes a person keeps for themself."""
 
 from datetime import datetime
 

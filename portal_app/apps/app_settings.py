@@ -1,0 +1,139 @@
+"""The settings each child app declares (registry.Setting): typed, validated, stored per business.
+
+An app reads its values with `app_settings(key)` (defaults filled in for what the owner never
+changed); the owner changes them on /admin/apps/<key>/settings or with `portal settings <key>.<name> VALUE`,
+both through update_app_settings, which checks every value and is audited by its caller.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from sqlmodel import Session, select
+
+from portal_app import db
+from portal_app.accounts.errors import FieldError
+from portal_app.apps import registry
+from portal_app.apps.registry import ChildApp, Setting
+from portal_app.models import AppSettingValue
+
+_BOOLEAN_WORDS = {"on": True, "true": True, "yes": True, "1": True, "off": False, "false": False, "no": False, "0": False}
+
+
+class AppSettingsErrors(ValueError):
+    """Some of an app's settings were refused; `errors` maps each to a sentence. Nothing was stored."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(" ".join(errors.values()))
+        self.errors = dict(errors)
+
+
+def clean_setting_value(setting: Setting, raw: object) -> object:
+    """The value as the app gets it, or FieldError(setting.key) with a sentence for the owner."""
+    if setting.kind == "bool":
+        if not isinstance(raw, bool):
+            raise FieldError(setting.key, "Choose on or off.")
+        return raw
+    if setting.kind == "int":
+        if isinstance(raw, bool) or not isinstance(raw, (int, str)):
+            raise FieldError(setting.key, "Enter a whole number.")
+        text = str(raw).strip()
+        if not (text.lstrip("-").isdigit() and text.isascii() and len(text) <= 12):
+            raise FieldError(setting.key, "Enter a whole number.")
+        value = int(text)
+        low, high = setting.minimum, setting.maximum
+        if (low is not None and value < low) or (high is not None and value > high):
+            bounds = f"from {low} to {high}" if low is not None and high is not None else (
+                f"of at least {low}" if low is not None else f"of at most {high}"
+            )
+            raise FieldError(setting.key, f"Enter a whole number {bounds}.")
+        return value
+    if setting.kind == "choice":
+        if not isinstance(raw, str) or raw not in setting.choices:
+            raise FieldError(setting.key, f"Choose one of {', '.join(setting.choices)}.")
+        return raw
+    if not isinstance(raw, str):
+        raise FieldError(setting.key, "Enter some text.")
+    text = raw.strip()
+    if len(text) > setting.max_length:
+        raise FieldError(setting.key, f"Use at most {setting.max_length} characters.")
+    if any(unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp") for char in text):
+        raise FieldError(setting.key, "The text contains invisible control characters. Please type it again.")
+    return text
+
+
+def parse_setting_text(setting: Setting, text: str) -> object:
+    """A value typed on the command line, as clean_setting_value takes it."""
+    if setting.kind == "bool":
+        return _BOOLEAN_WORDS.get(text.strip().lower(), text)
+    return text
+
+
+def _app(app_key: object) -> ChildApp:
+    app = registry.get_app(app_key)
+    if app is None:
+        raise LookupError(f"no app {str(app_key)[:40]!r}")
+    return app
+
+
+def _stored(session: Session, app_key: str) -> dict[str, object]:
+    rows = session.exec(select(AppSettingValue).where(AppSettingValue.app_key == app_key))
+    return {row.key: row.value for row in rows}
+
+
+def _with_defaults(app: ChildApp, stored: dict[str, object]) -> dict[str, object]:
+    values = {}
+    for setting in app.settings:
+        value = stored.get(setting.key, setting.default)
+        try:
+            values[setting.key] = clean_setting_value(setting, value)
+        except FieldError:
+            # A value stored under an older declaration that the new one refuses: the default wins.
+            values[setting.key] = setting.default
+    return values
+
+
+def app_settings(app_key: str) -> dict[str, object]:
+    """Every setting of the app, by key: the owner's value, or the declared default."""
+    app = _app(app_key)
+    if not app.settings:
+        return {}
+    with db.read_session() as session:
+        return _with_defaults(app, _stored(session, app.key))
+
+
+def app_setting(app_key: str, key: str) -> object:
+    """One setting of the app (KeyError for a setting it did not declare)."""
+    values = app_settings(app_key)
+    if key not in values:
+        raise KeyError(f"app {app_key!r} declares no setting {key!r}")
+    return values[key]
+
+
+def update_app_settings(session: Session, app_key: str, changes: dict[str, object]) -> dict[str, tuple[object, object]]:
+    """Check and store some of an app's settings in the caller's transaction; returns {key: (old, new)} of what changed.
+
+    Raises AppSettingsErrors (nothing stored) when any value or name is refused.
+    """
+    app = _app(app_key)
+    errors: dict[str, str] = {}
+    cleaned: dict[str, object] = {}
+    for key, raw in changes.items():
+        setting = app.setting(key) if isinstance(key, str) else None
+        if setting is None:
+            errors[str(key)[:48]] = f"{app.title} has no setting called {str(key)[:40]!r}."
+            continue
+        try:
+            cleaned[key] = clean_setting_value(setting, raw)
+        except FieldError as error:
+            errors[key] = error.message
+    if errors:
+        raise AppSettingsErrors(errors)
+    rows = {row.key: row for row in session.exec(select(AppSettingValue).where(AppSettingValue.app_key == app.key))}
+    before = _with_defaults(app, {key: row.value for key, row in rows.items()})
+    changed = {key: (before[key], value) for key, value in cleaned.items() if before[key] != value}
+    for key, (_, value) in changed.items():
+        row = rows.get(key) or AppSettingValue(app_key=app.key, key=key)
+        row.value = value
+        session.add(row)
+    return changed
