@@ -5,7 +5,7 @@ from starlette.applications import Starlette
 
 import portal_app.models  # noqa: F401  (every table, for `reflex db` migrations)
 from portal_app.admin import add_admin_pages, admin_routes
-from portal_app.apps import add_child_app_pages
+from portal_app.apps import add_child_apps, child_app_routes
 from portal_app.background import purge_loop
 from portal_app.email import dev_mailbox
 from portal_app.email.delivery import run_sender_loop
@@ -17,6 +17,7 @@ from portal_app.pages.security import security_page
 from portal_app.pages.signup import signup_page
 from portal_app.pages.verify import verify_page
 from portal_app.profile import add_profile_pages
+from portal_app.settings import get_settings
 from portal_app.states.accounts import AccountChoiceState
 from portal_app.states.login import LoginState
 from portal_app.states.magic import MagicLinkState
@@ -27,9 +28,11 @@ from portal_app.web import auth_routes
 from portal_app.web.event_guard import EventShapeGuard
 from portal_app.web.middleware import PortalHeadersMiddleware
 
+get_settings()  # a wrong environment variable stops start-up here with a SettingsError naming it
+
 app = rx.App(
     stylesheets=["/portal.css"],
-    api_transformer=[Starlette(routes=[*auth_routes.routes(), *admin_routes(), *dev_mailbox.routes()]), PortalHeadersMiddleware],
+    api_transformer=[Starlette(routes=[*auth_routes.routes(), *admin_routes(), *dev_mailbox.routes(), *child_app_routes()]), PortalHeadersMiddleware],
 )
 app.add_middleware(EventShapeGuard())
 
@@ -43,7 +46,7 @@ app.add_page(
     security_page, route="/security", title="Security", on_load=[SessionState.require_account, SecurityState.load]
 )
 add_profile_pages(app)
-add_child_app_pages(app)
+add_child_apps(app)
 add_admin_pages(app)
 
 app.register_lifespan_task(run_sender_loop)

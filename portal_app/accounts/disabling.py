@@ -6,6 +6,7 @@ from sqlmodel import Session
 
 from portal_app import clock
 from portal_app.accounts import sessions
+from portal_app.apps import hooks
 from portal_app.models import Account
 
 
@@ -21,4 +22,6 @@ def set_disabled(session: Session, account_id: int, *, disabled: bool) -> bool:
     session.add(account)
     if disabled:
         sessions.revoke_sessions(session, account_id)
+    # Each child app may act on it in this transaction (see apps/hooks.py).
+    hooks.fire(session, "account_disabled" if disabled else "account_enabled", account_id)
     return True

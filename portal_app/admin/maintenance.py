@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlmodel import col, delete, or_
 
 from portal_app import clock, db
-from portal_app.admin.staff_sessions import IDLE_LIMIT
+from portal_app.admin.staff_sessions import idle_limit
 from portal_app.models.staff import StaffLoginChallenge, StaffSession, StaffTicket
 
 
@@ -18,7 +18,7 @@ def purge_expired_staff_rows() -> dict[str, int]:
     with db.write_session() as session:
         staff_sessions = session.exec(
             delete(StaffSession).where(
-                or_(StaffSession.expires_at <= now, StaffSession.last_seen_at <= now - IDLE_LIMIT)
+                or_(StaffSession.expires_at <= now, StaffSession.last_seen_at <= now - idle_limit())
             )
         )
         staff_tickets = session.exec(

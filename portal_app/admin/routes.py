@@ -43,7 +43,7 @@ async def redeem_ticket(request: Request) -> RedirectResponse:
     response.set_cookie(
         STAFF_COOKIE,
         token,
-        max_age=int(staff_sessions.ABSOLUTE_LIMIT.total_seconds()),
+        max_age=int(staff_sessions.absolute_limit().total_seconds()),
         path="/",
         httponly=True,
         secure=get_settings().secure_cookies,

@@ -1,6 +1,7 @@
 """Staff sessions: like client sessions (random token in an HttpOnly cookie, hash in the database), shorter.
 
-A staff session ends after 12 hours without use and 7 days after sign-in, whichever comes first.
+A staff session ends after PORTAL_STAFF_SESSION_IDLE_HOURS without use (12 by default) or
+PORTAL_STAFF_SESSION_ABSOLUTE_DAYS after sign-in (7), whichever comes first.
 """
 
 from __future__ import annotations
@@ -14,12 +15,19 @@ from portal_app.accounts import tokens
 from portal_app.accounts.validation import clean_ip
 from portal_app.admin.staff import StaffView
 from portal_app.models.staff import StaffAccount, StaffSession
+from portal_app.settings import get_settings
 
 STAFF_COOKIE = "portal_staff"
-IDLE_LIMIT = timedelta(hours=12)
-ABSOLUTE_LIMIT = timedelta(days=7)
 MAX_USER_AGENT_LENGTH = 512
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+
+
+def idle_limit() -> timedelta:
+    return timedelta(hours=get_settings().staff_session_idle_hours)
+
+
+def absolute_limit() -> timedelta:
+    return timedelta(days=get_settings().staff_session_absolute_days)
 
 
 def create_session(session: Session, *, staff_id: int, user_agent: object, ip: object) -> str:
@@ -32,7 +40,7 @@ def create_session(session: Session, *, staff_id: int, user_agent: object, ip: o
             token_hash=tokens.hash_token(token),
             created_at=now,
             last_seen_at=now,
-            expires_at=now + ABSOLUTE_LIMIT,
+            expires_at=now + absolute_limit(),
             user_agent=user_agent[:MAX_USER_AGENT_LENGTH] if isinstance(user_agent, str) else "",
             ip=clean_ip(ip),
         )
@@ -55,7 +63,7 @@ def current_staff(token: object) -> StaffView | None:
         return None
     row, staff = found
     now = clock.now()
-    if staff.disabled_at is not None or now >= row.expires_at or now - row.last_seen_at >= IDLE_LIMIT:
+    if staff.disabled_at is not None or now >= row.expires_at or now - row.last_seen_at >= idle_limit():
         with db.write_session() as session:
             session.exec(delete(StaffSession).where(StaffSession.id == row.id))
         return None

@@ -1,11 +1,17 @@
 """Child apps: one package each under portal_app/apps/<name>/, registered with the shell (see registry.py).
 
-docs/extending.md walks through adding one; apps/notes is a small complete example.
+docs/extending.md walks through adding one; apps/notes is a small complete example. This module
+wires every registered app into the Reflex app: its pages (behind the session and access checks),
+its owner pages (behind the staff check), its HTTP routes and its periodic tasks.
 """
 
 from __future__ import annotations
 
+import asyncio
 import importlib
+import logging
+
+log = logging.getLogger(__name__)
 
 
 def resolve(reference: str):
@@ -17,9 +23,35 @@ def resolve(reference: str):
     return target
 
 
-def add_child_app_pages(app) -> None:
-    """Add every registered child app's pages to the Reflex app, each behind the session and access checks."""
+def child_app_routes() -> list:
+    """Each app's HTTP routes, mounted under /api/apps/<key>/ (for webhooks and files)."""
+    from starlette.routing import Mount
+
+    from portal_app.apps.registry import all_apps
+
+    return [Mount(app.api_route, routes=list(resolve(app.http_routes)())) for app in all_apps() if app.http_routes]
+
+
+def periodic_loop(app_key: str, name: str, every_seconds: int, run):
+    """A lifespan task that calls `run` in a worker thread every `every_seconds`, logging (not dying on) failures."""
+
+    async def loop() -> None:
+        while True:
+            try:
+                await asyncio.to_thread(run)
+            except Exception:
+                log.exception("task %s.%s failed; it runs again in %s s", app_key, name, every_seconds)
+            await asyncio.sleep(every_seconds)
+
+    loop.__name__ = f"{app_key}_{name}_loop"
+    return loop
+
+
+def add_child_apps(app) -> None:
+    """Add every registered child app's pages, owner pages and periodic tasks to the Reflex app."""
     # Imported here: the registry and services import this package and must not pull in Reflex.
+    from portal_app.admin.pages.apps import app_admin_page, app_settings_page
+    from portal_app.admin.states.apps import AppAdminState, AppSettingsAdminState
     from portal_app.apps.frame import child_app_page
     from portal_app.apps.guard import AppAccessState
     from portal_app.apps.registry import all_apps
@@ -40,3 +72,20 @@ def add_child_app_pages(app) -> None:
                 title=page.title,
                 on_load=[SessionState.require_account, AppAccessState.open_app(child.key), *extra_load],
             )
+        for page in child.admin_pages:
+            extra_load = [resolve(page.on_load)] if page.on_load else []
+            app.add_page(
+                app_admin_page(child, resolve(page.page)),
+                route=page.route,
+                title=f"Admin: {page.title}",
+                on_load=[AppAdminState.open_admin(child.key), *extra_load],
+            )
+        if child.settings:
+            app.add_page(
+                app_settings_page(child),
+                route=f"{child.admin_route}/settings",
+                title=f"Admin: {child.title} settings",
+                on_load=AppSettingsAdminState.load(child.key),
+            )
+        for task in child.tasks:
+            app.register_lifespan_task(periodic_loop(child.key, task.name, task.every_seconds, resolve(task.run)))

@@ -12,7 +12,6 @@ tables are declared on the shared metadata (below), so Reflex's autogenerate see
 
 from __future__ import annotations
 
-import importlib.util
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -40,14 +39,9 @@ def version_table(app_key: str) -> str:
     return f"alembic_version_{app_key}"
 
 
-def app_folder(app: ChildApp) -> Path:
-    spec = importlib.util.find_spec(app.package)
-    return Path(next(iter(spec.submodule_search_locations)))
-
-
 def migration_folder(app: ChildApp) -> Path | None:
     """The app's migrations folder, or None for an app without tables of its own."""
-    folder = app_folder(app) / MIGRATIONS_FOLDER
+    folder = app.folder / MIGRATIONS_FOLDER
     return folder if folder.is_dir() else None
 
 
@@ -134,7 +128,7 @@ def make_migration(message: str, app: ChildApp | None = None) -> Path | None:
     config = _config()
     folder = None
     if app is not None:
-        folder = app_folder(app) / MIGRATIONS_FOLDER
+        folder = app.folder / MIGRATIONS_FOLDER
         folder.mkdir(exist_ok=True)
     script = _script_directory(config, folder)
     owned = _owned_by(app)

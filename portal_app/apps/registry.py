@@ -21,6 +21,7 @@ import sys
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from types import MappingProxyType
 
 from portal_app.models.activity import PORTAL_APP_KEY
@@ -187,6 +188,12 @@ class ChildApp:
     demo_accounts: tuple[str, ...] = ()
     # Set by register(): the package the app was declared in (its folder holds its templates and migrations).
     package: str = ""
+
+    @property
+    def folder(self) -> Path:
+        """The app's folder (its package): where its templates and migrations live."""
+        spec = importlib.util.find_spec(self.package)
+        return Path(next(iter(spec.submodule_search_locations)))
 
     @property
     def admin_route(self) -> str:

@@ -5,14 +5,27 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.admin.states.base import AdminState
+from portal_app.apps import registry
 from portal_app.components.layout import checking_frame, ready_marker
 
-NAV = (
+CORE_NAV = (
     ("Dashboard", "/admin"),
     ("Contacts", "/admin/contacts"),
     ("Settings", "/admin/settings"),
     ("Audit", "/admin/audit"),
 )
+
+
+def nav_entries() -> list[tuple[str, str]]:
+    """The admin menu: the core's pages, then each child app that has owner pages, at its first one."""
+    entries = list(CORE_NAV)
+    for app in registry.all_apps():
+        pages = [page.route for page in app.admin_pages]
+        if app.settings:
+            pages.append(f"{app.admin_route}/settings")
+        if pages:
+            entries.append((app.title, pages[0]))
+    return entries
 
 
 def _nav_link(label: str, href: str, current: str) -> rx.Component:
@@ -38,7 +51,7 @@ def _top_bar(current: str) -> rx.Component:
                 spacing="2",
             ),
             rx.el.nav(
-                rx.hstack(*(_nav_link(label, href, current) for label, href in NAV), spacing="4", wrap="wrap"),
+                rx.hstack(*(_nav_link(label, href, current) for label, href in nav_entries()), spacing="4", wrap="wrap"),
                 aria_label="Admin",
             ),
             rx.spacer(),
