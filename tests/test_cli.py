@@ -49,7 +49,8 @@ def test_help_names_the_apps(capsys):
         cli.main(["invite", "--help"])
     assert exited.value.code == 0
     out = capsys.readouterr().out
-    assert "--name NAME" in out and "--app APP" in out and re.search(r"courses,\s+communities,\s+affiliates", out)
+    assert "--name NAME" in out and "--app APP" in out
+    assert re.search(r",\s+".join(registry.app_choices()), out)
 
 
 @pytest.mark.parametrize(
@@ -248,9 +249,10 @@ def test_settings_shows_every_setting(database, capsys):
     code, out, err = run(capsys, "settings")
     assert (code, err) == (0, "")
     lines = dict(line.split(None, 1) for line in out.splitlines())
-    assert list(lines) == list(business.SETTING_KEYS)
+    app_keys = [f"{app.key}.{setting.key}" for app in registry.all_apps() for setting in app.settings]
+    assert list(lines) == [*business.SETTING_KEYS, *app_keys]
     assert lines["name"] == "Test Business" and lines["allow_duplicate_contacts"] == "off"
-    assert lines["enabled_apps"] == "courses,communities,affiliates" and lines["apps_for_everyone"] == "none"
+    assert lines["enabled_apps"] == ",".join(registry.default_enabled_keys()) and lines["apps_for_everyone"] == "none"
     assert lines["logo_url"] == '""'
     assert run(capsys, "settings", "brand_color") == (0, "#3e63dd\n", "")
 
@@ -392,7 +394,7 @@ def test_init_business_creates_the_row_once(settings_env, tmp_path):
         assert cli.main(["init-business", "--name", "Acme Yoga"]) == 0
         assert cli.main(["init-business", "--name", "Something Else"]) == 0
         assert business.get_business().name == "Acme Yoga"
-        assert business.get_business().enabled_apps == ("courses", "communities", "affiliates")
+        assert business.get_business().enabled_apps == tuple(registry.default_enabled_keys())
     finally:
         db.get_engine().dispose()
         db.engine_for.cache_clear()

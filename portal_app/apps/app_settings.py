@@ -17,7 +17,16 @@ from portal_app.apps import registry
 from portal_app.apps.registry import ChildApp, Setting
 from portal_app.models import AppSettingValue
 
-_BOOLEAN_WORDS = {"on": True, "true": True, "yes": True, "1": True, "off": False, "false": False, "no": False, "0": False}
+_BOOLEAN_WORDS = {
+    "on": True,
+    "true": True,
+    "yes": True,
+    "1": True,
+    "off": False,
+    "false": False,
+    "no": False,
+    "0": False,
+}
 
 
 class AppSettingsErrors(ValueError):
@@ -43,8 +52,10 @@ def clean_setting_value(setting: Setting, raw: object) -> object:
         value = int(text)
         low, high = setting.minimum, setting.maximum
         if (low is not None and value < low) or (high is not None and value > high):
-            bounds = f"from {low} to {high}" if low is not None and high is not None else (
-                f"of at least {low}" if low is not None else f"of at most {high}"
+            bounds = (
+                f"from {low} to {high}"
+                if low is not None and high is not None
+                else (f"of at least {low}" if low is not None else f"of at most {high}")
             )
             raise FieldError(setting.key, f"Enter a whole number {bounds}.")
         return value

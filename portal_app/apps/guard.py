@@ -33,6 +33,9 @@ class AppAccessState(PortalState):
     # CHECKING until the server has decided for this page load; OPEN or DENIED for app_key then.
     status: str = CHECKING
     app_key: str = ""
+    # The person's role in the open app ("" for an app without roles): pages show role-only tools by it,
+    # handlers check it again with _gate(key, role=...).
+    app_role: str = ""
     denied_message: str = ""
     # The person's summary card from the open app (its entry page shows it).
     summary_headline: str = ""
@@ -51,9 +54,10 @@ class AppAccessState(PortalState):
         return path
 
     async def _gate(
-        self, key: object, *, send_to_login: bool = True, send_to_profile: bool = True
+        self, key: object, *, role: str | None = None, send_to_login: bool = True, send_to_profile: bool = True
     ) -> tuple[int | None, object]:
-        """Check who is asking and whether they may open the app `key`; returns (account id or None, event or None).
+        """Check who is asking and whether they may open the app `key` (with at least `role`, when given);
+        returns (account id or None, event or None).
 
         The account id comes back only when the app is open to them. Otherwise the state keeps no
         app data and says why: no session -> a redirect to /login, profile incomplete -> a redirect
@@ -64,7 +68,7 @@ class AppAccessState(PortalState):
         app = registry.get_app(key)
         account_id = await self._signed_in_account_id()
         decision = (
-            await asyncio.to_thread(access.can_open, account_id, app.key)
+            await asyncio.to_thread(access.can_open, account_id, app.key, role=role)
             if account_id is not None and app is not None
             else None
         )
@@ -73,7 +77,9 @@ class AppAccessState(PortalState):
         if decision is not None and decision.allowed:
             # What the handler shows next replaces what the page showed before.
             self.status = OPEN
+            self.app_role = decision.role or ""
             return account_id, None
+        self.app_role = ""
         self.status = CHECKING
         self._forget_app_data()
         if account_id is None:
@@ -89,6 +95,10 @@ class AppAccessState(PortalState):
         self.status = DENIED
         if decision.reason == access.NOT_ENABLED:
             self.denied_message = f"{app.title} is not switched on in {self.business_name}."
+        elif decision.reason == access.ROLE_TOO_LOW:
+            self.denied_message = (
+                f"This part of {app.title} is for the {role} role. Ask {self.business_name} if you need it."
+            )
         else:
             self.denied_message = (
                 f"Your account has not been given {app.title}. Ask {self.business_name} if you think it should."

@@ -236,7 +236,11 @@ def _check(app: object) -> None:
         raise RegistryError(f"app {name}: give a one-sentence description")
     if not isinstance(app.icon, str) or not _ICON.fullmatch(app.icon):
         raise RegistryError(f"app {name}: icon {app.icon!r} is not a kebab-case lucide icon name")
-    if not isinstance(app.route, str) or not _STATIC_ROUTE.fullmatch(app.route) or not app.route.startswith(APPS_ROUTE_PREFIX):
+    if (
+        not isinstance(app.route, str)
+        or not _STATIC_ROUTE.fullmatch(app.route)
+        or not app.route.startswith(APPS_ROUTE_PREFIX)
+    ):
         raise RegistryError(f"app {name}: route {app.route!r} must be a lower-case path under {APPS_ROUTE_PREFIX}")
     if not callable(app.summary):
         raise RegistryError(f"app {name}: summary must be a function of the account id")
@@ -324,7 +328,9 @@ def _check_setting(app: ChildApp, setting: object) -> None:
     if not isinstance(setting, Setting) or not isinstance(setting.key, str) or not _SETTING_KEY.fullmatch(setting.key):
         raise RegistryError(f"app {name}: each setting needs a snake_case key")
     if setting.kind not in SETTING_KINDS:
-        raise RegistryError(f"app {name}: setting {setting.key!r} has kind {setting.kind!r}; use {sorted(SETTING_KINDS)}")
+        raise RegistryError(
+            f"app {name}: setting {setting.key!r} has kind {setting.kind!r}; use {sorted(SETTING_KINDS)}"
+        )
     if not isinstance(setting.label, str) or not setting.label.strip():
         raise RegistryError(f"app {name}: setting {setting.key!r} needs a label")
     if setting.kind == "choice" and (not setting.choices or setting.default not in setting.choices):

@@ -15,12 +15,21 @@ from portal_app.components.forms import notice
 
 def _error(setting: Setting) -> rx.Component:
     return rx.text(
-        State.errors[setting.key], id=f"{setting.key}-error", size="2", color_scheme="red", role="alert", aria_live="polite"
+        State.errors[setting.key],
+        id=f"{setting.key}-error",
+        size="2",
+        color_scheme="red",
+        role="alert",
+        aria_live="polite",
     )
 
 
 def _hint(setting: Setting) -> rx.Component:
-    return rx.text(setting.help, id=f"{setting.key}-hint", size="2", color_scheme="gray") if setting.help else rx.fragment()
+    return (
+        rx.text(setting.help, id=f"{setting.key}-hint", size="2", color_scheme="gray")
+        if setting.help
+        else rx.fragment()
+    )
 
 
 def _described_by(setting: Setting) -> str:

@@ -81,8 +81,8 @@ class AppSettingsAdminState(AppAdminState):
         changes: dict[str, object] = {}
         for setting in app.settings:
             raw = data.get(setting.key)
-            changes[setting.key] = business_settings.is_checked(raw) if setting.kind == "bool" else (
-                raw if isinstance(raw, str) else ""
+            changes[setting.key] = (
+                business_settings.is_checked(raw) if setting.kind == "bool" else (raw if isinstance(raw, str) else "")
             )
         self.notice = ""
         try:

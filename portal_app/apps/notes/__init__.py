@@ -1,11 +1,13 @@
-"""Notes: the example child app, small and complete (a table, a service, a state, a page, a home card).
+"""Notes: the example child app, small and complete, and the walk-through of docs/extending.md.
 
-Registered always, switched off until the business adds "notes" to its enabled apps. It is the
-walk-through of docs/extending.md; copy its shape for a new app.
+Everything Notes is lives in this folder: its table (models.py) and migrations (migrations/), its
+service, page and state, its email (emails/), its owner page and setting, its roles, its HTTP route
+(a download of your notes), its `portal notes` command, its export and demo data, and live updates
+across the person's tabs. Registered always, switched off until the business enables it.
 """
 
 from portal_app.apps.notes import service
-from portal_app.apps.registry import AppPage, ChildApp, register
+from portal_app.apps.registry import AdminPage, AppPage, ChildApp, Setting, register
 
 register(
     ChildApp(
@@ -26,5 +28,30 @@ register(
         activity_kinds=service.ACTIVITY_KINDS,
         order=90,
         enabled_by_default=False,
+        roles=service.ROLES,
+        settings=(
+            Setting(
+                key=service.MAX_NOTES_SETTING,
+                label="Most notes one person may keep",
+                kind="int",
+                default=100,
+                minimum=1,
+                maximum=10_000,
+                help="People with the unlimited role have no cap.",
+            ),
+        ),
+        admin_pages=(
+            AdminPage(
+                route="/admin/apps/notes",
+                title="Notes",
+                page="portal_app.apps.notes.admin:notes_usage_page",
+                on_load="portal_app.apps.notes.admin:NotesUsageState.load",
+            ),
+        ),
+        http_routes="portal_app.apps.notes.routes:routes",
+        cli="portal_app.apps.notes.commands:add_commands",
+        export="portal_app.apps.notes.service:export",
+        demo_data="portal_app.apps.notes.service:add_demo_notes",
+        demo_accounts=("main",),
     )
 )

@@ -51,12 +51,22 @@ def _note_item(note) -> rx.Component:
                     align="start",
                 ),
                 rx.spacer(),
-                rx.button(
-                    "Delete",
-                    variant="soft",
-                    color_scheme="red",
-                    size="1",
-                    on_click=NotesState.delete_note(note["id"]),
+                rx.hstack(
+                    rx.button(
+                        "Email me this note",
+                        variant="soft",
+                        size="1",
+                        on_click=NotesState.email_note(note["id"]),
+                    ),
+                    rx.button(
+                        "Delete",
+                        variant="soft",
+                        color_scheme="red",
+                        size="1",
+                        on_click=NotesState.delete_note(note["id"]),
+                    ),
+                    spacing="2",
+                    wrap="wrap",
                 ),
                 align="start",
                 width="100%",
@@ -79,6 +89,8 @@ def notes_page() -> rx.Component:
             ),
             rx.text("No notes yet. Write your first one above.", color_scheme="gray"),
         ),
+        # A plain link: the download is one of the app's HTTP routes, not a page of the single-page app.
+        rx.el.a("Download my notes (.txt)", href="/api/apps/notes/download", download="notes.txt", class_name="portal-link"),
         spacing="4",
         width="100%",
     )

@@ -1,0 +1,33 @@
+"""For an app's HTTP routes (files, downloads, webhooks): who is asking, and may they open the app.
+
+A route is plain Starlette; the session cookie is HttpOnly and reaches it with the request, so a
+download link works like a page: signed in, app open, else refused. Webhooks from other systems
+carry no session and must check their own signature.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from starlette.requests import Request
+
+from portal_app import access
+from portal_app.accounts import sessions, tickets
+from portal_app.accounts.tokens import MAX_TOKEN_LENGTH
+
+
+async def signed_in_account(request: Request) -> int | None:
+    """The account whose live session cookie came with the request, or None."""
+    token = request.cookies.get(tickets.SESSION_COOKIE)
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    return await asyncio.to_thread(sessions.account_for_token, token)
+
+
+async def account_with_access(request: Request, app_key: str, *, role: str | None = None) -> int | None:
+    """The signed-in account when it may open the app now (with at least `role`), else None."""
+    account_id = await signed_in_account(request)
+    if account_id is None:
+        return None
+    decision = await asyncio.to_thread(access.can_open, account_id, app_key, role=role)
+    return account_id if decision.allowed else None
