@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from portal_app.settings import PROJECT_DIR, get_settings
+from portal_app.kernel.settings import PROJECT_DIR, get_settings
 
 settings = get_settings()
 

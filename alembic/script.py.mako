@@ -10,7 +10,7 @@ from typing import Sequence, Union
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import portal_app.models.types  # the UTCDateTime column type
+import portal_app.kernel.db_types  # the UTCDateTime column type
 ${imports.replace("import sqlmodel", "").strip() if imports else ""}
 
 # revision identifiers, used by Alembic.

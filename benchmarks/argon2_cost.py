@@ -15,7 +15,7 @@ import time
 from argon2 import extract_parameters
 
 from portal_app.accounts import passwords
-from portal_app.settings import get_settings
+from portal_app.kernel.settings import get_settings
 
 ROUNDS = 20
 PASSWORD = "violet-harbor-2026"

@@ -28,11 +28,13 @@ from pathlib import Path
 from sqlalchemy import create_engine, event, insert, text
 from sqlmodel import SQLModel
 
-import portal_app.models  # noqa: F401  (registers every table the benchmark creates)
-from portal_app import activity, db
+import portal_app.schema  # noqa: F401  (registers every table the benchmark creates)
+from portal_app.accounts.models import Account
 from portal_app.apps import registry
-from portal_app.models import PORTAL_APP_KEY, Account, Activity
-from portal_app.settings import get_settings
+from portal_app.kernel import db
+from portal_app.kernel.settings import get_settings
+from portal_app.timeline import service as activity
+from portal_app.timeline.models import PORTAL_APP_KEY, Activity
 
 LIGHT_ACCOUNTS = 200
 LIGHT_ENTRIES = 400

@@ -10,14 +10,16 @@ import sys
 from sqlalchemy.exc import OperationalError
 from sqlmodel import col, select
 
-from portal_app import business, clock, db, demo, export
-from portal_app.accounts.errors import FieldError
+from portal_app import demo, export
+from portal_app.accounts.models import Account
 from portal_app.accounts.validation import normalize_email
 from portal_app.admin import audit, business_settings, contacts, staff
 from portal_app.apps import app_settings, grants, migrations, registry, resolve
+from portal_app.business import service as business
 from portal_app.email import outbox
-from portal_app.models import Account
-from portal_app.settings import PROJECT_DIR, SettingsError, get_settings
+from portal_app.kernel import clock, db
+from portal_app.kernel.errors import FieldError
+from portal_app.kernel.settings import PROJECT_DIR, SettingsError, get_settings
 
 # How each command names a refused field in its error messages.
 INVITE_OPTIONS = {"email": "email", "full_name": "--name", "apps": "--app"}
@@ -59,7 +61,9 @@ def demo_enabled_apps() -> list[str]:
 
 def _init_business(args: argparse.Namespace) -> int:
     if business.ensure_business(args.name):
-        print(f"Created the business '{args.name}'. Rename it and set it up at /admin/settings or with `portal settings`.")
+        print(
+            f"Created the business '{args.name}'. Rename it and set it up at /admin/settings or with `portal settings`."
+        )
     return 0
 
 
@@ -116,7 +120,9 @@ def _settings(args: argparse.Namespace) -> int:
         print(business.format_setting(values[args.key]))
         return 0
     app_values = {
-        f"{app.key}.{key}": value for app in registry.all_apps() for key, value in app_settings.app_settings(app.key).items()
+        f"{app.key}.{key}": value
+        for app in registry.all_apps()
+        for key, value in app_settings.app_settings(app.key).items()
     }
     width = max(len(key) for key in [*business.SETTING_KEYS, *app_values])
     for key in business.SETTING_KEYS:
@@ -137,7 +143,9 @@ def _db_makemigrations(args: argparse.Namespace) -> int:
     if args.app is not None:
         app = registry.get_app(args.app)
         if app is None:
-            raise CommandError(f"--app: unknown app {args.app[:40]!r}; choose from: {', '.join(registry.app_choices())}")
+            raise CommandError(
+                f"--app: unknown app {args.app[:40]!r}; choose from: {', '.join(registry.app_choices())}"
+            )
     path = migrations.make_migration(args.message, app)
     owner = f"the {app.key} app" if app else "the core"
     print(f"Wrote {path.relative_to(PROJECT_DIR)}" if path else f"No changes in the tables of {owner}.")
@@ -272,7 +280,9 @@ def build_parser() -> argparse.ArgumentParser:
         "init-business",
         help="create the business with default settings if there is none yet (the run command does this)",
     )
-    init.add_argument("--name", default=business.DEFAULT_NAME, help=f"the business's name (default: {business.DEFAULT_NAME})")
+    init.add_argument(
+        "--name", default=business.DEFAULT_NAME, help=f"the business's name (default: {business.DEFAULT_NAME})"
+    )
     init.set_defaults(run=_init_business)
 
     owner = commands.add_parser(

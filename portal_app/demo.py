@@ -11,11 +11,14 @@ from dataclasses import dataclass
 
 from sqlmodel import select
 
-from portal_app import activity, clock, db
+from portal_app.accounts.models import Account
 from portal_app.accounts.passwords import hash_password
 from portal_app.apps import grants, registry, resolve
-from portal_app.models import BUSINESS_ID, PORTAL_APP_KEY, Account, Business
-from portal_app.models.profile import Profile
+from portal_app.business.models import BUSINESS_ID, Business
+from portal_app.kernel import clock, db
+from portal_app.profile.models import Profile
+from portal_app.timeline import service as activity
+from portal_app.timeline.models import PORTAL_APP_KEY
 
 DEMO_BUSINESS_NAME = "Demo Studio"
 DEMO_EMAIL = "dana@demo.example"
@@ -44,9 +47,16 @@ def database_is_empty() -> bool:
 
 
 def _complete_profile(session, account: Account, now) -> None:
-    session.add(Profile(account_id=account.id, phone=DEMO_PHONE, time_zone=DEMO_TIME_ZONE, completed_at=now, updated_at=now))
+    session.add(
+        Profile(account_id=account.id, phone=DEMO_PHONE, time_zone=DEMO_TIME_ZONE, completed_at=now, updated_at=now)
+    )
     activity.record(
-        session, account_id=account.id, app_key=PORTAL_APP_KEY, kind="profile_completed", summary="Profile completed", at=now
+        session,
+        account_id=account.id,
+        app_key=PORTAL_APP_KEY,
+        kind="profile_completed",
+        summary="Profile completed",
+        at=now,
     )
 
 

@@ -10,10 +10,11 @@ import dataclasses
 
 from sqlmodel import col, select
 
-from portal_app import db
+from portal_app.accounts.models import Account
 from portal_app.apps import grants, hooks
-from portal_app.models import Account, Activity
+from portal_app.kernel import db
 from portal_app.profile import service as profile_service
+from portal_app.timeline.models import Activity
 
 
 def export_account(account_id: int) -> dict[str, object]:

@@ -9,11 +9,11 @@ import psycopg
 import pytest
 from sqlmodel import SQLModel
 
-import portal_app.models  # noqa: F401  (registers every core table)
-from portal_app import clock, db
+import portal_app.schema  # noqa: F401  (registers every core table)
 from portal_app.apps import registry
-from portal_app.models import BUSINESS_ID, Business
-from portal_app.settings import get_settings
+from portal_app.business.models import BUSINESS_ID, Business
+from portal_app.kernel import clock, db
+from portal_app.kernel.settings import get_settings
 
 # Cheap argon2 parameters keep the suite fast; tests of rehashing change them on purpose.
 # Discovering the apps registers their tables too, so create_all makes every table.

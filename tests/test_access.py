@@ -7,9 +7,12 @@ import itertools
 import pytest
 from sqlmodel import select
 
-from portal_app import access, activity, db
-from portal_app.apps import grants, registry
-from portal_app.models import PORTAL_APP_KEY, Account, AppGrant
+from portal_app.accounts.models import Account
+from portal_app.apps import access, grants, registry
+from portal_app.apps.models import AppGrant
+from portal_app.kernel import db
+from portal_app.timeline import service as activity
+from portal_app.timeline.models import PORTAL_APP_KEY
 from tests.apps.support import Profiles, add_account, grant, set_business, stub_profiles
 
 PRODUCT = ["courses", "communities", "affiliates"]
@@ -85,7 +88,7 @@ def test_an_unknown_app_is_never_open(database, profiles, key):
 
 
 def test_without_a_business_row_no_app_is_open(database, profiles):
-    from portal_app.models import BUSINESS_ID, Business
+    from portal_app.business.models import BUSINESS_ID, Business
 
     account = add_account()
     grant(account, *PRODUCT)
@@ -163,7 +166,7 @@ def test_app_titles_and_choices_come_from_the_registry(database):
 
 def test_with_the_real_profile_service_a_missing_phone_keeps_apps_closed(database, frozen_clock):
     """No stub: the profile package decides, from the business's required fields and the Profile row."""
-    from portal_app.models.profile import Profile
+    from portal_app.profile.models import Profile
 
     account = add_account()
     grant(account, "courses")
@@ -177,8 +180,8 @@ def test_with_the_real_profile_service_a_missing_phone_keeps_apps_closed(databas
 
 def test_a_sign_in_lands_on_the_default_app_only_when_it_can_be_opened(database, frozen_clock):
     """The business's default landing app applies to plain "/" sign-ins the account may open now."""
-    from portal_app import access
-    from portal_app.models import BUSINESS_ID, Business
+    from portal_app.apps import access
+    from portal_app.business.models import BUSINESS_ID, Business
 
     with db.write_session() as session:
         business = session.get(Business, BUSINESS_ID)

@@ -9,11 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlmodel import col, select
 
-from portal_app import activity, db
 from portal_app.accounts import code_login, invitations
-from portal_app.accounts.errors import FieldError
 from portal_app.apps import registry
-from portal_app.models import PORTAL_APP_KEY, Activity
+from portal_app.kernel import db
+from portal_app.kernel.errors import FieldError
+from portal_app.timeline import service as activity
+from portal_app.timeline.models import PORTAL_APP_KEY, Activity
 from tests.accounts.helpers import accounts_for, latest_email, sign_up
 from tests.apps.support import add_account, set_business
 

@@ -7,11 +7,16 @@ import re
 import pytest
 from sqlmodel import SQLModel, select
 
-from portal_app import business, cli, db, demo
+from portal_app import cli, demo
 from portal_app.accounts import login
+from portal_app.accounts.models import Account
+from portal_app.admin.models import AuditEntry, StaffAccount
 from portal_app.apps import registry
-from portal_app.models import BUSINESS_ID, Account, AppGrant, Business, OutboxEmail
-from portal_app.models.staff import AuditEntry, StaffAccount
+from portal_app.apps.models import AppGrant
+from portal_app.business import service as business
+from portal_app.business.models import BUSINESS_ID, Business
+from portal_app.email.models import OutboxEmail
+from portal_app.kernel import db
 from portal_app.profile import service as profile_service
 from tests.accounts.helpers import sign_up
 
@@ -386,7 +391,9 @@ def test_init_business_creates_the_row_once(settings_env, tmp_path):
     """A database started without demo data still gets its business, so settings and apps work."""
     from sqlmodel import SQLModel
 
-    from portal_app import business, cli, db
+    from portal_app import cli
+    from portal_app.business import service as business
+    from portal_app.kernel import db
 
     settings_env(REFLEX_DB_URL=f"sqlite:///{tmp_path / 'bare.db'}")
     SQLModel.metadata.create_all(db.get_engine())

@@ -12,9 +12,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 from sqlmodel import SQLModel
 
-import portal_app.models  # noqa: F401  (every core table)
+import portal_app.schema  # noqa: F401  (every core table)
 from portal_app.apps import registry
-from portal_app.settings import PROJECT_DIR
+from portal_app.kernel.settings import PROJECT_DIR
 
 # Every app's tables and version table too.
 registry.all_apps()

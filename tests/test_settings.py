@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from portal_app import cli
-from portal_app.settings import PROJECT_DIR, Settings, SettingsError, default_db_url, get_settings
+from portal_app.kernel.settings import PROJECT_DIR, Settings, SettingsError, default_db_url, get_settings
 
 # Every variable settings.py reads, with the attribute it fills; renaming one breaks deployments.
 VARIABLES = {
@@ -379,5 +379,5 @@ def test_the_app_module_refuses_to_load(tmp_path):
     )
     assert done.returncode == 1
     assert done.stderr.endswith(
-        "portal_app.settings.SettingsError: PORTAL_CODE_MAX_ATTEMPTS must be a whole number of at least 1, got '-3'\n"
+        "portal_app.kernel.settings.SettingsError: PORTAL_CODE_MAX_ATTEMPTS must be a whole number of at least 1, got '-3'\n"
     )

@@ -9,7 +9,7 @@ from typing import Sequence, Union
 
 from alembic import op
 import sqlalchemy as sa
-import portal_app.models.types  # the UTCDateTime column type
+import portal_app.kernel.db_types  # the UTCDateTime column type
 import sqlmodel
 
 # revision identifiers, used by Alembic.
@@ -28,11 +28,11 @@ def upgrade() -> None:
     sa.Column('exclusive_email', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=True),
     sa.Column('full_name', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
     sa.Column('password_hash', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
-    sa.Column('email_verified_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_login_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('invited_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('disabled_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('email_verified_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_login_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('invited_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('disabled_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('exclusive_email')
     )
@@ -46,9 +46,9 @@ def upgrade() -> None:
     sa.Column('peer_scope', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
     sa.Column('auth_method', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('next_path', sqlmodel.sql.sqltypes.AutoString(length=512), nullable=False),
-    sa.Column('created_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('used_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('token_hash')
     )
@@ -79,13 +79,13 @@ def upgrade() -> None:
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('backend', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('next_attempt_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('claimed_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-    sa.Column('claimed_until', portal_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('claimed_until', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
     sa.Column('provider_message_id', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('created_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('sent_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('outboxemail', schema=None) as batch_op:
@@ -98,8 +98,8 @@ def upgrade() -> None:
     sa.Column('full_name', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
     sa.Column('password_hash', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
     sa.Column('flow_token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-    sa.Column('created_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('flow_token_hash')
     )
@@ -111,7 +111,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
-    sa.Column('at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('rateevent', schema=None) as batch_op:
@@ -122,16 +122,16 @@ def upgrade() -> None:
     sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
     sa.Column('password_hash', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
-    sa.Column('created_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_login_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('disabled_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_login_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('disabled_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('email')
     )
     op.create_table('accountpreference',
     sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=False),
-    sa.Column('updated_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('email')
     )
@@ -141,7 +141,7 @@ def upgrade() -> None:
     sa.Column('app_key', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('summary', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
-    sa.Column('occurred_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('occurred_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')
     )
@@ -153,7 +153,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=False),
     sa.Column('app_key', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('granted_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('granted_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('account_id', 'app_key', name='uq_appgrant_account_app')
@@ -163,7 +163,7 @@ def upgrade() -> None:
 
     op.create_table('auditentry',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('staff_id', sa.Integer(), nullable=True),
     sa.Column('actor', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
     sa.Column('action', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
@@ -179,8 +179,8 @@ def upgrade() -> None:
     op.create_table('emailchange',
     sa.Column('account_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('new_email', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
-    sa.Column('requested_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('requested_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('account_id')
     )
@@ -193,11 +193,11 @@ def upgrade() -> None:
     sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
     sa.Column('code_hmac', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('pending_signup_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('used_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('voided_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('used_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('voided_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('link_token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.ForeignKeyConstraint(['pending_signup_id'], ['pendingsignup.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
@@ -219,10 +219,10 @@ def upgrade() -> None:
     sa.Column('peer_scope', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
     sa.Column('next_path', sqlmodel.sql.sqltypes.AutoString(length=512), nullable=False),
     sa.Column('device_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-    sa.Column('session_ends_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('used_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('session_ends_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['account_choice_id'], ['accountchoice.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['pending_signup_id'], ['pendingsignup.id'], ondelete='CASCADE'),
@@ -243,8 +243,8 @@ def upgrade() -> None:
     sa.Column('time_zone', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('language', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('email_notifications', sa.JSON(), nullable=False),
-    sa.Column('completed_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('updated_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('completed_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('account_id')
     )
@@ -252,9 +252,9 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('staff_id', sa.Integer(), nullable=False),
     sa.Column('device_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('created_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('used_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['staff_id'], ['staffaccount.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')
     )
@@ -266,9 +266,9 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('staff_id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('created_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_seen_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('user_agent', sqlmodel.sql.sqltypes.AutoString(length=512), nullable=False),
     sa.Column('ip', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.ForeignKeyConstraint(['staff_id'], ['staffaccount.id'], ondelete='CASCADE'),
@@ -284,9 +284,9 @@ def upgrade() -> None:
     sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('staff_id', sa.Integer(), nullable=False),
     sa.Column('device_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('created_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('used_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['staff_id'], ['staffaccount.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('token_hash')
@@ -299,9 +299,9 @@ def upgrade() -> None:
     sa.Column('account_id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('auth_method', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('created_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_seen_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('user_agent', sqlmodel.sql.sqltypes.AutoString(length=512), nullable=False),
     sa.Column('ip', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('peer_scope', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),

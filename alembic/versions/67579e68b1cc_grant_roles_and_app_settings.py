@@ -9,7 +9,7 @@ from typing import Sequence, Union
 
 from alembic import op
 import sqlalchemy as sa
-import portal_app.models.types  # the UTCDateTime column type
+import portal_app.kernel.db_types  # the UTCDateTime column type
 import sqlmodel
 
 

@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, delete, select, update
 
-from portal_app import clock, db
-from portal_app.accounts import tickets, tokens
-from portal_app.accounts.errors import FieldError
+from portal_app.accounts import tickets
+from portal_app.accounts.models import Account, AccountChoice, AccountPreference
 from portal_app.accounts.validation import safe_next_path
 from portal_app.apps import grants
-from portal_app.models import Account, AccountChoice, AccountPreference
+from portal_app.kernel import clock, db, tokens
+from portal_app.kernel.errors import FieldError
 
 EMAIL_SCOPE = "email"
 CHOICE_LIFETIME = timedelta(minutes=10)
@@ -63,9 +63,7 @@ def ids_of_scope(peer_scope: str) -> set[int] | None:
 
 def accounts_in_scope(session: Session, *, email: str, peer_scope: str) -> list[Account]:
     """The accounts on `email` that `peer_scope` allows, oldest first (never a disabled one)."""
-    statement = (
-        select(Account).where(Account.email == email, col(Account.disabled_at).is_(None)).order_by(Account.id)
-    )
+    statement = select(Account).where(Account.email == email, col(Account.disabled_at).is_(None)).order_by(Account.id)
     accounts = list(session.exec(statement))
     allowed = ids_of_scope(peer_scope)
     if allowed is None:
@@ -106,7 +104,9 @@ def finish_sign_in(
         raise ValueError("finish_sign_in needs at least one account")
     # Disabled accounts are neither offered nor entered; if every one is disabled, the ticket below
     # is refused when redeemed and the person is told the account is disabled.
-    enabled = set(session.exec(select(Account.id).where(col(Account.id).in_(account_ids), col(Account.disabled_at).is_(None))))
+    enabled = set(
+        session.exec(select(Account.id).where(col(Account.id).in_(account_ids), col(Account.disabled_at).is_(None)))
+    )
     account_ids = [account_id for account_id in account_ids if account_id in enabled] or account_ids[:1]
     next_path = safe_next_path(next_path)
     chosen = account_ids[0] if len(account_ids) == 1 else None

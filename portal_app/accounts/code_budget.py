@@ -14,11 +14,12 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from portal_app import clock
 from portal_app.accounts import throttle
+from portal_app.accounts.models import Account
+from portal_app.business.models import BUSINESS_ID, Business
 from portal_app.email import outbox
-from portal_app.models import BUSINESS_ID, Account, Business
-from portal_app.settings import get_settings
+from portal_app.kernel import clock
+from portal_app.kernel.settings import get_settings
 
 FAILURE_KIND_PREFIX = "code_failure:"
 LOCK_KIND = "code_lock"
@@ -71,7 +72,7 @@ def record_failure(session: Session, *, purpose: str, email: str) -> datetime | 
 
 
 def describe_moment(moment: datetime) -> str:
-    """"16 January 2026 at 12:00 UTC": a date and time nobody can misread, for emails."""
+    """ "16 January 2026 at 12:00 UTC": a date and time nobody can misread, for emails."""
     return f"{moment.day} {moment:%B %Y at %H:%M} UTC"
 
 

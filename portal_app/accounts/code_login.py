@@ -12,15 +12,18 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from portal_app import activity, clock, db
-from portal_app.accounts import choices, code_budget, codes, throttle, tokens
+from portal_app.accounts import choices, code_budget, codes, throttle
 from portal_app.accounts.codes import CodeCheck, CodeStatus
-from portal_app.accounts.errors import FieldError
+from portal_app.accounts.models import Account
 from portal_app.accounts.validation import clean_code, clean_ip, normalize_email, safe_next_path
+from portal_app.business.models import BUSINESS_ID, Business
 from portal_app.email import outbox
 from portal_app.email.render import render
-from portal_app.models import BUSINESS_ID, PORTAL_APP_KEY, Account, Business
-from portal_app.settings import get_settings
+from portal_app.kernel import clock, db, tokens
+from portal_app.kernel.errors import FieldError
+from portal_app.kernel.settings import get_settings
+from portal_app.timeline import service as activity
+from portal_app.timeline.models import PORTAL_APP_KEY
 
 LOGIN_PURPOSE = "login"
 LOGIN_TEMPLATE = "login_code"
@@ -147,7 +150,9 @@ def sign_in_mailbox_owner(session: Session, *, email: str, auth_method: str, nex
         if account.email_verified_at is None:
             account.email_verified_at = now
             session.add(account)
-            activity.record(session, account_id=account.id, app_key=PORTAL_APP_KEY, kind="email_verified", summary=email)
+            activity.record(
+                session, account_id=account.id, app_key=PORTAL_APP_KEY, kind="email_verified", summary=email
+            )
     return choices.finish_sign_in(
         session,
         email=email,

@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select, update
 
-from portal_app import clock, db
-from portal_app.accounts import code_budget, throttle, tokens
-from portal_app.models import EmailCode
-from portal_app.settings import get_settings
+from portal_app.accounts import code_budget, throttle
+from portal_app.accounts.models import EmailCode
+from portal_app.kernel import clock, db, tokens
+from portal_app.kernel.settings import get_settings
 
 SENDS_TO_EMAIL = "code_send_email"
 SENDS_FROM_IP = "code_send_ip"
@@ -104,9 +104,7 @@ def check_code(*, purpose: str, email: str, code: str, pending_signup_id: int | 
         return check
 
 
-def _spend_attempt(
-    session: Session, purpose: str, email: str, code: str, pending_signup_id: int | None
-) -> CodeCheck:
+def _spend_attempt(session: Session, purpose: str, email: str, code: str, pending_signup_id: int | None) -> CodeCheck:
     max_attempts = get_settings().code_max_attempts
     now = clock.now()
     row = session.exec(

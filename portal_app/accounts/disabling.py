@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from portal_app import clock
 from portal_app.accounts import sessions
+from portal_app.accounts.models import Account
 from portal_app.apps import hooks
-from portal_app.models import Account
+from portal_app.kernel import clock
 
 
 def set_disabled(session: Session, account_id: int, *, disabled: bool) -> bool:

@@ -1,17 +1,8 @@
-"""Errors a person can cause, carrying a message the page can show next to the right field."""
+"""Sign-in errors a person can cause, each with a message the page can show (FieldError is the kernel's)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
-
-
-class FieldError(ValueError):
-    """One form field's input was refused; `message` is a sentence for the person."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 class SignupErrors(ValueError):

@@ -14,13 +14,16 @@ from urllib.parse import urlencode
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from portal_app import activity, clock, db
 from portal_app.accounts import code_login
-from portal_app.accounts.errors import FieldError
+from portal_app.accounts.models import Account
 from portal_app.accounts.validation import clean_full_name, normalize_email
 from portal_app.apps import grants, registry
-from portal_app.models import BUSINESS_ID, PORTAL_APP_KEY, Account, Business
-from portal_app.settings import get_settings
+from portal_app.business.models import BUSINESS_ID, Business
+from portal_app.kernel import clock, db
+from portal_app.kernel.errors import FieldError
+from portal_app.kernel.settings import get_settings
+from portal_app.timeline import service as activity
+from portal_app.timeline.models import PORTAL_APP_KEY
 
 INVITE_TEMPLATE = "invitation"
 
@@ -55,7 +58,7 @@ def code_entry_url(email: str) -> str:
 
 
 def describe_hours(hours: int) -> str:
-    """"3 days", "1 day" or "36 hours": how long an invitation's code works, in words."""
+    """ "3 days", "1 day" or "36 hours": how long an invitation's code works, in words."""
     if hours % 24 == 0:
         days = hours // 24
         return "1 day" if days == 1 else f"{days} days"

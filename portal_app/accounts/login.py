@@ -6,12 +6,13 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select, update
 
-from portal_app import db
 from portal_app.accounts import choices, passwords, throttle
-from portal_app.accounts.errors import FieldError, LoginFailed
+from portal_app.accounts.errors import LoginFailed
+from portal_app.accounts.models import Account
 from portal_app.accounts.validation import MAX_PASSWORD_LENGTH, clean_ip, normalize_email
-from portal_app.models import Account
-from portal_app.settings import get_settings
+from portal_app.kernel import db
+from portal_app.kernel.errors import FieldError
+from portal_app.kernel.settings import get_settings
 
 INCORRECT = "Email or password is incorrect."
 ATTEMPTS_FROM_IP = "login_attempt_ip"

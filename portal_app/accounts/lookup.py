@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal_app import db
-from portal_app.models import Account
+from portal_app.accounts.models import Account
+from portal_app.kernel import db
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select, update
 
-from portal_app import clock, db
-from portal_app.accounts import code_budget, code_login, tokens
-from portal_app.accounts.errors import FieldError
-from portal_app.models import EmailCode
+from portal_app.accounts import code_budget, code_login
+from portal_app.accounts.models import EmailCode
+from portal_app.kernel import clock, db, tokens
+from portal_app.kernel.errors import FieldError
 
 LINK_USED = "This link was already used. Send yourself a new one."
 LINK_EXPIRED = "This link has expired. Send yourself a new one."
@@ -43,9 +43,7 @@ def _row_for(session: Session, token: object) -> EmailCode | None:
     if token_hash is None:
         return None
     return session.exec(
-        select(EmailCode).where(
-            EmailCode.link_token_hash == token_hash, EmailCode.purpose == code_login.LOGIN_PURPOSE
-        )
+        select(EmailCode).where(EmailCode.link_token_hash == token_hash, EmailCode.purpose == code_login.LOGIN_PURPOSE)
     ).first()
 
 

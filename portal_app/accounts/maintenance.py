@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlmodel import col, delete, or_, select
 
-from portal_app import clock, db
-from portal_app.models import AccountChoice, EmailCode, LoginTicket, PendingSignup, RateEvent, UserSession
-from portal_app.settings import get_settings
+from portal_app.accounts.models import AccountChoice, EmailCode, LoginTicket, PendingSignup, RateEvent, UserSession
+from portal_app.kernel import clock, db
+from portal_app.kernel.settings import get_settings
 
 # Used, voided and expired codes and old rate events are kept this long, for looking into abuse.
 KEEP_FINISHED = timedelta(days=1)

@@ -12,12 +12,13 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, delete, select, update
 
-from portal_app import clock, db
 from portal_app.accounts import choices, login, passwords, sessions, throttle
-from portal_app.accounts.errors import FieldError
+from portal_app.accounts.models import Account, AccountChoice, LoginTicket, UserSession
 from portal_app.accounts.validation import MAX_PASSWORD_LENGTH, check_new_password
+from portal_app.business.models import BUSINESS_ID, Business
 from portal_app.email import outbox
-from portal_app.models import BUSINESS_ID, Account, AccountChoice, Business, LoginTicket, UserSession
+from portal_app.kernel import clock, db
+from portal_app.kernel.errors import FieldError
 
 RECENT_CODE_LOGIN = timedelta(minutes=10)
 EMAILED_SIGN_INS = frozenset({"code", "magic_link"})
@@ -34,9 +35,7 @@ class PasswordStatus:
 def _required(account: Account, info: sessions.SessionInfo) -> bool:
     if account.password_hash is None:
         return False
-    recent_emailed_sign_in = (
-        info.auth_method in EMAILED_SIGN_INS and clock.now() - info.created_at < RECENT_CODE_LOGIN
-    )
+    recent_emailed_sign_in = info.auth_method in EMAILED_SIGN_INS and clock.now() - info.created_at < RECENT_CODE_LOGIN
     return not recent_emailed_sign_in
 
 
@@ -129,9 +128,7 @@ def set_password(session_token: object, *, new_password: object, current_passwor
         _check_current_password(account, current_password)
     new_hash = passwords.hash_password(new_password)
     had_password = account.password_hash is not None
-    unchanged = (
-        Account.password_hash == account.password_hash if had_password else col(Account.password_hash).is_(None)
-    )
+    unchanged = Account.password_hash == account.password_hash if had_password else col(Account.password_hash).is_(None)
     with db.write_session() as session:
         current = session.get(UserSession, info.id)
         if current is None:

@@ -8,7 +8,7 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from portal_app.settings import get_settings
+from portal_app.kernel.settings import get_settings
 
 
 @functools.lru_cache(maxsize=8)

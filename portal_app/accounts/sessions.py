@@ -7,11 +7,10 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, delete, select, update
 
-from portal_app import clock, db
-from portal_app.accounts import tokens
+from portal_app.accounts.models import Account, UserSession
 from portal_app.accounts.validation import clean_ip
-from portal_app.models import Account, UserSession
-from portal_app.settings import get_settings
+from portal_app.kernel import clock, db, tokens
+from portal_app.kernel.settings import get_settings
 
 MAX_USER_AGENT_LENGTH = 512
 # last_seen_at only needs minute precision for the idle timeout; this keeps page loads read-only.

@@ -9,15 +9,19 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from portal_app import activity, clock, db
-from portal_app.accounts import choices, codes, passwords, tickets, tokens
+from portal_app.accounts import choices, codes, passwords, tickets
 from portal_app.accounts.codes import CodeStatus
-from portal_app.accounts.errors import FieldError, ResendTooSoon, SignupErrors
+from portal_app.accounts.errors import ResendTooSoon, SignupErrors
+from portal_app.accounts.models import Account, PendingSignup
 from portal_app.accounts.throttle import describe_wait
 from portal_app.accounts.validation import check_new_password, clean_code, clean_full_name, clean_ip, normalize_email
+from portal_app.business.models import BUSINESS_ID, Business
 from portal_app.email import outbox
-from portal_app.models import BUSINESS_ID, PORTAL_APP_KEY, Account, Business, PendingSignup
-from portal_app.settings import get_settings
+from portal_app.kernel import clock, db, tokens
+from portal_app.kernel.errors import FieldError
+from portal_app.kernel.settings import get_settings
+from portal_app.timeline import service as activity
+from portal_app.timeline.models import PORTAL_APP_KEY
 
 SIGNUP_PURPOSE = "signup"
 SIGNUP_EXPIRED = "Your signup has expired. Please sign up again."
@@ -196,8 +200,12 @@ def _finish_signup(session: Session, pending_signup_id: int) -> str:
         # With duplicates off, a parallel verification that created this email's account first
         # makes this flush fail on the unique exclusive_email index.
         session.flush()
-        activity.record(session, account_id=account.id, app_key=PORTAL_APP_KEY, kind="account_created", summary="Signed up")
-        activity.record(session, account_id=account.id, app_key=PORTAL_APP_KEY, kind="email_verified", summary=account.email)
+        activity.record(
+            session, account_id=account.id, app_key=PORTAL_APP_KEY, kind="account_created", summary="Signed up"
+        )
+        activity.record(
+            session, account_id=account.id, app_key=PORTAL_APP_KEY, kind="email_verified", summary=account.email
+        )
         account_ids, auth_method = [account.id], "signup"
     session.delete(pending)
     return choices.finish_sign_in(

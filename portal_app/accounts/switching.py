@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from sqlmodel import delete
 
-from portal_app import db
 from portal_app.accounts import choices, sessions, tickets
-from portal_app.accounts.errors import FieldError
-from portal_app.models import Account, UserSession
+from portal_app.accounts.models import Account, UserSession
+from portal_app.kernel import db
+from portal_app.kernel.errors import FieldError
 
 # A switched session is not a fresh sign-in: its own created_at must not count as "signed in by
 # code a moment ago" (password_change), so the method is kept with this prefix.

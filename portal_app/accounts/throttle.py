@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, delete, func, select
 
-from portal_app import clock
-from portal_app.models import RateEvent
+from portal_app.accounts.models import RateEvent
+from portal_app.kernel import clock
 
 MAX_KEY_LENGTH = 320
 
@@ -57,9 +57,7 @@ def min_interval_wait(session: Session, kind: str, key: str, interval: timedelta
 
 def newest_at(session: Session, kind: str, key: str) -> datetime | None:
     """When the newest event of `kind` for `key` happened, or None if there is none."""
-    return session.exec(
-        select(func.max(RateEvent.at)).where(RateEvent.kind == kind, RateEvent.key == _key(key))
-    ).one()
+    return session.exec(select(func.max(RateEvent.at)).where(RateEvent.kind == kind, RateEvent.key == _key(key))).one()
 
 
 def count_since(session: Session, kind: str, key: str, since: datetime) -> int:
@@ -85,7 +83,7 @@ def count_family_in_window(session: Session, kind_prefix: str, key: str, window:
 
 
 def describe_wait(wait: timedelta) -> str:
-    """"45 seconds" or "12 minutes", rounded up, for messages that say when to try again."""
+    """ "45 seconds" or "12 minutes", rounded up, for messages that say when to try again."""
     seconds = max(1, math.ceil(wait.total_seconds()))
     if seconds < 60:
         return f"{seconds} second" if seconds == 1 else f"{seconds} seconds"

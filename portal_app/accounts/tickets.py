@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select, update
 
-from portal_app import clock, db
-from portal_app.accounts import sessions, tokens
+from portal_app.accounts import sessions
+from portal_app.accounts.models import Account, AccountChoice, LoginTicket, PendingSignup
 from portal_app.accounts.validation import safe_next_path
-from portal_app.models import Account, AccountChoice, LoginTicket, PendingSignup
-from portal_app.settings import get_settings
+from portal_app.kernel import clock, db, tokens
+from portal_app.kernel.settings import get_settings
 
 SESSION_COOKIE = "portal_session"
 SIGNUP_COOKIE = "portal_signup"
@@ -120,9 +120,7 @@ def claim_bound_ticket(session: Session, table, *, token_hash: str, browser_hash
         return None
     if ticket.device_hash is None or not hmac.compare_digest(ticket.device_hash, browser_hash):
         return None
-    claimed = session.exec(
-        update(table).where(table.id == ticket.id, col(table.used_at).is_(None)).values(used_at=now)
-    )
+    claimed = session.exec(update(table).where(table.id == ticket.id, col(table.used_at).is_(None)).values(used_at=now))
     return ticket if claimed.rowcount == 1 else None
 
 

@@ -9,7 +9,7 @@ import unicodedata
 from email_validator import EmailNotValidError, validate_email
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
-from portal_app.accounts.errors import FieldError
+from portal_app.kernel.errors import FieldError
 
 MAX_EMAIL_LENGTH = 320
 MAX_NAME_LENGTH = 100

@@ -12,9 +12,9 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
-from portal_app import clock, db
+from portal_app.admin.models import AuditEntry
 from portal_app.admin.paging import Page, last_page_if_beyond
-from portal_app.models.staff import AuditEntry
+from portal_app.kernel import clock, db
 
 MAX_DETAIL_LENGTH = 4000
 MAX_TARGET_LENGTH = 400

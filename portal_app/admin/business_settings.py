@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from portal_app import business, db
 from portal_app.admin import audit
 from portal_app.apps import app_settings
-from portal_app.models import BUSINESS_ID, Business
+from portal_app.business import service as business
+from portal_app.business.models import BUSINESS_ID, Business
+from portal_app.kernel import db
 
 
 def list_choices() -> dict[str, tuple[str, ...]]:
@@ -63,7 +64,9 @@ def change_settings(actor: audit.Actor, changes: dict[str, object]) -> dict[str,
     return changed
 
 
-def change_app_settings(actor: audit.Actor, app_key: str, changes: dict[str, object]) -> dict[str, tuple[object, object]]:
+def change_app_settings(
+    actor: audit.Actor, app_key: str, changes: dict[str, object]
+) -> dict[str, tuple[object, object]]:
     """Validate and store some of a child app's own settings, with one audit entry for what changed.
 
     Raises app_settings.AppSettingsErrors (nothing stored) or LookupError (no such app).

@@ -10,15 +10,17 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, or_, select
 
-from portal_app import db
 from portal_app.accounts import disabling, invitations
-from portal_app.accounts.errors import FieldError
+from portal_app.accounts.models import Account
 from portal_app.admin import audit
 from portal_app.admin.paging import Page, last_page_if_beyond
 from portal_app.apps import grants, registry
-from portal_app.models import Account, Activity, AppGrant
+from portal_app.apps.models import AppGrant
+from portal_app.kernel import db
+from portal_app.kernel.errors import FieldError
 from portal_app.profile import service as profile_service
 from portal_app.profile.choices import LANGUAGES
+from portal_app.timeline.models import Activity
 
 PER_PAGE = 20
 MAX_QUERY_LENGTH = 200
@@ -184,9 +186,7 @@ def _target(account: Account) -> str:
     return f"account {account.id} <{account.email}>"
 
 
-def set_app_access(
-    actor: audit.Actor, account_id: int, app_key: object, *, granted: bool, role: object = None
-) -> bool:
+def set_app_access(actor: audit.Actor, account_id: int, app_key: object, *, granted: bool, role: object = None) -> bool:
     """Grant (with a role, for an app that has roles) or revoke one app, audited; False when nothing changed.
 
     Raises ValueError for an app or a role the portal does not know, LookupError for a missing account.

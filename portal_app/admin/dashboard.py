@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import and_, col, func, or_, select
 
-from portal_app import clock, db
-from portal_app.models import Account
+from portal_app.accounts.models import Account
+from portal_app.kernel import clock, db
 
 WEEKS = 12
 

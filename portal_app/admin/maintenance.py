@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from sqlmodel import col, delete, or_
 
-from portal_app import clock, db
+from portal_app.admin.models import StaffLoginChallenge, StaffSession, StaffTicket
 from portal_app.admin.staff_sessions import idle_limit
-from portal_app.models.staff import StaffLoginChallenge, StaffSession, StaffTicket
+from portal_app.kernel import clock, db
 
 
 def purge_expired_staff_rows() -> dict[str, int]:

@@ -12,11 +12,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
+from portal_app.accounts.routes import client_ip, no_store
 from portal_app.admin import staff_login, staff_sessions
 from portal_app.admin.staff_sessions import STAFF_COOKIE
-from portal_app.settings import get_settings
-from portal_app.web.auth_routes import client_ip, no_store
-from portal_app.web.middleware import DEVICE_COOKIE
+from portal_app.kernel.settings import get_settings
+from portal_app.kernel.web.middleware import DEVICE_COOKIE
 
 TICKET_PATH = "/admin/auth/ticket"
 LOGOUT_PATH = "/admin/auth/logout"

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from portal_app import clock, db
-from portal_app.accounts.errors import FieldError
 from portal_app.accounts.passwords import hash_password
 from portal_app.accounts.validation import check_new_password, clean_full_name, normalize_email
 from portal_app.admin import audit
-from portal_app.models.staff import StaffAccount
+from portal_app.admin.models import StaffAccount
+from portal_app.kernel import clock, db
+from portal_app.kernel.errors import FieldError
 
 
 @dataclass(frozen=True)

@@ -14,16 +14,17 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select, update
 
-from portal_app import clock, db
-from portal_app.accounts import code_budget, codes, passwords, throttle, tickets, tokens
+from portal_app.accounts import code_budget, codes, passwords, throttle, tickets
 from portal_app.accounts.codes import CodeCheck, CodeStatus
-from portal_app.accounts.errors import FieldError, LoginFailed
+from portal_app.accounts.errors import LoginFailed
 from portal_app.accounts.login import INCORRECT, too_many_attempts
 from portal_app.accounts.validation import MAX_PASSWORD_LENGTH, clean_code, clean_ip, normalize_email
 from portal_app.admin import staff_sessions
+from portal_app.admin.models import StaffAccount, StaffLoginChallenge, StaffTicket
 from portal_app.email import outbox
-from portal_app.models.staff import StaffAccount, StaffLoginChallenge, StaffTicket
-from portal_app.settings import get_settings
+from portal_app.kernel import clock, db, tokens
+from portal_app.kernel.errors import FieldError
+from portal_app.kernel.settings import get_settings
 
 STAFF_LOGIN_PURPOSE = "staff_login"
 STAFF_CODE_TEMPLATE = "staff_login_code"

@@ -10,12 +10,11 @@ from datetime import timedelta
 
 from sqlmodel import Session, delete, select, update
 
-from portal_app import clock, db
-from portal_app.accounts import tokens
 from portal_app.accounts.validation import clean_ip
+from portal_app.admin.models import StaffAccount, StaffSession
 from portal_app.admin.staff import StaffView
-from portal_app.models.staff import StaffAccount, StaffSession
-from portal_app.settings import get_settings
+from portal_app.kernel import clock, db, tokens
+from portal_app.kernel.settings import get_settings
 
 STAFF_COOKIE = "portal_staff"
 MAX_USER_AGENT_LENGTH = 512

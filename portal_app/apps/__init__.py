@@ -7,11 +7,7 @@ its owner pages (behind the staff check), its HTTP routes and its periodic tasks
 
 from __future__ import annotations
 
-import asyncio
 import importlib
-import logging
-
-log = logging.getLogger(__name__)
 
 
 def resolve(reference: str):
@@ -32,30 +28,16 @@ def child_app_routes() -> list:
     return [Mount(app.api_route, routes=list(resolve(app.http_routes)())) for app in all_apps() if app.http_routes]
 
 
-def periodic_loop(app_key: str, name: str, every_seconds: int, run):
-    """A lifespan task that calls `run` in a worker thread every `every_seconds`, logging (not dying on) failures."""
-
-    async def loop() -> None:
-        while True:
-            try:
-                await asyncio.to_thread(run)
-            except Exception:
-                log.exception("task %s.%s failed; it runs again in %s s", app_key, name, every_seconds)
-            await asyncio.sleep(every_seconds)
-
-    loop.__name__ = f"{app_key}_{name}_loop"
-    return loop
-
-
 def add_child_apps(app) -> None:
     """Add every registered child app's pages, owner pages and periodic tasks to the Reflex app."""
     # Imported here: the registry and services import this package and must not pull in Reflex.
-    from portal_app.admin.pages.apps import app_admin_page, app_settings_page
-    from portal_app.admin.states.apps import AppAdminState, AppSettingsAdminState
-    from portal_app.apps.frame import child_app_page
-    from portal_app.apps.guard import AppAccessState
+    from portal_app.admin.ui.apps_page import app_admin_page, app_settings_page
+    from portal_app.admin.ui.apps_state import AppAdminState, AppSettingsAdminState
     from portal_app.apps.registry import all_apps
-    from portal_app.states.session import SessionState
+    from portal_app.apps.ui.frame import child_app_page
+    from portal_app.apps.ui.guard import AppAccessState
+    from portal_app.kernel.tasks import periodic
+    from portal_app.shell.ui.session_state import SessionState
 
     for child in all_apps():
         for page in child.pages:
@@ -88,4 +70,4 @@ def add_child_apps(app) -> None:
                 on_load=AppSettingsAdminState.load(child.key),
             )
         for task in child.tasks:
-            app.register_lifespan_task(periodic_loop(child.key, task.name, task.every_seconds, resolve(task.run)))
+            app.register_lifespan_task(periodic(f"{child.key}_{task.name}", task.every_seconds, resolve(task.run)))

@@ -11,11 +11,11 @@ import unicodedata
 
 from sqlmodel import Session, select
 
-from portal_app import db
-from portal_app.accounts.errors import FieldError
 from portal_app.apps import registry
+from portal_app.apps.models import AppSettingValue
 from portal_app.apps.registry import ChildApp, Setting
-from portal_app.models import AppSettingValue
+from portal_app.kernel import db
+from portal_app.kernel.errors import FieldError
 
 _BOOLEAN_WORDS = {
     "on": True,

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from portal_app import activity, clock
 from portal_app.apps import hooks, registry
-from portal_app.models import PORTAL_APP_KEY, AppGrant
+from portal_app.apps.models import AppGrant
+from portal_app.kernel import clock
+from portal_app.timeline import service as activity
+from portal_app.timeline.models import PORTAL_APP_KEY
 
 
 def check_app_key(key: object) -> str:

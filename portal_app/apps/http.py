@@ -11,9 +11,9 @@ import asyncio
 
 from starlette.requests import Request
 
-from portal_app import access
 from portal_app.accounts import sessions, tickets
-from portal_app.accounts.tokens import MAX_TOKEN_LENGTH
+from portal_app.apps import access
+from portal_app.kernel.tokens import MAX_TOKEN_LENGTH
 
 
 async def signed_in_account(request: Request) -> int | None:

@@ -26,10 +26,10 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 from sqlmodel.main import default_registry
 
-from portal_app import db
 from portal_app.apps import registry
 from portal_app.apps.registry import ChildApp
-from portal_app.settings import PROJECT_DIR, get_settings
+from portal_app.kernel import db
+from portal_app.kernel.settings import PROJECT_DIR, get_settings
 
 CORE_INI = PROJECT_DIR / "alembic.ini"
 MIGRATIONS_FOLDER = "migrations"

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from portal_app.accounts.models import Account
 from portal_app.apps import registry
 from portal_app.email import outbox
-from portal_app.models import Account
-from portal_app.models.profile import Profile
+from portal_app.profile.models import Profile
 
 EMAILS_FOLDER = "emails"
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from portal_app import access
-from portal_app.apps import registry
+from portal_app.apps import access, registry
 from portal_app.apps.registry import ChildApp, SummaryCard
 
 log = logging.getLogger(__name__)

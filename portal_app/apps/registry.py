@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 
-from portal_app.models.activity import PORTAL_APP_KEY
+from portal_app.timeline.models import PORTAL_APP_KEY
 
 # Keys the shell uses for itself: "home" in the switcher, "portal" for its own timeline events.
 HOME_KEY = "home"
@@ -67,7 +67,7 @@ class RegistryError(ValueError):
 class SummaryCard:
     """What an app says about one person on home and on its entry page.
 
-    `headline` is the one line everyone reads ("3 notes", "No courses yet"); `details` are a few
+    `headline` is the one line everyone reads ("3 notes", "No notes yet"); `details` are a few
     short lines under it; `count`, when set, is shown large beside the headline.
     """
 

@@ -19,11 +19,11 @@ from datetime import timedelta
 from sqlalchemy import delete, or_, update
 from sqlmodel import col, select
 
-from portal_app import clock
-from portal_app.db import read_session, write_session
+from portal_app.email.models import OutboxEmail
 from portal_app.email.senders import DEV_MAILBOX, Sender, SendResult, sender_from_settings
-from portal_app.models import OutboxEmail
-from portal_app.settings import Settings, get_settings
+from portal_app.kernel import clock
+from portal_app.kernel.db import read_session, write_session
+from portal_app.kernel.settings import Settings, get_settings
 
 REDACTED = "(removed after delivery)"
 # Sent and failed emails are kept this long for the operator to look into, then deleted.
@@ -128,7 +128,13 @@ def _record(email: OutboxEmail, result: SendResult, *, worker_id: str, backend: 
     else:
         delay = retry_delay(attempts)
         values.update(next_attempt_at=now + delay, last_error=result.error[:2000])
-        logger.warning("Email %s: attempt %s failed (%s); next try in %.0f s", email.id, attempts, result.error, delay.total_seconds())
+        logger.warning(
+            "Email %s: attempt %s failed (%s); next try in %.0f s",
+            email.id,
+            attempts,
+            result.error,
+            delay.total_seconds(),
+        )
     with write_session() as session:
         updated = session.exec(
             update(OutboxEmail)

@@ -15,10 +15,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from portal_app.db import read_session
+from portal_app.email.models import OutboxEmail
 from portal_app.email.senders import DEV_MAILBOX
-from portal_app.models import OutboxEmail
-from portal_app.settings import get_settings
+from portal_app.kernel.db import read_session
+from portal_app.kernel.settings import get_settings
 
 LIST_LIMIT = 200
 

@@ -6,10 +6,11 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from portal_app import clock
+from portal_app.business.models import BUSINESS_ID, Business
+from portal_app.email.models import OutboxEmail
 from portal_app.email.render import render
-from portal_app.models import BUSINESS_ID, Business, OutboxEmail
-from portal_app.settings import get_settings
+from portal_app.kernel import clock
+from portal_app.kernel.settings import get_settings
 
 
 def enqueue(

@@ -42,4 +42,6 @@ def render(template: str, context: dict, *, folder: Path | None = None) -> Rende
     if not first_line.startswith("Subject: "):
         raise ValueError(f"{template}.txt must start with a 'Subject: ' line")
     html = env.get_template(f"{template}.html").render(**context)
-    return RenderedEmail(subject=first_line.removeprefix("Subject: ").strip(), text_body=body.lstrip("\n"), html_body=html)
+    return RenderedEmail(
+        subject=first_line.removeprefix("Subject: ").strip(), text_body=body.lstrip("\n"), html_body=html
+    )

@@ -15,8 +15,8 @@ from python_http_client.exceptions import HTTPError
 from sendgrid import SendGridAPIClient
 from sendgrid.helpers.mail import Mail
 
-from portal_app.models import OutboxEmail
-from portal_app.settings import Settings
+from portal_app.email.models import OutboxEmail
+from portal_app.kernel.settings import Settings
 
 DEV_MAILBOX = "dev-mailbox"
 SENDGRID = "sendgrid"

@@ -19,17 +19,18 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select, update
 
-from portal_app import clock, db
 from portal_app.accounts import choices, code_budget, codes
 from portal_app.accounts.codes import CodeCheck, CodeStatus
-from portal_app.accounts.errors import FieldError
+from portal_app.accounts.models import Account, AccountPreference, LoginTicket, UserSession
 from portal_app.accounts.sessions import NOT_SIGNED_IN, signed_in_account
 from portal_app.accounts.throttle import describe_wait
 from portal_app.accounts.validation import clean_code, clean_ip
+from portal_app.business.models import BUSINESS_ID, Business
 from portal_app.email import outbox
-from portal_app.models import BUSINESS_ID, Account, AccountPreference, Business, LoginTicket, UserSession
-from portal_app.models.profile import EmailChange
-from portal_app.settings import get_settings
+from portal_app.kernel import clock, db
+from portal_app.kernel.errors import FieldError
+from portal_app.kernel.settings import get_settings
+from portal_app.profile.models import EmailChange
 
 EMAIL_CHANGE_PURPOSE = "email_change"
 CODE_TEMPLATE = "email_change_code"

@@ -14,15 +14,16 @@ from datetime import datetime
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, update
 
-from portal_app import activity, business, clock, db
-from portal_app.accounts.errors import FieldError
+from portal_app.accounts.models import Account
 from portal_app.accounts.sessions import NOT_SIGNED_IN, signed_in_account
 from portal_app.accounts.validation import normalize_email
 from portal_app.apps import registry
-from portal_app.models import PORTAL_APP_KEY, Account
-from portal_app.models.profile import Profile
+from portal_app.business import service as business
+from portal_app.kernel import clock, db
+from portal_app.kernel.errors import FieldError
 from portal_app.profile import email_change
 from portal_app.profile.choices import FIELD_LABELS
+from portal_app.profile.models import Profile
 from portal_app.profile.validation import (
     MAX_ADDRESS_LINE,
     MAX_CITY,
@@ -37,6 +38,8 @@ from portal_app.profile.validation import (
     clean_text,
     clean_time_zone,
 )
+from portal_app.timeline import service as activity
+from portal_app.timeline.models import PORTAL_APP_KEY
 
 PROFILE_COMPLETED = "profile_completed"
 PROFILE_COMPLETED_SUMMARY = "Profile completed"

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import phonenumbers
 
-from portal_app.accounts.errors import FieldError
 from portal_app.accounts.validation import clean_full_name
+from portal_app.kernel.errors import FieldError
 from portal_app.profile.choices import LANGUAGES, countries, time_zones
 
 MAX_PHONE_INPUT = 40

@@ -6,9 +6,10 @@ import re
 
 from sqlmodel import col, select
 
-from portal_app import db
 from portal_app.accounts import signup, tickets
-from portal_app.models import Account, OutboxEmail
+from portal_app.accounts.models import Account
+from portal_app.email.models import OutboxEmail
+from portal_app.kernel import db
 from tests.browser import redeem_bound
 
 PASSWORD = "plum-velvet-orbit-42"

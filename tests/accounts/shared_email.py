@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from portal_app import db
 from portal_app.accounts import sessions, tickets
-from portal_app.models import BUSINESS_ID, Account, Business
+from portal_app.accounts.models import Account
+from portal_app.business.models import BUSINESS_ID, Business
+from portal_app.kernel import db
 from tests.accounts.helpers import IP, accounts_for, sign_up
 from tests.browser import redeem_bound
 

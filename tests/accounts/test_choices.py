@@ -7,12 +7,13 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from portal_app import db
 from portal_app.accounts import choices, sessions, signup
-from portal_app.accounts.errors import FieldError, LoginFailed
+from portal_app.accounts.errors import LoginFailed
 from portal_app.accounts.login import password_login
+from portal_app.accounts.models import AccountChoice, AccountPreference
 from portal_app.apps import grants
-from portal_app.models import AccountChoice, AccountPreference
+from portal_app.kernel import db
+from portal_app.kernel.errors import FieldError
 from tests.accounts.helpers import IP, begin_signup, latest_code, sign_up
 from tests.accounts.shared_email import (
     EMAIL,

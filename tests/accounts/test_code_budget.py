@@ -5,11 +5,12 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from portal_app import db
 from portal_app.accounts import code_login, codes, login, sessions, signup
 from portal_app.accounts.codes import CodeStatus
-from portal_app.accounts.errors import FieldError
-from portal_app.models import EmailCode, OutboxEmail
+from portal_app.accounts.models import EmailCode
+from portal_app.email.models import OutboxEmail
+from portal_app.kernel import db
+from portal_app.kernel.errors import FieldError
 from tests.accounts.helpers import IP, PASSWORD, begin_signup, latest_code, latest_email, sign_up
 from tests.browser import redeem_bound
 

@@ -7,10 +7,12 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlmodel import select
 
-from portal_app import db
-from portal_app.accounts import code_login, codes, magic_links, passwords, sessions, tickets, tokens
-from portal_app.accounts.errors import FieldError
-from portal_app.models import BUSINESS_ID, Account, Business, EmailCode, OutboxEmail, RateEvent
+from portal_app.accounts import code_login, codes, magic_links, passwords, sessions, tickets
+from portal_app.accounts.models import Account, EmailCode, RateEvent
+from portal_app.business.models import BUSINESS_ID, Business
+from portal_app.email.models import OutboxEmail
+from portal_app.kernel import db, tokens
+from portal_app.kernel.errors import FieldError
 from tests.accounts.helpers import IP, PASSWORD, accounts_for, latest_code, latest_email, sign_up
 from tests.browser import redeem_bound
 

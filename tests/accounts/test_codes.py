@@ -5,10 +5,10 @@ from datetime import timedelta
 from sqlalchemy import inspect, text
 from sqlmodel import select
 
-from portal_app import db
-from portal_app.accounts import codes, tokens
+from portal_app.accounts import codes
 from portal_app.accounts.codes import CodeStatus
-from portal_app.models import EmailCode
+from portal_app.accounts.models import EmailCode
+from portal_app.kernel import db, tokens
 
 EMAIL = "ada@example.com"
 

@@ -1,7 +1,7 @@
 """A disabled account is signed out at once and cannot sign in again until re-enabled."""
 
-from portal_app import db
 from portal_app.accounts import disabling, login, sessions, tickets
+from portal_app.kernel import db
 from tests.accounts.helpers import IP, PASSWORD, accounts_for, sign_up
 from tests.browser import redeem_bound
 
@@ -34,7 +34,7 @@ def test_a_session_of_an_account_disabled_meanwhile_is_refused(database, frozen_
     account_id = accounts_for("ada@example.com")[0].id
     grant = redeem_bound(login.password_login(email="ada@example.com", password=PASSWORD, ip=IP))
     with db.write_session() as session:
-        from portal_app.models import Account
+        from portal_app.accounts.models import Account
 
         account = session.get(Account, account_id)
         account.disabled_at = frozen_clock.current  # as if disabled by another path, sessions left behind

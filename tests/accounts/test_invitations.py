@@ -8,12 +8,16 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from portal_app import db
 from portal_app.accounts import code_login, invitations, magic_links, passwords, sessions
-from portal_app.accounts.errors import FieldError, LoginFailed
+from portal_app.accounts.errors import LoginFailed
 from portal_app.accounts.login import password_login
+from portal_app.accounts.models import Account, EmailCode
 from portal_app.apps import grants
-from portal_app.models import BUSINESS_ID, Account, AppGrant, Business, EmailCode, OutboxEmail
+from portal_app.apps.models import AppGrant
+from portal_app.business.models import BUSINESS_ID, Business
+from portal_app.email.models import OutboxEmail
+from portal_app.kernel import db
+from portal_app.kernel.errors import FieldError
 from tests.accounts.helpers import IP, PASSWORD, accounts_for, latest_email, sign_up
 from tests.browser import redeem_bound
 

@@ -9,11 +9,12 @@ import pytest
 from argon2 import extract_parameters
 from sqlmodel import select
 
-from portal_app import db
 from portal_app.accounts import passwords, sessions, tickets
 from portal_app.accounts.errors import LoginFailed
 from portal_app.accounts.login import password_login
-from portal_app.models import BUSINESS_ID, Business, UserSession
+from portal_app.accounts.models import UserSession
+from portal_app.business.models import BUSINESS_ID, Business
+from portal_app.kernel import db
 from tests.accounts.helpers import IP, PASSWORD, accounts_for, sign_up
 from tests.browser import redeem_bound
 

@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlmodel import select
 
-from portal_app import db
 from portal_app.accounts import code_login, codes, magic_links, sessions
-from portal_app.accounts.errors import FieldError
 from portal_app.accounts.magic_links import LinkState, LinkStatus
-from portal_app.models import BUSINESS_ID, Business, OutboxEmail
+from portal_app.business.models import BUSINESS_ID, Business
+from portal_app.email.models import OutboxEmail
+from portal_app.kernel import db
+from portal_app.kernel.errors import FieldError
 from tests.accounts.helpers import IP, accounts_for, latest_code, latest_email, sign_up
 from tests.browser import redeem_bound
 

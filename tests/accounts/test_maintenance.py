@@ -4,10 +4,10 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from portal_app import db
 from portal_app.accounts import choices, codes, maintenance, sessions, signup, throttle
 from portal_app.accounts.login import password_login
-from portal_app.models import AccountChoice, EmailCode, LoginTicket, PendingSignup, RateEvent, UserSession
+from portal_app.accounts.models import AccountChoice, EmailCode, LoginTicket, PendingSignup, RateEvent, UserSession
+from portal_app.kernel import db
 from tests.accounts.helpers import IP, PASSWORD, accounts_for, begin_signup, sign_up
 from tests.accounts.shared_email import EMAIL, choice_token, make_accounts
 from tests.browser import redeem_bound

@@ -4,12 +4,14 @@ import pytest
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
-from portal_app import db
 from portal_app.accounts import choices, password_change, sessions, switching, tickets
-from portal_app.accounts.errors import FieldError, LoginFailed
+from portal_app.accounts.errors import LoginFailed
 from portal_app.accounts.login import password_login
+from portal_app.accounts.models import Account
 from portal_app.accounts.password_change import PasswordStatus
-from portal_app.models import Account, OutboxEmail
+from portal_app.email.models import OutboxEmail
+from portal_app.kernel import db
+from portal_app.kernel.errors import FieldError
 from tests.accounts.helpers import IP, PASSWORD, accounts_for, sign_up
 from tests.accounts.shared_email import EMAIL, choice_token, make_accounts, session_token, signed_in
 from tests.browser import redeem_bound

@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from portal_app import db
-from portal_app.accounts import sessions, tokens
-from portal_app.models import Account, UserSession
+from portal_app.accounts import sessions
+from portal_app.accounts.models import Account, UserSession
+from portal_app.kernel import db, tokens
 
 
 def make_account(clock_now) -> int:

@@ -7,10 +7,13 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
-from portal_app import db
 from portal_app.accounts import choices, login, passwords, sessions, signup, tickets
-from portal_app.accounts.errors import FieldError, ResendTooSoon, SignupErrors
-from portal_app.models import BUSINESS_ID, Business, EmailCode, OutboxEmail, PendingSignup, RateEvent, UserSession
+from portal_app.accounts.errors import ResendTooSoon, SignupErrors
+from portal_app.accounts.models import EmailCode, PendingSignup, RateEvent, UserSession
+from portal_app.business.models import BUSINESS_ID, Business
+from portal_app.email.models import OutboxEmail
+from portal_app.kernel import db
+from portal_app.kernel.errors import FieldError
 from tests.accounts.helpers import IP, PASSWORD, accounts_for, begin_signup, latest_code, latest_email, sign_up
 from tests.browser import redeem_bound
 
@@ -223,9 +226,7 @@ def test_duplicates_off_offers_every_earlier_duplicate_to_choose_from(database, 
     first, second = accounts_for(EMAIL)
     assert [account.full_name for account in choices.choice_view(grant.value).accounts] == ["First", "Second"]
     assert first.exclusive_email is None and second.exclusive_email is None
-    session_grant = redeem_bound(
-        choices.choose_account(grant.value, second.id, remember=False), user_agent="", ip=""
-    )
+    session_grant = redeem_bound(choices.choose_account(grant.value, second.id, remember=False), user_agent="", ip="")
     assert sessions.current_session(session_grant.value).auth_method == "code"
     assert sessions.account_for_token(session_grant.value) == second.id
 

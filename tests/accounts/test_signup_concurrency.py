@@ -12,16 +12,15 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlmodel import select
 
-from portal_app import db
 from portal_app.accounts import signup
-from portal_app.accounts.errors import FieldError
-from portal_app.models import BUSINESS_ID, Business, LoginTicket, PendingSignup
+from portal_app.accounts.models import LoginTicket, PendingSignup
+from portal_app.business.models import BUSINESS_ID, Business
+from portal_app.kernel import db
+from portal_app.kernel.errors import FieldError
 from tests.accounts.helpers import accounts_for, begin_signup, latest_code
 
 EMAIL = "ada@example.com"
 THREADS = 20
-
-
 
 
 def allow_duplicates() -> None:

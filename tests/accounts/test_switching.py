@@ -6,8 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from portal_app.accounts import choices, lookup, sessions, switching
-from portal_app.accounts.errors import FieldError
 from portal_app.accounts.login import password_login
+from portal_app.kernel.errors import FieldError
 from tests.accounts.helpers import IP, accounts_for, sign_up
 from tests.accounts.shared_email import EMAIL, choice_token, make_accounts, redeem, session_token, signed_in
 
@@ -134,7 +134,6 @@ def test_a_switch_counts_as_using_the_account(database, frozen_clock):
     assert accounts_for(EMAIL)[0].last_login_at == frozen_clock.current
     [second_summary, third_summary] = switching.switchable_accounts(first_token)
     assert second_summary.last_used_at == second.last_login_at
-
 
 
 def test_switching_keeps_the_sign_ins_absolute_end(database, frozen_clock):

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from portal_app import db
 from portal_app.accounts import throttle
+from portal_app.kernel import db
 
 
 def test_retry_after_counts_events_in_the_window(database, frozen_clock):
@@ -42,8 +42,14 @@ def test_min_interval_wait_is_measured_from_the_newest_event(database, frozen_cl
 
 @pytest.mark.parametrize(
     "wait, text",
-    [(timedelta(seconds=0.2), "1 second"), (timedelta(seconds=45), "45 seconds"), (timedelta(seconds=59.5), "1 minute"),
-     (timedelta(seconds=60), "1 minute"), (timedelta(seconds=61), "2 minutes"), (timedelta(minutes=12), "12 minutes")],
+    [
+        (timedelta(seconds=0.2), "1 second"),
+        (timedelta(seconds=45), "45 seconds"),
+        (timedelta(seconds=59.5), "1 minute"),
+        (timedelta(seconds=60), "1 minute"),
+        (timedelta(seconds=61), "2 minutes"),
+        (timedelta(minutes=12), "12 minutes"),
+    ],
 )
 def test_waits_are_described_rounded_up(wait, text):
     assert throttle.describe_wait(wait) == text

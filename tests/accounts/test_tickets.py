@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from portal_app import db
 from portal_app.accounts import sessions, tickets
-from portal_app.models import Account, LoginTicket, PendingSignup, UserSession
+from portal_app.accounts.models import Account, LoginTicket, PendingSignup, UserSession
+from portal_app.kernel import db
 from tests.browser import redeem_bound
 
 

@@ -2,7 +2,7 @@
 
 import re
 
-from portal_app.accounts import tokens
+from portal_app.kernel import tokens
 
 
 def test_tokens_are_long_random_and_url_safe():

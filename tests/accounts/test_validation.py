@@ -2,7 +2,6 @@
 
 import pytest
 
-from portal_app.accounts.errors import FieldError
 from portal_app.accounts.validation import (
     check_new_password,
     clean_code,
@@ -10,6 +9,7 @@ from portal_app.accounts.validation import (
     normalize_email,
     safe_next_path,
 )
+from portal_app.kernel.errors import FieldError
 
 MEGABYTE = "a" * 1_000_000
 WRONG_TYPES = [None, 42, 4.2, ["a@example.com"], {"email": "a@example.com"}, b"a@example.com", True]
@@ -30,9 +30,22 @@ def test_internationalized_email_is_accepted():
 
 
 @pytest.mark.parametrize(
-    "raw", ["", "   ", "no-at-sign", "a@b", "a@@example.com", "a b@example.com", "a\x00@example.com",
-            "a\n@example.com", "ada@exa\u202emple.com", MEGABYTE + "@example.com", "a@" + MEGABYTE + ".com",
-            "\ud800@example.com", *WRONG_TYPES]
+    "raw",
+    [
+        "",
+        "   ",
+        "no-at-sign",
+        "a@b",
+        "a@@example.com",
+        "a b@example.com",
+        "a\x00@example.com",
+        "a\n@example.com",
+        "ada@exa\u202emple.com",
+        MEGABYTE + "@example.com",
+        "a@" + MEGABYTE + ".com",
+        "\ud800@example.com",
+        *WRONG_TYPES,
+    ],
 )
 def test_bad_emails_are_refused_on_the_email_field(raw):
     error = refused(normalize_email, raw)
@@ -41,16 +54,36 @@ def test_bad_emails_are_refused_on_the_email_field(raw):
 
 @pytest.mark.parametrize(
     "raw, expected",
-    [("  Ada Lovelace  ", "Ada Lovelace"), ("李小龍", "李小龍"), ("محمد عبد الله", "محمد عبد الله"),
-     ("Zoë 🦄 O'Brien-Smith", "Zoë 🦄 O'Brien-Smith"), ("👩‍👩‍👧", "👩‍👩‍👧"), ("x" * 100, "x" * 100)],
+    [
+        ("  Ada Lovelace  ", "Ada Lovelace"),
+        ("李小龍", "李小龍"),
+        ("محمد عبد الله", "محمد عبد الله"),
+        ("Zoë 🦄 O'Brien-Smith", "Zoë 🦄 O'Brien-Smith"),
+        ("👩‍👩‍👧", "👩‍👩‍👧"),
+        ("x" * 100, "x" * 100),
+    ],
 )
 def test_names_in_any_script_with_emoji_are_accepted(raw, expected):
     assert clean_full_name(raw) == expected
 
 
 @pytest.mark.parametrize(
-    "raw", ["", "   ", "x" * 101, MEGABYTE, "Ada\x00", "Ada\nLovelace", "Ada\tLovelace", "Ada\x1b[31m", "\x7fAda",
-            "Ada \u202eecalevoL", "Ada \u2066x\u2069", "\ud83d", *WRONG_TYPES]
+    "raw",
+    [
+        "",
+        "   ",
+        "x" * 101,
+        MEGABYTE,
+        "Ada\x00",
+        "Ada\nLovelace",
+        "Ada\tLovelace",
+        "Ada\x1b[31m",
+        "\x7fAda",
+        "Ada \u202eecalevoL",
+        "Ada \u2066x\u2069",
+        "\ud83d",
+        *WRONG_TYPES,
+    ],
 )
 def test_bad_names_are_refused_on_the_name_field(raw):
     error = refused(clean_full_name, raw)
@@ -111,8 +144,22 @@ def test_relative_next_paths_are_kept(raw):
 
 
 @pytest.mark.parametrize(
-    "raw", ["", "https://evil.example", "//evil.example", "/\\evil.example", "\\\\evil.example", "javascript:alert(1)",
-            "/\t/evil.example", "/\n", "evil", "/" + "a" * 600, None, 3, ["/"]]
+    "raw",
+    [
+        "",
+        "https://evil.example",
+        "//evil.example",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "javascript:alert(1)",
+        "/\t/evil.example",
+        "/\n",
+        "evil",
+        "/" + "a" * 600,
+        None,
+        3,
+        ["/"],
+    ],
 )
 def test_other_next_paths_become_home(raw):
     assert safe_next_path(raw) == "/"

@@ -6,10 +6,11 @@ import re
 
 from sqlmodel import col, select
 
-from portal_app import clock, db
+from portal_app.accounts.models import Account
 from portal_app.admin import audit, staff, staff_login, staff_sessions
-from portal_app.models import Account, OutboxEmail
-from portal_app.models.staff import AuditEntry
+from portal_app.admin.models import AuditEntry
+from portal_app.email.models import OutboxEmail
+from portal_app.kernel import clock, db
 
 STAFF_EMAIL = "owner@studio.example"
 STAFF_NAME = "Olive Owner"

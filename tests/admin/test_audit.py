@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from portal_app import db
 from portal_app.admin import audit
+from portal_app.kernel import db
 from tests.admin.helpers import STAFF_PASSWORD, audit_entries, create_staff
 
 

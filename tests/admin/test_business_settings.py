@@ -6,9 +6,10 @@ import json
 
 import pytest
 
-from portal_app import business, db
 from portal_app.admin import audit, business_settings
-from portal_app.models import BUSINESS_ID, Business
+from portal_app.business import service as business
+from portal_app.business.models import BUSINESS_ID, Business
+from portal_app.kernel import db
 from tests.admin.helpers import audit_entries
 
 # Every app the portal knows: the product's three, and any app registered since.

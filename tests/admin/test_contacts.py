@@ -7,12 +7,16 @@ import json
 import pytest
 from sqlmodel import select
 
-from portal_app import business, db
 from portal_app.accounts import sessions
-from portal_app.accounts.errors import FieldError
+from portal_app.accounts.models import Account
 from portal_app.admin import audit, contacts
-from portal_app.models import Account, Activity, AppGrant, OutboxEmail
-from portal_app.models.profile import Profile
+from portal_app.apps.models import AppGrant
+from portal_app.business import service as business
+from portal_app.email.models import OutboxEmail
+from portal_app.kernel import db
+from portal_app.kernel.errors import FieldError
+from portal_app.profile.models import Profile
+from portal_app.timeline.models import Activity
 from tests.admin.helpers import audit_entries, make_account
 
 OWNER = audit.Actor("owner@studio.example", None)

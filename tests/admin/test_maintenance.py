@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlmodel import func, select
 
-from portal_app import db
 from portal_app.admin import staff_login, staff_sessions
 from portal_app.admin.maintenance import purge_expired_staff_rows
-from portal_app.models.staff import AuditEntry, StaffLoginChallenge, StaffSession, StaffTicket
+from portal_app.admin.models import AuditEntry, StaffLoginChallenge, StaffSession, StaffTicket
+from portal_app.kernel import db
 from tests.admin.helpers import BROWSER, IP, STAFF_EMAIL, STAFF_PASSWORD, create_staff, staff_session_token
 
 

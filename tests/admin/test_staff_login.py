@@ -8,12 +8,13 @@ import argon2
 import pytest
 from sqlmodel import select
 
-from portal_app import db
 from portal_app.accounts import code_login, login
-from portal_app.accounts.errors import FieldError, LoginFailed
+from portal_app.accounts.errors import LoginFailed
 from portal_app.admin import staff_login, staff_sessions
-from portal_app.models import OutboxEmail
-from portal_app.models.staff import StaffAccount, StaffLoginChallenge, StaffSession, StaffTicket
+from portal_app.admin.models import StaffAccount, StaffLoginChallenge, StaffSession, StaffTicket
+from portal_app.email.models import OutboxEmail
+from portal_app.kernel import db
+from portal_app.kernel.errors import FieldError
 from tests.accounts.helpers import PASSWORD as CLIENT_PASSWORD
 from tests.accounts.helpers import latest_code, sign_up
 from tests.admin.helpers import (

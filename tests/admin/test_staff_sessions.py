@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from portal_app import db
-from portal_app.accounts import sessions, tokens
+from portal_app.accounts import sessions
 from portal_app.admin import staff_sessions
-from portal_app.models.staff import StaffAccount, StaffSession
+from portal_app.admin.models import StaffAccount, StaffSession
+from portal_app.kernel import db, tokens
 from tests.admin.helpers import STAFF_EMAIL, create_staff, staff_session_token
 
 

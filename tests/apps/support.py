@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from portal_app import access, db
-from portal_app.apps import grants
-from portal_app.models import BUSINESS_ID, Account, Business
+from portal_app.accounts.models import Account
+from portal_app.apps import access, grants
+from portal_app.business.models import BUSINESS_ID, Business
+from portal_app.kernel import db
 
 
 def add_account(email: str = "ada@example.com", full_name: str = "Ada Lovelace", *, created_at=None) -> int:
-    from portal_app import clock
+    from portal_app.kernel import clock
 
     with db.write_session() as session:
         account = Account(email=email, full_name=full_name, created_at=created_at or clock.now())

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from portal_app import activity, db
-from portal_app.accounts.errors import FieldError
 from portal_app.apps.notes import service
 from portal_app.apps.notes.models import Note
+from portal_app.kernel import db
+from portal_app.kernel.errors import FieldError
+from portal_app.timeline import service as activity
 from tests.apps.support import add_account
 
 

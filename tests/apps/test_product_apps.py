@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from portal_app import activity, db
 from portal_app.apps import registry
+from portal_app.kernel import db
+from portal_app.timeline import service as activity
 from tests.apps.support import add_account
 
 

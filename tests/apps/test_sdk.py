@@ -13,16 +13,19 @@ from sqlmodel import select
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from portal_app import access, db
 from portal_app.accounts import sessions, tickets
-from portal_app.accounts.errors import FieldError
+from portal_app.accounts.models import Account
 from portal_app.admin import audit, business_settings, contacts
-from portal_app.apps import app_settings, child_app_routes, grants, registry
+from portal_app.admin.models import AuditEntry
+from portal_app.apps import access, app_settings, child_app_routes, grants, registry
+from portal_app.apps.models import AppGrant
 from portal_app.apps.notes import service
 from portal_app.apps.notify import notify
 from portal_app.cli import main as portal
-from portal_app.models import Account, AppGrant, AuditEntry, OutboxEmail
-from portal_app.models.profile import Profile
+from portal_app.email.models import OutboxEmail
+from portal_app.kernel import db
+from portal_app.kernel.errors import FieldError
+from portal_app.profile.models import Profile
 from tests.apps.support import add_account, grant, set_business
 
 NOTES = service.APP_KEY

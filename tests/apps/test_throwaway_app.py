@@ -11,10 +11,10 @@ import subprocess
 import sys
 import textwrap
 
-from portal_app.settings import PROJECT_DIR
+from portal_app.kernel.settings import PROJECT_DIR
 
 APP_PACKAGE = {
-    "__init__.py": '''
+    "__init__.py": """
         from portal_app.apps.registry import AdminPage, AppPage, ChildApp, PeriodicTask, Setting, SummaryCard, register
 
 
@@ -46,8 +46,8 @@ APP_PACKAGE = {
                 cli="portal_app.apps.pinboard.pages:commands",
             )
         )
-    ''',
-    "pages.py": '''
+    """,
+    "pages.py": """
         import reflex as rx
         from starlette.responses import PlainTextResponse
         from starlette.routing import Route
@@ -81,7 +81,7 @@ APP_PACKAGE = {
             parser.add_subparsers(dest="pinboard_command", required=True).add_parser("hello").set_defaults(
                 run=lambda args: print("hello from pinboard") or 0
             )
-    ''',
+    """,
 }
 
 PROBE = """
@@ -92,11 +92,12 @@ apps_package.__path__.append(sys.argv[1])  # the temporary apps directory
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from portal_app import business, clock, db
+from portal_app.accounts.models import Account
+from portal_app.admin.ui.frame import nav_entries
 from portal_app.apps import child_app_routes, grants, migrations, overview, registry
-from portal_app.admin.pages.frame import nav_entries
+from portal_app.business import service as business
 from portal_app.cli import main as portal
-from portal_app.models import Account
+from portal_app.kernel import clock, db
 
 migrations.migrate()
 business.ensure_business("Probe")

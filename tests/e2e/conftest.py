@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from portal_app import db
-from portal_app.settings import PROJECT_DIR, get_settings
+from portal_app.kernel import db
+from portal_app.kernel.settings import PROJECT_DIR, get_settings
 
 ARTIFACTS = PROJECT_DIR / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -43,7 +43,9 @@ def _wait_until_up(url: str, process: subprocess.Popen, log_path: Path) -> None:
     deadline = time.monotonic() + SERVER_START_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the portal exited with {process.returncode}; see {log_path}:\n{log_path.read_text()[-4000:]}")
+            raise RuntimeError(
+                f"the portal exited with {process.returncode}; see {log_path}:\n{log_path.read_text()[-4000:]}"
+            )
         try:
             with urllib.request.urlopen(f"{url}/login", timeout=5) as response:
                 if response.status == 200:
@@ -99,7 +101,7 @@ def portal_url(tmp_path_factory):
         get_settings.cache_clear()
         # The demo data allows duplicate contacts (its two accounts share an email); the tests start
         # from the product's default and turn it on only where they say so.
-        from portal_app import business
+        from portal_app.business import service as business
 
         business.set_allow_duplicate_contacts(False)
         yield url
@@ -138,7 +140,7 @@ def fresh_ip_limits(portal_url):
 @pytest.fixture
 def duplicates_allowed(portal_url):
     """Turn the business setting allow_duplicate_contacts on for one test."""
-    from portal_app import business
+    from portal_app.business import service as business
 
     business.set_allow_duplicate_contacts(True)
     yield

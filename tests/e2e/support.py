@@ -13,9 +13,9 @@ from datetime import timedelta
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 
-from portal_app import db
+from portal_app.accounts.models import Account, EmailCode, RateEvent
 from portal_app.apps import grants
-from portal_app.models import Account, EmailCode, RateEvent
+from portal_app.kernel import db
 
 PASSWORD = "plum orchard lantern 7"
 HOME = re.compile(r"^https?://[^/]+/$")
@@ -121,8 +121,8 @@ def link_in(message: dict) -> str | None:
 
 def create_account(email: str, name: str, *, password: str | None = PASSWORD, apps: tuple[str, ...] = ()) -> int:
     """An account as if it had signed up earlier (or been invited, without a password)."""
-    from portal_app import clock
     from portal_app.accounts.passwords import hash_password
+    from portal_app.kernel import clock
 
     now = clock.now()
     with db.write_session() as session:
@@ -157,7 +157,7 @@ def log_in_with_code(page: Page, base_url: str, email: str, *, count: int = 1) -
 
 
 def sessions_of(account_id: int) -> list:
-    from portal_app.models import UserSession
+    from portal_app.accounts.models import UserSession
 
     with db.read_session() as session:
         return list(session.exec(select(UserSession).where(UserSession.account_id == account_id)))
@@ -176,8 +176,8 @@ def log_out(page: Page) -> None:
 
 def give_phone(account_id: int, phone: str = "+14155550123") -> None:
     """Fill the one required detail the demo business asks for beyond name and email."""
-    from portal_app import clock
-    from portal_app.models import Profile
+    from portal_app.kernel import clock
+    from portal_app.profile.models import Profile
 
     with db.write_session() as session:
         profile = session.get(Profile, account_id) or Profile(account_id=account_id, updated_at=clock.now())
@@ -188,7 +188,7 @@ def give_phone(account_id: int, phone: str = "+14155550123") -> None:
 
 def set_business(**values) -> dict:
     """Change business settings for a test; returns the old values to restore."""
-    from portal_app.models import BUSINESS_ID, Business
+    from portal_app.business.models import BUSINESS_ID, Business
 
     with db.write_session() as session:
         business = session.get(Business, BUSINESS_ID)
@@ -221,10 +221,18 @@ def create_owner(email: str, name: str = "Olive Owner") -> None:
     import os
     import subprocess
 
-    from portal_app.settings import PROJECT_DIR
+    from portal_app.kernel.settings import PROJECT_DIR
 
     result = subprocess.run(
-        [str(PROJECT_DIR / ".venv" / "bin" / "portal"), "create-owner", "--email", email, "--name", name, "--password-stdin"],
+        [
+            str(PROJECT_DIR / ".venv" / "bin" / "portal"),
+            "create-owner",
+            "--email",
+            email,
+            "--name",
+            name,
+            "--password-stdin",
+        ],
         input=OWNER_PASSWORD + "\n",
         env=os.environ.copy(),
         capture_output=True,

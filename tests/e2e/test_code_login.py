@@ -10,9 +10,10 @@ from datetime import timedelta
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 
-from portal_app import db
-from portal_app.models import BUSINESS_ID, Business, EmailCode
-from portal_app.settings import PROJECT_DIR
+from portal_app.accounts.models import EmailCode
+from portal_app.business.models import BUSINESS_ID, Business
+from portal_app.kernel import db
+from portal_app.kernel.settings import PROJECT_DIR
 from tests.e2e.support import (
     HOME,
     age_sends_to,

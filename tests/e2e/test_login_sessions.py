@@ -22,7 +22,9 @@ def test_session_cookie_is_httponly_and_invisible_to_scripts(page: Page, base_ur
     assert cookie["path"] == "/"
     assert len(cookie["value"]) >= 43  # 256 bits, base64url
     assert SESSION_COOKIE not in page.evaluate("document.cookie")
-    assert cookie["value"] not in page.evaluate("JSON.stringify(window.localStorage) + JSON.stringify(window.sessionStorage)")
+    assert cookie["value"] not in page.evaluate(
+        "JSON.stringify(window.localStorage) + JSON.stringify(window.sessionStorage)"
+    )
     # The signup's own cookie is gone once the account exists; the browser-binding cookie stays.
     cookies = {c["name"]: c for c in page.context.cookies()}
     assert set(cookies) == {SESSION_COOKIE, "portal_device"}

@@ -7,7 +7,8 @@ from datetime import timedelta
 
 from playwright.sync_api import Page, expect
 
-from portal_app import activity, clock, db
+from portal_app.kernel import clock, db
+from portal_app.timeline import service as activity
 from tests.e2e.support import (
     HOME,
     create_account,
@@ -108,7 +109,10 @@ def test_the_timeline_shows_the_accounts_events_newest_first(page: Page):
     timeline = page.get_by_role("region", name="Your timeline")
     expect(timeline.get_by_text("Newest event")).to_be_visible()
     texts = timeline.locator("li").all_inner_texts()
-    positions = [next(i for i, text in enumerate(texts) if summary in text) for summary in ("Newest event", "Middle event", "Oldest event")]
+    positions = [
+        next(i for i, text in enumerate(texts) if summary in text)
+        for summary in ("Newest event", "Middle event", "Oldest event")
+    ]
     assert positions == sorted(positions)
 
 

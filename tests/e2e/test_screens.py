@@ -85,7 +85,12 @@ def test_the_admin_area_fits_the_screen(page: Page, base_url: str, screenshots_d
     owner = new_email(f"owner-{size}")
     create_owner(owner)
     admin_log_in(page, base_url, owner)
-    for path, name in (("/admin", "dashboard"), ("/admin/contacts", "contacts"), ("/admin/settings", "settings"), ("/admin/audit", "audit")):
+    for path, name in (
+        ("/admin", "dashboard"),
+        ("/admin/contacts", "contacts"),
+        ("/admin/settings", "settings"),
+        ("/admin/audit", "audit"),
+    ):
         page.goto(path)
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         _no_horizontal_overflow(page)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal_app.settings import get_settings
+from portal_app.kernel.settings import get_settings
 from tests.email.support import API_KEY, FROM_EMAIL, FakeSendGrid
 
 

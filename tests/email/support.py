@@ -9,9 +9,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from portal_app.db import read_session, write_session
+from portal_app.email.models import OutboxEmail
 from portal_app.email.outbox import enqueue
-from portal_app.models import OutboxEmail
+from portal_app.kernel.db import read_session, write_session
 
 API_KEY = "SG.test-key"
 FROM_EMAIL = "portal@business.example"
@@ -58,7 +58,9 @@ class FakeSendGrid:
         host, port = self.server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def answer(self, status: int, body: dict | bytes = b"", headers: dict[str, str] | None = None, delay: float = 0.0) -> None:
+    def answer(
+        self, status: int, body: dict | bytes = b"", headers: dict[str, str] | None = None, delay: float = 0.0
+    ) -> None:
         raw = json.dumps(body).encode() if isinstance(body, dict) else body
         self.answers.append(Answer(status, raw, headers or {}, delay))
 

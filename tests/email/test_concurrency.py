@@ -7,11 +7,11 @@ from collections import Counter
 
 from sqlmodel import select
 
-from portal_app.db import read_session
 from portal_app.email.delivery import deliver_due
+from portal_app.email.models import OutboxEmail
 from portal_app.email.senders import sender_from_settings
-from portal_app.models import OutboxEmail
-from portal_app.settings import get_settings
+from portal_app.kernel.db import read_session
+from portal_app.kernel.settings import get_settings
 from tests.email.support import add_signup_email
 
 MESSAGES = 30

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import SQLModel
 
-from portal_app import db
-from portal_app.db import write_session
 from portal_app.email.delivery import claim_lease, deliver_due, retry_delay, run_sender_loop
+from portal_app.email.models import OutboxEmail
 from portal_app.email.senders import DevMailboxSender, SendResult, sender_from_settings
-from portal_app.models import OutboxEmail
-from portal_app.settings import get_settings
+from portal_app.kernel import db
+from portal_app.kernel.db import write_session
+from portal_app.kernel.settings import get_settings
 from tests.email.support import add_signup_email, load
 
 
@@ -81,7 +81,9 @@ def test_a_sender_that_raises_means_retry_later(database, frozen_clock):
     assert email.next_attempt_at > frozen_clock.current
 
 
-@pytest.mark.parametrize(("attempts", "low", "high"), [(1, 15, 30), (2, 30, 60), (3, 60, 120), (8, 1800, 3600), (50, 1800, 3600)])
+@pytest.mark.parametrize(
+    ("attempts", "low", "high"), [(1, 15, 30), (2, 30, 60), (3, 60, 120), (8, 1800, 3600), (50, 1800, 3600)]
+)
 def test_backoff_doubles_with_jitter_up_to_an_hour(attempts, low, high):
     delays = {retry_delay(attempts).total_seconds() for _ in range(50)}
     assert all(low <= delay <= high for delay in delays)

@@ -8,9 +8,9 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from portal_app.db import write_session
+from portal_app.business.models import BUSINESS_ID, Business
 from portal_app.email.dev_mailbox import routes
-from portal_app.models import BUSINESS_ID, Business
+from portal_app.kernel.db import write_session
 from tests.email.support import add_signup_email
 
 PATHS = ["/dev/mailbox", "/dev/mailbox.json", "/dev/mailbox/1"]
@@ -73,7 +73,9 @@ def test_loopback_addresses_are_local(database, host):
         assert client(host).get(path).status_code == 200, path
 
 
-@pytest.mark.parametrize("host", ["10.0.0.5", "192.168.1.20", "2001:db8::1", "::ffff:10.0.0.5", "testclient", "localhost.evil.example"])
+@pytest.mark.parametrize(
+    "host", ["10.0.0.5", "192.168.1.20", "2001:db8::1", "::ffff:10.0.0.5", "testclient", "localhost.evil.example"]
+)
 def test_other_hosts_get_404(database, host):
     add_signup_email()
     for path in PATHS:
@@ -84,7 +86,12 @@ def test_other_hosts_get_404(database, host):
 
 @pytest.mark.parametrize(
     "header",
-    [{"X-Forwarded-For": "203.0.113.7"}, {"Forwarded": "for=203.0.113.7"}, {"X-Real-IP": "203.0.113.7"}, {"X-Forwarded-For": "127.0.0.1"}],
+    [
+        {"X-Forwarded-For": "203.0.113.7"},
+        {"Forwarded": "for=203.0.113.7"},
+        {"X-Real-IP": "203.0.113.7"},
+        {"X-Forwarded-For": "127.0.0.1"},
+    ],
 )
 def test_requests_through_a_proxy_get_404(mailbox, header):
     for path in PATHS:

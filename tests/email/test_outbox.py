@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from portal_app.db import read_session, write_session
+from portal_app.business.models import BUSINESS_ID, Business
+from portal_app.email.models import OutboxEmail
 from portal_app.email.outbox import enqueue
-from portal_app.models import BUSINESS_ID, Business, OutboxEmail
+from portal_app.kernel.db import read_session, write_session
 
 SIGNUP_CONTEXT = {"full_name": "Ada Lovelace", "code": "482913", "expires_minutes": 15}
 
@@ -30,7 +31,12 @@ def test_committed_signup_email_is_pending_with_both_parts(database, frozen_cloc
         enqueue(session, to="ada@example.com", template="signup_code", context=SIGNUP_CONTEXT)
 
     [email] = all_emails()
-    assert (email.status, email.attempts, email.to_email, email.template) == ("pending", 0, "ada@example.com", "signup_code")
+    assert (email.status, email.attempts, email.to_email, email.template) == (
+        "pending",
+        0,
+        "ada@example.com",
+        "signup_code",
+    )
     assert email.created_at == email.next_attempt_at == frozen_clock.current
     assert email.subject == "482913 is your Test Business verification code"
     for part in (email.text_body, email.html_body):
@@ -45,7 +51,11 @@ def test_committed_signup_email_is_pending_with_both_parts(database, frozen_cloc
 @pytest.mark.parametrize(
     ("template", "context", "ignore_line"),
     [
-        ("existing_account_code", {"code": "111222", "expires_minutes": 15}, "If you did not try to sign up, you can ignore this email"),
+        (
+            "existing_account_code",
+            {"code": "111222", "expires_minutes": 15},
+            "If you did not try to sign up, you can ignore this email",
+        ),
         ("test_email", {"sent_at": "2026-01-15 12:00 UTC"}, "If you did not ask for this email, you can ignore it"),
     ],
 )

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from portal_app import db
 from portal_app.email import outbox
 from portal_app.email.delivery import REDACTED, deliver_due, purge_finished_emails
+from portal_app.email.models import OutboxEmail
 from portal_app.email.senders import DevMailboxSender, SendResult
-from portal_app.models import OutboxEmail
+from portal_app.kernel import db
 
 
 class AcceptingProvider:

@@ -9,7 +9,7 @@ import pytest
 
 from portal_app.email.delivery import deliver_due
 from portal_app.email.senders import SendGridSender, sender_from_settings
-from portal_app.settings import get_settings
+from portal_app.kernel.settings import get_settings
 from tests.email.support import API_KEY, FROM_EMAIL, add_signup_email, load
 
 UNVERIFIED_SENDER = "The from address does not match a verified Sender Identity."
@@ -44,7 +44,12 @@ def test_202_marks_sent_with_the_message_id(sendgrid_settings, frozen_clock):
     email_id = add_signup_email()
     deliver_due(sendgrid(), worker_id="w1")
     email = load(email_id)
-    assert (email.status, email.backend, email.provider_message_id, email.attempts) == ("sent", "sendgrid", "sg-abc123", 1)
+    assert (email.status, email.backend, email.provider_message_id, email.attempts) == (
+        "sent",
+        "sendgrid",
+        "sg-abc123",
+        1,
+    )
     assert email.sent_at == frozen_clock.current
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from portal_app import clock, db
 from portal_app.accounts import sessions
-from portal_app.models import BUSINESS_ID, Account, Business
+from portal_app.accounts.models import Account
+from portal_app.business.models import BUSINESS_ID, Business
+from portal_app.kernel import clock, db
 
 IP = "203.0.113.9"
 

@@ -12,17 +12,17 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlmodel import col, select
 
-from portal_app import db
 from portal_app.accounts import codes
-from portal_app.accounts.errors import FieldError
-from portal_app.models import Account, Activity, OutboxEmail
+from portal_app.accounts.models import Account
+from portal_app.email.models import OutboxEmail
+from portal_app.kernel import db
+from portal_app.kernel.errors import FieldError
 from portal_app.profile import email_change, service
+from portal_app.timeline.models import Activity
 from tests.profile.conftest import make_account, set_business, start_session
 
 CLAIMED = "claimed@example.com"
 FORM = {"full_name": "Someone", "phone": "+44 20 7946 0958"}
-
-
 
 
 def latest_code(address: str) -> str:

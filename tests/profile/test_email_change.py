@@ -7,13 +7,14 @@ import re
 import pytest
 from sqlmodel import col, select
 
-from portal_app import db
 from portal_app.accounts import choices, sessions
-from portal_app.accounts.errors import FieldError
-from portal_app.models import Account, EmailCode, OutboxEmail, UserSession
-from portal_app.models.profile import EmailChange
+from portal_app.accounts.models import Account, EmailCode, UserSession
+from portal_app.email.models import OutboxEmail
+from portal_app.kernel import db
+from portal_app.kernel.errors import FieldError
 from portal_app.profile import email_change, service
 from portal_app.profile.email_change import CANNOT_CHANGE, NO_CHANGE_WAITING
+from portal_app.profile.models import EmailChange
 from tests.profile.conftest import make_account, set_business, start_session
 
 NEW = "ada.new@example.com"

@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 from sqlmodel import func, select
 
-from portal_app import db
-from portal_app.models import Account, Activity, EmailCode, OutboxEmail
-from portal_app.models.profile import EmailChange, Profile
+from portal_app.accounts.models import Account, EmailCode
+from portal_app.email.models import OutboxEmail
+from portal_app.kernel import db
 from portal_app.profile import service
+from portal_app.profile.models import EmailChange, Profile
 from portal_app.profile.service import ProfileErrors
 from portal_app.profile.validation import Address
+from portal_app.timeline.models import Activity
 from tests.profile.conftest import make_account, set_business, start_session
 
 ONE_MB = 1024 * 1024

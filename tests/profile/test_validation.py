@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal_app.accounts.errors import FieldError
+from portal_app.kernel.errors import FieldError
 from portal_app.profile import choices
 from portal_app.profile.validation import (
     Address,

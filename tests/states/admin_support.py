@@ -7,17 +7,22 @@ import json
 from reflex.state import State
 from sqlmodel import col, func, select
 
-from portal_app import business, db
 from portal_app.accounts import sessions
+from portal_app.accounts.models import Account, UserSession
+from portal_app.admin.models import AuditEntry, StaffSession
 from portal_app.admin.staff_sessions import STAFF_COOKIE
-from portal_app.admin.states.audit import AdminAuditState
-from portal_app.admin.states.base import AdminState
-from portal_app.admin.states.contacts import AdminContactsState
-from portal_app.admin.states.dashboard import AdminDashboardState
-from portal_app.admin.states.settings import AdminSettingsState
-from portal_app.models import BUSINESS_ID, Account, Activity, AppGrant, Business, OutboxEmail, UserSession
-from portal_app.models.staff import AuditEntry, StaffSession
-from portal_app.web.middleware import DEVICE_COOKIE
+from portal_app.admin.ui.audit_state import AdminAuditState
+from portal_app.admin.ui.base_state import AdminState
+from portal_app.admin.ui.contacts_state import AdminContactsState
+from portal_app.admin.ui.dashboard_state import AdminDashboardState
+from portal_app.admin.ui.settings_state import AdminSettingsState
+from portal_app.apps.models import AppGrant
+from portal_app.business import service as business
+from portal_app.business.models import BUSINESS_ID, Business
+from portal_app.email.models import OutboxEmail
+from portal_app.kernel import db
+from portal_app.kernel.web.middleware import DEVICE_COOKIE
+from portal_app.timeline.models import Activity
 from tests.admin.helpers import BROWSER, make_account
 
 # Every admin state with handlers behind the staff session (the login page's state is public).

@@ -40,8 +40,9 @@ from reflex_base.utils.format import format_event_handler
 from sqlmodel import func, select
 
 import portal_app.portal_app as portal_module
-from portal_app import db
-from portal_app.models import Account, EmailCode, LoginTicket, OutboxEmail, PendingSignup, UserSession
+from portal_app.accounts.models import Account, EmailCode, LoginTicket, PendingSignup, UserSession
+from portal_app.email.models import OutboxEmail
+from portal_app.kernel import db
 
 APP = portal_module.app
 CLIENT_IP = "203.0.113.77"
@@ -103,7 +104,9 @@ class Client:
     def scripts(self) -> list[str]:
         """The JavaScript this tab was told to run (rx.call_script)."""
         return [
-            str(event.payload.get("javascript_code", "")) for event in self.frontend_events() if event.name == "_call_script"
+            str(event.payload.get("javascript_code", ""))
+            for event in self.frontend_events()
+            if event.name == "_call_script"
         ]
 
     def page_loads(self) -> list[str]:
@@ -214,7 +217,9 @@ def short_log_records():
             record.msg, record.args = f"{message[:MAX_LOG_CHARS]}... [{len(message)} characters]", None
         if record.exc_info and record.exc_info[0] is not None:
             text = "".join(traceback.format_exception(*record.exc_info))
-            record.exc_text = text if len(text) <= MAX_LOG_CHARS else f"{text[:MAX_LOG_CHARS]}... [{len(text)} characters]"
+            record.exc_text = (
+                text if len(text) <= MAX_LOG_CHARS else f"{text[:MAX_LOG_CHARS]}... [{len(text)} characters]"
+            )
         return record
 
     logging.setLogRecordFactory(factory)

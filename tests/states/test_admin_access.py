@@ -13,8 +13,8 @@ import pytest
 from portal_app.accounts import tickets
 from portal_app.admin import staff_sessions
 from portal_app.admin.staff_sessions import STAFF_COOKIE
-from portal_app.admin.states.base import AdminState
-from portal_app.admin.states.contacts import AdminContactsState
+from portal_app.admin.ui.base_state import AdminState
+from portal_app.admin.ui.contacts_state import AdminContactsState
 from tests.admin.helpers import create_staff, staff_session_token
 from tests.states.admin_support import (
     ADMIN_PAGES,

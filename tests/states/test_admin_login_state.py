@@ -8,11 +8,11 @@ from urllib.parse import unquote
 import pytest
 from sqlmodel import select
 
-from portal_app import db
 from portal_app.admin import staff_login
-from portal_app.admin.states.login import CODE_STEP, PASSWORD_STEP, AdminLoginState
-from portal_app.models.staff import StaffTicket
-from portal_app.web.middleware import DEVICE_COOKIE
+from portal_app.admin.models import StaffTicket
+from portal_app.admin.ui.login_state import CODE_STEP, PASSWORD_STEP, AdminLoginState
+from portal_app.kernel import db
+from portal_app.kernel.web.middleware import DEVICE_COOKIE
 from tests.admin.helpers import (
     BROWSER,
     OTHER_BROWSER,

@@ -9,15 +9,16 @@ from urllib.parse import unquote
 import pytest
 from sqlmodel import col, select
 
-from portal_app import db
+from portal_app.accounts.models import Account
 from portal_app.admin import staff_sessions
-from portal_app.admin.states.audit import AdminAuditState
-from portal_app.admin.states.base import AdminState
-from portal_app.admin.states.contacts import AdminContactsState
-from portal_app.admin.states.dashboard import AdminDashboardState
-from portal_app.admin.states.settings import AdminSettingsState
-from portal_app.models import Account, AppGrant
-from portal_app.models.staff import AuditEntry
+from portal_app.admin.models import AuditEntry
+from portal_app.admin.ui.audit_state import AdminAuditState
+from portal_app.admin.ui.base_state import AdminState
+from portal_app.admin.ui.contacts_state import AdminContactsState
+from portal_app.admin.ui.dashboard_state import AdminDashboardState
+from portal_app.admin.ui.settings_state import AdminSettingsState
+from portal_app.apps.models import AppGrant
+from portal_app.kernel import db
 from tests.admin.helpers import STAFF_EMAIL, STAFF_NAME, create_staff, staff_session_token
 from tests.states.admin_support import (
     CLIENT_EMAIL,

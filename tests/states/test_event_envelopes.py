@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from portal_app.states.login import LoginState
-from portal_app.states.session import SessionState
-from portal_app.states.signup import SignupState, VerifyState
+from portal_app.accounts.ui.login_state import LoginState
+from portal_app.accounts.ui.signup_state import SignupState, VerifyState
+from portal_app.shell.ui.session_state import SessionState
 from tests.states.conftest import ONE_MB, assert_nothing_crashed, check_each, event_name, router_data_for, row_counts
 
 FORM = {"full_name": "Ada", "email": "ada@example.com", "password": "plum-velvet-orbit-42", "code": "123456"}
@@ -59,4 +59,3 @@ async def test_a_malformed_event_is_dropped_quietly(pipeline, caplog, name):
         assert getattr(state, "signed_in", False) is False
 
     await check_each(pipeline, caplog, envelopes, check)
-

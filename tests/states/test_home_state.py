@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from portal_app import activity, db
 from portal_app.accounts import sessions, tickets
-from portal_app.models import PORTAL_APP_KEY
-from portal_app.states.home import ALL_SOURCES, HomeState
+from portal_app.home.ui.home_state import ALL_SOURCES, HomeState
+from portal_app.kernel import db
+from portal_app.timeline import service as activity
+from portal_app.timeline.models import PORTAL_APP_KEY
 from tests.apps.support import Profiles, add_account, grant, set_business, stub_profiles
 from tests.states.conftest import NOT_A_STRING, ONE_MB, assert_nothing_crashed, check_each
 
@@ -153,7 +154,7 @@ async def test_every_open_app_gets_a_card(pipeline, caplog, profiles, ada):
 
 
 async def test_times_are_shown_in_the_profiles_time_zone(pipeline, caplog, profiles, ada, frozen_clock):
-    from portal_app.models.profile import Profile
+    from portal_app.profile.models import Profile
 
     with db.write_session() as session:
         session.add(Profile(account_id=ada, time_zone="Europe/Paris", updated_at=frozen_clock.current))

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from portal_app import db
 from portal_app.accounts import sessions, tickets
 from portal_app.accounts.login import INCORRECT
-from portal_app.models import Account, LoginTicket
-from portal_app.states.login import LoginState
+from portal_app.accounts.models import Account, LoginTicket
+from portal_app.accounts.ui.login_state import LoginState
+from portal_app.kernel import db
 from tests.accounts.helpers import PASSWORD, sign_up
 from tests.states.conftest import (
     NOT_A_FORM,

@@ -11,13 +11,15 @@ import re
 import pytest
 from sqlmodel import col, func, select
 
-from portal_app import db
 from portal_app.accounts import sessions, tickets
-from portal_app.models import Account, Activity, EmailCode, OutboxEmail
-from portal_app.models.profile import EmailChange, Profile
+from portal_app.accounts.models import Account, EmailCode
+from portal_app.email.models import OutboxEmail
+from portal_app.kernel import db
 from portal_app.profile import email_change, service
-from portal_app.profile.state import FORM_FIELDS, ProfileBannerState, ProfileState
-from portal_app.states.session import SessionState
+from portal_app.profile.models import EmailChange, Profile
+from portal_app.profile.ui.profile_state import FORM_FIELDS, ProfileBannerState, ProfileState
+from portal_app.shell.ui.session_state import SessionState
+from portal_app.timeline.models import Activity
 from tests.profile.conftest import make_account, start_session
 from tests.states.conftest import (
     NOT_A_FORM,

@@ -11,11 +11,11 @@ from urllib.parse import unquote
 import pytest
 from sqlmodel import select
 
-from portal_app import db
-from portal_app.accounts import sessions, tickets, tokens
+from portal_app.accounts import sessions, tickets
+from portal_app.accounts.models import Account, UserSession
 from portal_app.accounts.validation import safe_next_path
-from portal_app.models import Account, UserSession
-from portal_app.states.session import SessionState
+from portal_app.kernel import db, tokens
+from portal_app.shell.ui.session_state import SessionState
 from tests.states.conftest import ONE_MB, assert_nothing_crashed, check_each, row_counts
 
 COOKIE = tickets.SESSION_COOKIE
@@ -109,7 +109,9 @@ async def test_cookies_that_are_not_a_live_session_do_not_sign_in(pipeline, capl
         await assert_not_signed_in(pipeline, caplog, client)
 
     await check_each(pipeline, caplog, cases, check)
-    assert (await pipeline.connect("/", cookie=f"{COOKIE}={live}")).redirects() == [], "the live session stopped working"
+    assert (await pipeline.connect("/", cookie=f"{COOKIE}={live}")).redirects() == [], (
+        "the live session stopped working"
+    )
 
 
 async def test_an_absolutely_expired_session_does_not_sign_in(pipeline, caplog, account, frozen_clock):

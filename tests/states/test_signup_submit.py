@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from portal_app import db
-from portal_app.models import OutboxEmail, PendingSignup
-from portal_app.states.signup import SignupState
+from portal_app.accounts.models import PendingSignup
+from portal_app.accounts.ui.signup_state import SignupState
+from portal_app.email.models import OutboxEmail
+from portal_app.kernel import db
 from tests.states.conftest import (
     NOT_A_FORM,
     NOT_A_STRING,

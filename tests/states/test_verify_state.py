@@ -9,11 +9,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from portal_app import db
 from portal_app.accounts import tickets
+from portal_app.accounts.models import Account, EmailCode, PendingSignup
 from portal_app.accounts.signup import SIGNUP_EXPIRED
-from portal_app.models import Account, EmailCode, PendingSignup
-from portal_app.states.signup import VerifyState
+from portal_app.accounts.ui.signup_state import VerifyState
+from portal_app.kernel import db
 from tests.accounts.helpers import begin_signup, latest_code
 from tests.states.conftest import (
     NOT_A_FORM,
@@ -134,7 +134,11 @@ async def test_a_wrong_code_uses_an_attempt_and_says_how_many_are_left(pipeline,
     before = row_counts()
     await verifying.send(VerifyState.verify, {"form_data": {"code": wrong}})
     assert_code_refused(
-        pipeline, caplog, await verifying.state(VerifyState), before, "That code is not right. You have 4 attempts left."
+        pipeline,
+        caplog,
+        await verifying.state(VerifyState),
+        before,
+        "That code is not right. You have 4 attempts left.",
     )
     assert code_attempts() == [1]
 

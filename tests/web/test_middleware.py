@@ -7,7 +7,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from portal_app.web.middleware import DEVICE_COOKIE, PortalHeadersMiddleware
+from portal_app.kernel.web.middleware import DEVICE_COOKIE, PortalHeadersMiddleware
 
 
 def _client() -> TestClient:

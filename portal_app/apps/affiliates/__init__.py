@@ -18,7 +18,7 @@ register(
             AppPage(
                 route="/apps/affiliates",
                 title="Affiliate Manager",
-                page="portal_app.apps.affiliates.pages:affiliates_page",
+                page="portal_app.apps.affiliates.ui.affiliates_page:affiliates_page",
             ),
         ),
         summary=service.summary,

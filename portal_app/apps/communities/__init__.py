@@ -18,7 +18,7 @@ register(
             AppPage(
                 route="/apps/communities",
                 title="Communities",
-                page="portal_app.apps.communities.pages:communities_page",
+                page="portal_app.apps.communities.ui.communities_page:communities_page",
             ),
         ),
         summary=service.summary,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from portal_app import activity
 from portal_app.apps.registry import SummaryCard
+from portal_app.timeline import service as activity
 
 APP_KEY = "communities"
 ACTIVITY_KINDS = {

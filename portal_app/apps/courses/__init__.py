@@ -16,7 +16,9 @@ register(
         description="The courses and lessons that come with your membership, and how far you got in each.",
         pages=(
             AppPage(
-                route="/apps/courses", title="Membership Courses", page="portal_app.apps.courses.pages:courses_page"
+                route="/apps/courses",
+                title="Membership Courses",
+                page="portal_app.apps.courses.ui.courses_page:courses_page",
             ),
         ),
         summary=service.summary,

@@ -20,8 +20,8 @@ register(
             AppPage(
                 route="/apps/notes",
                 title="Notes",
-                page="portal_app.apps.notes.pages:notes_page",
-                on_load="portal_app.apps.notes.state:NotesState.load",
+                page="portal_app.apps.notes.ui.notes_page:notes_page",
+                on_load="portal_app.apps.notes.ui.notes_state:NotesState.load",
             ),
         ),
         summary=service.summary,
@@ -44,8 +44,8 @@ register(
             AdminPage(
                 route="/admin/apps/notes",
                 title="Notes",
-                page="portal_app.apps.notes.admin:notes_usage_page",
-                on_load="portal_app.apps.notes.admin:NotesUsageState.load",
+                page="portal_app.apps.notes.ui.usage_page:notes_usage_page",
+                on_load="portal_app.apps.notes.ui.usage_page:NotesUsageState.load",
             ),
         ),
         http_routes="portal_app.apps.notes.routes:routes",

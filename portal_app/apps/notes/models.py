@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, Index, Integer
 from sqlmodel import Field, SQLModel
 
-from portal_app.models.types import UTCDateTime
+from portal_app.kernel.db_types import UTCDateTime
 
 
 class Note(SQLModel, table=True):

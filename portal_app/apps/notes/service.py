@@ -14,13 +14,14 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, func, select
 
-from portal_app import activity, clock, db, live
-from portal_app.accounts.errors import FieldError
 from portal_app.apps.app_settings import app_setting
 from portal_app.apps.grants import granted_roles
 from portal_app.apps.notes.models import Note
 from portal_app.apps.notify import notify
 from portal_app.apps.registry import SummaryCard
+from portal_app.kernel import clock, db, live
+from portal_app.kernel.errors import FieldError
+from portal_app.timeline import service as activity
 
 APP_KEY = "notes"
 # Roles on a Notes grant, lowest first: members keep up to the business's max_notes; "unlimited" has no cap.

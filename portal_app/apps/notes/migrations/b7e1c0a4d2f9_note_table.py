@@ -13,7 +13,7 @@ from typing import Sequence, Union
 import sqlalchemy as sa
 import sqlmodel
 
-import portal_app.models.types  # the UTCDateTime column type
+import portal_app.kernel.db_types  # the UTCDateTime column type
 from alembic import op
 
 revision: str = "b7e1c0a4d2f9"
@@ -30,7 +30,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
         sa.Column("text", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
-        sa.Column("created_at", portal_app.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["account_id"], ["account.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )

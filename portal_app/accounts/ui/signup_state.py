@@ -1,0 +1,135 @@
+"""/signup and /verify: thin states over portal_app.accounts.signup."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+
+import reflex as rx
+
+from portal_app.accounts import signup, tickets
+from portal_app.kernel.errors import FieldError
+from portal_app.kernel.settings import get_settings
+from portal_app.shell.ui.base_state import PortalState, form_text
+
+
+class SignupState(PortalState):
+    full_name_error: str = ""
+    email_error: str = ""
+    password_error: str = ""
+    busy: bool = False
+
+    def _clear_errors(self) -> None:
+        self.full_name_error = self.email_error = self.password_error = ""
+
+    @rx.event
+    async def load(self):
+        self._clear_errors()
+        self.busy = False
+        await self._load_business_name()
+
+    @rx.event
+    async def submit(self, form_data: dict):
+        self._clear_errors()
+        self.busy = True
+        yield
+        try:
+            ticket = await asyncio.to_thread(
+                signup.start_signup,
+                full_name=form_text(form_data, "full_name"),
+                email=form_text(form_data, "email"),
+                password=form_text(form_data, "password"),
+                ip=self._client_ip(),
+            )
+        except signup.SignupErrors as errors:
+            self.full_name_error = errors.errors.get("full_name", "")
+            self.email_error = errors.errors.get("email", "")
+            self.password_error = errors.errors.get("password", "")
+            return
+        finally:
+            self.busy = False
+        yield await self._through_ticket(ticket)
+
+
+class VerifyState(PortalState):
+    email: str = ""
+    # "checking" until the server looked for this browser's pending signup, then "found" or "missing".
+    status: str = "checking"
+    code_error: str = ""
+    notice: str = ""
+    resend_wait: int = 0
+    busy: bool = False
+    code_minutes: int = get_settings().signup_code_minutes
+    _resend_at: float = 0.0
+
+    def _flow_token(self) -> str | None:
+        token = self._cookie(tickets.SIGNUP_COOKIE)
+        return token if token and len(token) <= 128 else None
+
+    def _set_resend_at(self, epoch_seconds: float) -> None:
+        self._resend_at = epoch_seconds
+        self.resend_wait = max(0, math.ceil(epoch_seconds - time.time()))
+
+    @rx.event
+    async def load(self):
+        self.code_error = self.notice = ""
+        self.busy = False
+        await self._load_business_name()
+        token = self._flow_token()
+        view = await asyncio.to_thread(signup.pending_view, token) if token else None
+        if view is None:
+            self.status, self.email = "missing", ""
+            return
+        self.status, self.email = "found", view.email
+        self._set_resend_at(view.resend_available_at.timestamp() if view.resend_available_at else 0.0)
+        if self.resend_wait:
+            return VerifyState.count_down
+
+    @rx.event
+    async def verify(self, form_data: dict):
+        self.code_error = self.notice = ""
+        token = self._flow_token()
+        if token is None:
+            self.status = "missing"
+            return
+        self.busy = True
+        yield
+        try:
+            ticket = await asyncio.to_thread(signup.verify_signup, token, form_text(form_data, "code"))
+        except FieldError as error:
+            self.code_error = error.message
+            return
+        finally:
+            self.busy = False
+        yield await self._through_ticket(ticket)
+
+    @rx.event
+    async def resend(self):
+        self.code_error = self.notice = ""
+        token = self._flow_token()
+        if token is None:
+            self.status = "missing"
+            return
+        try:
+            next_allowed = await asyncio.to_thread(signup.resend_signup_code, token, ip=self._client_ip())
+        except signup.ResendTooSoon as too_soon:
+            self._set_resend_at(time.time() + too_soon.retry_after.total_seconds())
+            self.notice = f"You can ask for a new code in {self.resend_wait} seconds."
+            return VerifyState.count_down
+        except FieldError as error:
+            self.code_error = error.message
+            return
+        self.notice = f"We sent a new code to {self.email}. Earlier codes no longer work."
+        self._set_resend_at(next_allowed.timestamp())
+        return VerifyState.count_down
+
+    @rx.event(background=True)
+    async def count_down(self):
+        """Tick the "Resend code in N s" label down to zero, once a second."""
+        while True:
+            async with self:
+                self.resend_wait = max(0, math.ceil(self._resend_at - time.time()))
+                if self.resend_wait == 0:
+                    return
+            await asyncio.sleep(1)

@@ -1,1 +1,0 @@
-"""The admin pages: one module each, framed by frame.admin_frame."""

@@ -1,0 +1,98 @@
+"""/apps/notes: write a note, see your notes, delete one."""
+
+import reflex as rx
+
+from portal_app.apps.notes.service import APP_KEY, MAX_NOTE_LENGTH
+from portal_app.apps.notes.ui.notes_state import NotesState
+from portal_app.apps.registry import get_app
+from portal_app.apps.ui.frame import app_header
+from portal_app.shell.ui.forms import notice
+
+
+def _note_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.el.label("New note", html_for="note-text", class_name="portal-label"),
+            rx.text_area(
+                id="note-text",
+                name="text",
+                max_length=MAX_NOTE_LENGTH,
+                rows="3",
+                width="100%",
+                aria_invalid=rx.cond(NotesState.text_error != "", "true", "false"),
+                aria_describedby="note-text-error",
+            ),
+            rx.text(
+                NotesState.text_error,
+                id="note-text-error",
+                color_scheme="red",
+                size="2",
+                role="alert",
+                aria_live="polite",
+            ),
+            rx.button("Add note", type="submit", size="3"),
+            spacing="2",
+            width="100%",
+        ),
+        on_submit=NotesState.add_note,
+        reset_on_submit=True,
+        width="100%",
+    )
+
+
+def _note_item(note) -> rx.Component:
+    return rx.el.li(
+        rx.card(
+            rx.hstack(
+                rx.vstack(
+                    rx.text(note["text"], white_space="pre-wrap"),
+                    rx.text(note["created"], size="1", color_scheme="gray"),
+                    spacing="1",
+                    align="start",
+                ),
+                rx.spacer(),
+                rx.hstack(
+                    rx.button(
+                        "Email me this note",
+                        variant="soft",
+                        size="1",
+                        on_click=NotesState.email_note(note["id"]),
+                    ),
+                    rx.button(
+                        "Delete",
+                        variant="soft",
+                        color_scheme="red",
+                        size="1",
+                        on_click=NotesState.delete_note(note["id"]),
+                    ),
+                    spacing="2",
+                    wrap="wrap",
+                ),
+                align="start",
+                width="100%",
+            ),
+        ),
+        list_style="none",
+    )
+
+
+def notes_page() -> rx.Component:
+    return rx.vstack(
+        app_header(get_app(APP_KEY)),
+        _note_form(),
+        notice(NotesState.notice),
+        rx.cond(
+            NotesState.notes.length() > 0,
+            rx.el.ul(
+                rx.foreach(NotesState.notes, _note_item),
+                style={"padding": 0, "margin": 0, "width": "100%", "display": "grid", "gap": "8px"},
+            ),
+            rx.text("No notes yet. Write your first one above.", color_scheme="gray"),
+        ),
+        # A plain link: the download is one of the app's HTTP routes, not a page of the single-page app.
+        rx.el.a(
+            "Download my notes (.txt)", href="/api/apps/notes/download", download="notes.txt", class_name="portal-link"
+        ),
+        spacing="4",
+        width="100%",
+    )

@@ -1,0 +1,114 @@
+"""The Notes page's state: thin, like every app state. Each handler checks the session and access first.
+
+The page follows the person's notes topic, so a note added or deleted in another tab (or from
+another worker) shows here without a reload.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from portal_app.apps.notes import service
+from portal_app.apps.ui.guard import AppAccessState
+from portal_app.kernel.errors import FieldError
+from portal_app.shell.ui import live as live_reflex
+from portal_app.shell.ui.base_state import form_text, parse_id
+from portal_app.shell.ui.formatting import short_date
+
+
+def _rows(notes: list[service.NoteView]) -> list[dict[str, str]]:
+    return [{"id": str(note.id), "text": note.text, "created": short_date(note.created_at)} for note in notes]
+
+
+class NotesState(AppAccessState):
+    notes: list[dict[str, str]] = []
+    text_error: str = ""
+    notice: str = ""
+
+    def _forget_app_data(self) -> None:
+        super()._forget_app_data()
+        self.notes = []
+        self.text_error = self.notice = ""
+
+    async def _show_notes(self, account_id: int) -> None:
+        self.notes = _rows(await asyncio.to_thread(service.list_notes, account_id))
+
+    @rx.event
+    async def load(self):
+        """on_load of /apps/notes, after AppAccessState.open_app; then the page follows live changes."""
+        account_id, _ = await self._gate(service.APP_KEY, send_to_login=False, send_to_profile=False)
+        if account_id is None:
+            return
+        self.text_error = self.notice = ""
+        await self._show_notes(account_id)
+        return NotesState.follow_changes
+
+    @rx.event(background=True)
+    async def follow_changes(self):
+        """Refresh the list whenever this person's notes change elsewhere; ends when the tab leaves the page."""
+        async with self:
+            account_id, _ = await self._gate(service.APP_KEY, send_to_login=False, send_to_profile=False)
+        if account_id is not None:
+            await live_reflex.follow(self, service.live_topic(account_id), self._refresh)
+
+    async def _refresh(self, _event: dict | None) -> bool:
+        """Runs under the state's lock: check access again, then reload; stop following once access is gone."""
+        account_id, _ = await self._gate(service.APP_KEY, send_to_login=False, send_to_profile=False)
+        if account_id is None:
+            return False
+        await self._show_notes(account_id)
+        return True
+
+    @rx.event
+    async def add_note(self, form_data: dict):
+        account_id, redirect = await self._gate(service.APP_KEY)
+        if account_id is None:
+            return redirect
+        self.text_error = self.notice = ""
+        try:
+            await asyncio.to_thread(service.add_note, account_id, form_text(form_data, "text"))
+        except FieldError as error:
+            self.text_error = error.message
+        else:
+            self.notice = "Note saved."
+        await self._show_notes(account_id)
+
+    @rx.event
+    async def delete_note(self, note_id: str):
+        account_id, redirect = await self._gate(service.APP_KEY)
+        if account_id is None:
+            return redirect
+        self.text_error = self.notice = ""
+        target = parse_id(note_id)
+        try:
+            if target is None:
+                raise LookupError("not a note id")
+            await asyncio.to_thread(service.delete_note, account_id, target)
+        except LookupError:
+            self.notice = "That note no longer exists."
+        else:
+            self.notice = "Note deleted."
+        await self._show_notes(account_id)
+
+    @rx.event
+    async def email_note(self, note_id: str):
+        account_id, redirect = await self._gate(service.APP_KEY)
+        if account_id is None:
+            return redirect
+        self.text_error = self.notice = ""
+        target = parse_id(note_id)
+        try:
+            if target is None:
+                raise LookupError("not a note id")
+            sent = await asyncio.to_thread(service.email_note, account_id, target)
+        except LookupError:
+            self.notice = "That note no longer exists."
+            await self._show_notes(account_id)
+            return
+        self.notice = (
+            "The note is on its way to your email."
+            if sent
+            else "Emails from Notes are switched off in your profile, so nothing was sent."
+        )

@@ -1,0 +1,77 @@
+"""The database engine and the two kinds of session the services use.
+
+SQLite gets WAL, a busy timeout and foreign keys on every connection. Write transactions on
+SQLite start with BEGIN IMMEDIATE so two writers queue on the busy timeout instead of failing
+when a read lock cannot be upgraded; PostgreSQL needs nothing special.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Iterator
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, create_engine
+
+from portal_app.kernel.settings import get_settings
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy's "begin" event below decide how transactions start.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+@functools.lru_cache(maxsize=4)
+def engine_for(url: str) -> Engine:
+    return make_engine(url)
+
+
+def get_engine() -> Engine:
+    return engine_for(get_settings().db_url)
+
+
+@contextlib.contextmanager
+def read_session() -> Iterator[Session]:
+    """A session for reads (and writes that cannot race); commit explicitly if you write."""
+    with Session(get_engine(), expire_on_commit=False) as session:
+        yield session
+
+
+@contextlib.contextmanager
+def write_session() -> Iterator[Session]:
+    """A transaction that commits on success and rolls back on error.
+
+    On SQLite it takes the write lock at BEGIN, so check-then-write logic inside it is serialised.
+    """
+    engine = get_engine()
+    if engine.dialect.name == "sqlite":
+        engine = engine.execution_options(sqlite_begin="IMMEDIATE")
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

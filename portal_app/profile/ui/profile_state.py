@@ -1,0 +1,258 @@
+"""/profile and the home banner: thin states over portal_app.profile.service and email_change.
+
+Who is asking comes from the HttpOnly session cookie, checked again by the service in every
+handler; nothing the client sends names an account.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from portal_app.accounts import tickets
+from portal_app.kernel.errors import FieldError
+from portal_app.profile import email_change, service
+from portal_app.shell.ui.base_state import PortalState, form_text
+from portal_app.shell.ui.session_state import SessionState
+
+LOGIN_FOR_PROFILE = "/login?next=/profile"
+CHECKED = "on"
+# Every field of the form that can carry a message, by name.
+FORM_FIELDS = (
+    "full_name",
+    "email",
+    "phone",
+    "address_line1",
+    "address_line2",
+    "city",
+    "postal_code",
+    "country",
+    "time_zone",
+    "language",
+    "email_notifications",
+)
+
+
+class ProfileState(PortalState):
+    # True once the signed-in person's profile was read on this page load.
+    loaded: bool = False
+    # Bumped whenever stored values are (re)loaded: the form remounts with them as its defaults.
+    form_key: int = 0
+    full_name: str = ""
+    email: str = ""
+    phone: str = ""
+    address_line1: str = ""
+    address_line2: str = ""
+    city: str = ""
+    postal_code: str = ""
+    country: str = ""
+    time_zone: str = ""
+    language: str = ""
+    # One row per app with email notifications: key, title, field (the checkbox name), checked ("on" or "").
+    notification_rows: list[dict[str, str]] = []
+    # Labels of the required fields still empty.
+    missing: list[str] = []
+    # The app the person was sent here from (?needed_for=<key>): its title and entry page.
+    needed_for: str = ""
+    needed_for_route: str = ""
+    pending_email: str = ""
+    notice: str = ""
+    busy: bool = False
+    full_name_error: str = ""
+    email_error: str = ""
+    phone_error: str = ""
+    address_line1_error: str = ""
+    address_line2_error: str = ""
+    city_error: str = ""
+    postal_code_error: str = ""
+    country_error: str = ""
+    time_zone_error: str = ""
+    language_error: str = ""
+    email_notifications_error: str = ""
+    code_error: str = ""
+    code_notice: str = ""
+    code_busy: bool = False
+
+    @rx.var
+    def missing_text(self) -> str:
+        return ", ".join(self.missing)
+
+    def _session_token(self) -> str | None:
+        token = self._cookie(tickets.SESSION_COOKIE)
+        return token if token and len(token) <= 128 else None
+
+    def _clear_messages(self) -> None:
+        for name in FORM_FIELDS:
+            setattr(self, f"{name}_error", "")
+        self.notice = self.code_error = self.code_notice = ""
+
+    def _forget(self) -> None:
+        """Show nothing of anyone's profile (signed out, or the account is gone)."""
+        self.loaded = False
+        self.full_name = self.email = self.phone = ""
+        self.address_line1 = self.address_line2 = self.city = self.postal_code = self.country = ""
+        self.time_zone = self.language = self.pending_email = ""
+        self.notification_rows = []
+        self.missing = []
+
+    async def _refresh(self) -> bool:
+        """Read the signed-in account's profile again; False (and nothing shown) when there is none."""
+        account_id = await self._signed_in_account_id()
+        page = await asyncio.to_thread(service.page_view, account_id) if account_id is not None else None
+        if page is None:
+            self._forget()
+            return False
+        titles = await asyncio.to_thread(service.notification_apps)
+        profile = page.profile
+        address = profile.address
+        self.full_name, self.email, self.phone = profile.full_name, profile.email, profile.phone
+        self.address_line1 = address.line1 if address else ""
+        self.address_line2 = address.line2 if address else ""
+        self.city = address.city if address else ""
+        self.postal_code = address.postal_code if address else ""
+        self.country = address.country if address else ""
+        self.time_zone, self.language = profile.time_zone, profile.language
+        self.notification_rows = [
+            {
+                "key": key,
+                "title": title,
+                "field": service.notification_field(key),
+                "checked": CHECKED if profile.wants_email_from(key) else "",
+            }
+            for key, title in titles.items()
+        ]
+        self.missing = list(page.missing)
+        self.pending_email = page.pending_email or ""
+        self.loaded = True
+        self.form_key += 1
+        return True
+
+    async def _signed_out(self):
+        self._forget()
+        return rx.redirect(LOGIN_FOR_PROFILE)
+
+    @rx.event
+    async def load(self):
+        """on_load of /profile, after SessionState.require_account."""
+        self._clear_messages()
+        self.busy = self.code_busy = False
+        needed_for = self.router.url.query_parameters.get("needed_for", "")
+        self.needed_for = await asyncio.to_thread(service.app_title, needed_for) or ""
+        self.needed_for_route = (
+            (await asyncio.to_thread(service.app_route, needed_for) or "") if self.needed_for else ""
+        )
+        await self._refresh()
+
+    @rx.event
+    async def save(self, form_data: dict):
+        self._clear_messages()
+        token = self._session_token()
+        if token is None:
+            yield await self._signed_out()
+            return
+        self.busy = True
+        yield
+        try:
+            result = await asyncio.to_thread(service.save_profile, token, form_data, ip=self._client_ip())
+        except service.ProfileErrors as refused:
+            for name, message in refused.errors.items():
+                if name in FORM_FIELDS:
+                    setattr(self, f"{name}_error", message)
+            self.notice = ""
+            return
+        except PermissionError:
+            yield await self._signed_out()
+            return
+        finally:
+            self.busy = False
+        if not await self._refresh():
+            yield await self._signed_out()
+            return
+        await self._update_top_bar()
+        if result.code_sent_to:
+            self.notice = (
+                "Your profile was saved. Your email changes once you enter the code we sent to the new address."
+            )
+        else:
+            self.notice = "Your profile was saved."
+
+    async def _update_top_bar(self) -> None:
+        session_state = await self.get_state(SessionState)
+        session_state.full_name, session_state.email = self.full_name, self.email
+
+    @rx.event
+    async def confirm_email(self, form_data: dict):
+        self._clear_messages()
+        token = self._session_token()
+        if token is None:
+            yield await self._signed_out()
+            return
+        self.code_busy = True
+        yield
+        try:
+            new_email = await asyncio.to_thread(email_change.confirm, token, form_text(form_data, "code"))
+        except FieldError as error:
+            self.code_error = error.message
+            if error.message == email_change.CANNOT_CHANGE:
+                self.pending_email = ""
+                self.email_error = error.message
+            return
+        except PermissionError:
+            yield await self._signed_out()
+            return
+        finally:
+            self.code_busy = False
+        if not await self._refresh():
+            yield await self._signed_out()
+            return
+        await self._update_top_bar()
+        self.notice = f"Your email is now {new_email}. We told your old address about the change."
+
+    @rx.event
+    async def resend_email_code(self):
+        self._clear_messages()
+        token = self._session_token()
+        if token is None:
+            return await self._signed_out()
+        try:
+            sent_to = await asyncio.to_thread(email_change.resend_code, token, ip=self._client_ip())
+        except FieldError as error:
+            self.code_error = error.message
+            return
+        except PermissionError:
+            return await self._signed_out()
+        self.code_notice = f"We sent a new code to {sent_to}. Earlier codes no longer work."
+
+    @rx.event
+    async def cancel_email_change(self):
+        self._clear_messages()
+        token = self._session_token()
+        if token is None:
+            return await self._signed_out()
+        try:
+            await asyncio.to_thread(email_change.cancel, token)
+        except PermissionError:
+            return await self._signed_out()
+        self.pending_email = ""
+        self.notice = "Your email stays as it is."
+
+
+class ProfileBannerState(PortalState):
+    """The home page's reminder of what is left to fill in."""
+
+    left: int = 0
+    required: int = 0
+    missing_text: str = ""
+
+    @rx.event
+    async def load(self):
+        self.left = self.required = 0
+        self.missing_text = ""
+        account_id = await self._signed_in_account_id()
+        if account_id is None:
+            return
+        missing = await asyncio.to_thread(service.missing_required_fields, account_id)
+        filled, required = await asyncio.to_thread(service.profile_progress, account_id)
+        self.left, self.required = required - filled, required
+        self.missing_text = ", ".join(missing)

@@ -1,0 +1,84 @@
+"""What every page state shares: who is asking (from the HttpOnly cookie) and the business name.
+
+Identity is never kept in state: each handler that touches account data asks the database again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from urllib.parse import quote
+
+import reflex as rx
+
+from portal_app.accounts import sessions, tickets
+from portal_app.business import service as business
+from portal_app.kernel.web.cookies import cookie_value
+from portal_app.kernel.web.middleware import DEVICE_COOKIE
+
+# The sessionStorage key under which Reflex's frontend keeps the tab's client token.
+REFLEX_TOKEN_KEY = "token"
+
+
+def form_text(form_data, name: str) -> str:
+    """One text field of a submitted form; "" when the payload is not a dict or the value not a string.
+
+    Any client can send any payload, so the services still validate length and content.
+    """
+    if not isinstance(form_data, dict):
+        return ""
+    value = form_data.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def parse_id(value) -> int | None:
+    """A database id sent by the page (as a string of ASCII digits), or None for anything else."""
+    if isinstance(value, str) and 0 < len(value) <= 18 and value.isascii() and value.isdigit():
+        return int(value)
+    return None
+
+
+def full_page_load(path: str):
+    """Leave the single-page app for one of the portal's own HTTP routes, in the same tab.
+
+    Every use is a change of who is signed in (a ticket, a logout), so the tab also drops its
+    Reflex client token: the next page starts with fresh state, and nothing the previous
+    account's pages held is ever sent to this browser again. rx.redirect cannot do this (a
+    relative path stays in the client-side router; is_external opens a new tab); replace() keeps
+    one-time URLs out of the Back history.
+    """
+    return rx.call_script(
+        f"window.sessionStorage.removeItem({json.dumps(REFLEX_TOKEN_KEY)}); window.location.replace({json.dumps(path)})"
+    )
+
+
+class PortalState(rx.State):
+    business_name: str = business.DEFAULT_NAME
+    business_logo: str = ""
+    business_color: str = "#3e63dd"
+
+    def _cookie(self, name: str) -> str | None:
+        return cookie_value(self.router.headers.cookie, name)
+
+    def _client_ip(self) -> str:
+        return self.router.session.client_ip or ""
+
+    def _user_agent(self) -> str:
+        return (self.router.headers.user_agent or "")[:512]
+
+    async def _signed_in_account_id(self) -> int | None:
+        token = self._cookie(tickets.SESSION_COOKIE)
+        if not token or len(token) > 128:
+            return None
+        return await asyncio.to_thread(sessions.account_for_token, token)
+
+    async def _through_ticket(self, ticket: str):
+        """Bind a one-time ticket to this browser, then send it to the route that trades it for a cookie."""
+        await asyncio.to_thread(tickets.bind_to_browser, ticket, self._cookie(DEVICE_COOKIE))
+        return full_page_load(f"/auth/ticket?t={quote(ticket)}")
+
+    async def _load_business_name(self) -> None:
+        settings = await asyncio.to_thread(business.get_business)
+        self.business_name = settings.name
+        self.business_logo = settings.logo_url
+        self.business_color = settings.brand_color

@@ -1,0 +1,93 @@
+"""The signed-in shell: every protected page loads through here, and "Log out" lives here."""
+
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import quote
+
+import reflex as rx
+
+from portal_app.accounts import sessions, switching, tickets
+from portal_app.accounts.lookup import account_view
+from portal_app.accounts.validation import safe_next_path
+from portal_app.apps.overview import switcher_entries
+from portal_app.kernel.errors import FieldError
+from portal_app.shell.ui.base_state import PortalState, full_page_load, parse_id
+from portal_app.shell.ui.formatting import account_rows
+
+
+class SessionState(PortalState):
+    # True only after the server matched this browser's cookie to a live session, on this page load.
+    signed_in: bool = False
+    full_name: str = ""
+    email: str = ""
+    # The other accounts on this email that this session may switch to without a new login.
+    peers: list[dict[str, str]] = []
+    # The app switcher's entries: Home, then each child app this account can open now.
+    apps: list[dict[str, str]] = []
+    switch_error: str = ""
+
+    def _session_token(self) -> str | None:
+        token = self._cookie(tickets.SESSION_COOKIE)
+        return token if token and len(token) <= 128 else None
+
+    @rx.var
+    def initials(self) -> str:
+        parts = [part for part in self.full_name.split() if part]
+        return "".join(part[0] for part in parts[:2]).upper() or "?"
+
+    @rx.event
+    async def require_account(self):
+        """on_load of every protected page: confirm the session or send the browser to /login."""
+        self.signed_in = False
+        await self._load_business_name()
+        account_id = await self._signed_in_account_id()
+        view = await asyncio.to_thread(account_view, account_id) if account_id is not None else None
+        if view is None:
+            self.full_name = self.email = ""
+            self.peers = []
+            path = safe_next_path(self.router.url.path or "/")
+            return rx.redirect(f"/login?next={quote(path, safe='/')}")
+        self.full_name, self.email = view.full_name, view.email
+        self.peers = account_rows(await asyncio.to_thread(switching.switchable_accounts, self._session_token()))
+        self.apps = await asyncio.to_thread(self._switcher_rows, account_id, self.router.url.path or "/")
+        self.signed_in = True
+
+    @staticmethod
+    def _switcher_rows(account_id: int, path: str) -> list[dict[str, str]]:
+        current_path = path.rstrip("/") or "/"
+        return [
+            {"key": entry.key, "title": entry.title, "route": entry.route, "current": "yes" if entry.current else "no"}
+            for entry in switcher_entries(account_id, current_path)
+        ]
+
+    @rx.event
+    async def switch_to(self, account_id: str):
+        """Enter another account on the same email; the server checks it is one this session may reach."""
+        self.switch_error = ""
+        token = self._session_token()
+        target = parse_id(account_id)
+        if token is None or target is None:
+            return
+        try:
+            ticket = await asyncio.to_thread(
+                switching.switch_account, token, target, user_agent=self._user_agent(), ip=self._client_ip()
+            )
+        except FieldError as error:
+            self.switch_error = error.message
+            return
+        except PermissionError:
+            self.signed_in = False
+            return rx.redirect("/login")
+        self.signed_in = False
+        return await self._through_ticket(ticket)
+
+    @rx.event
+    async def log_out(self):
+        token = self._session_token()
+        if token:
+            await asyncio.to_thread(sessions.end_session, token)
+        self.signed_in = False
+        self.full_name = self.email = ""
+        self.peers = []
+        return full_page_load("/auth/logout")
