@@ -14,7 +14,8 @@ from portal_app import demo, export
 from portal_app.accounts.models import Account
 from portal_app.accounts.validation import normalize_email
 from portal_app.admin import audit, business_settings, contacts, staff
-from portal_app.apps import app_settings, grants, migrations, registry, resolve
+from portal_app.apps import app_settings, grants, migrations, registry
+from portal_app.apps.registry import resolve
 from portal_app.business import service as business
 from portal_app.email import outbox
 from portal_app.kernel import clock, db

@@ -13,7 +13,8 @@ from sqlmodel import select
 
 from portal_app.accounts.models import Account
 from portal_app.accounts.passwords import hash_password
-from portal_app.apps import grants, registry, resolve
+from portal_app.apps import grants, registry
+from portal_app.apps.registry import resolve
 from portal_app.business.models import BUSINESS_ID, Business
 from portal_app.kernel import clock, db
 from portal_app.profile.models import Profile

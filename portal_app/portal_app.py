@@ -13,10 +13,11 @@ import reflex as rx
 from starlette.applications import Starlette
 
 import portal_app.schema  # noqa: F401  (every table, for `reflex db` migrations)
-from portal_app.apps import add_child_apps, child_app_routes
+from portal_app.apps.http import child_app_routes
 from portal_app.kernel.settings import get_settings
 from portal_app.kernel.web.event_guard import EventShapeGuard
 from portal_app.kernel.web.middleware import PortalHeadersMiddleware
+from portal_app.shell.ui.app_wiring import add_child_apps
 from portal_app.shell.ui.pages import declared_pages
 
 # The features of the shell, each a folder of portal_app.
@@ -39,7 +40,9 @@ def _import_feature_pages() -> None:
 
 
 def _feature_routes() -> list:
-    return [route for feature in FEATURES if (module := _feature_module(feature, "routes")) for route in module.routes()]
+    return [
+        route for feature in FEATURES if (module := _feature_module(feature, "routes")) for route in module.routes()
+    ]
 
 
 def _feature_tasks() -> list:

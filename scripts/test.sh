@@ -21,6 +21,8 @@ fi
 status=0
 echo "==> Lint (ruff: undefined names, unused imports, import order)"
 .venv/bin/ruff check --select F,E9,I001 portal_app tests benchmarks || status=1
+echo "==> Architecture (lint-imports: the kernel knows no feature, services never import Reflex, no cycles)"
+.venv/bin/lint-imports --no-cache || status=1
 echo "==> Unit and service tests"
 .venv/bin/pytest tests --ignore=tests/e2e -q -p no:playwright || status=1
 echo "==> End-to-end tests in headless Chromium against the production build"

@@ -51,15 +51,16 @@ def test_an_app_opens_only_when_enabled_granted_and_the_profile_is_complete(
     assert (access.accessible_apps(account) != []) is decision.allowed
 
 
-def test_the_profile_is_asked_about_only_when_it_is_the_last_thing_missing(database, profiles):
+def test_one_principal_answers_for_every_app_with_one_profile_check(database, profiles):
     account = add_account()
     set_business(enabled_apps=["courses"])
-    assert access.can_open(account, "courses").reason == access.NOT_GRANTED
-    assert access.can_open(account, "communities").reason == access.NOT_ENABLED
-    assert profiles.asked == []
     grant(account, "courses", "communities", "affiliates")
-    access.app_access(account)
-    assert profiles.asked == [account], "one profile check for every app together"
+    principal = access.principal_for_account(account)
+    assert profiles.asked == [account]
+    decisions = {app.key: decision.reason for app, decision in access.app_access(principal)}
+    assert decisions["courses"] is None and decisions["communities"] == access.NOT_ENABLED
+    assert access.decide(principal, "courses").allowed
+    assert profiles.asked == [account], "deciding for a principal reads nothing again"
 
 
 def test_accessible_apps_are_in_switcher_order_and_only_the_open_ones(database, profiles):

@@ -8,14 +8,20 @@ An app is open to an account when all three hold:
 An app that declares roles may also ask for a role of at least some rank (can_open(..., role=)).
 Disabled accounts never get this far: they have no session. Grants themselves live in apps/grants.py.
 
-The menu, home and every app page and handler ask can_open() or accessible_apps(); nothing else
-decides.
+A handler resolves the Principal once per event (principal_for_token: the session, then one read for
+the account, business settings, grants and profile) and asks decide() or accessible_apps() with it;
+nothing else decides.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
+from sqlmodel import Session
+
+from portal_app.accounts import sessions
+from portal_app.accounts.models import Account
 from portal_app.apps import grants, registry
 from portal_app.apps.registry import ChildApp
 from portal_app.business import service as business
@@ -43,67 +49,89 @@ class AccessDecision:
 ALLOWED = AccessDecision(allowed=True)
 
 
-def profile_complete(account_id: int) -> bool:
-    """Whether the person filled in every profile field the business requires."""
-    return profile_service.profile_is_complete(account_id)
+def missing_profile_fields(session: Session, account_id: int, required: tuple[str, ...]) -> tuple[str, ...]:
+    """Labels of the required profile fields the person has not filled in, read in the caller's transaction."""
+    return tuple(profile_service.missing_in(session, account_id, required))
 
 
-def _decide(app: ChildApp, *, enabled: set[str], granted, everyone: set[str]) -> AccessDecision | None:
-    """The refusal from the business's settings and grants, or None when only the profile is left to check."""
-    if app.key not in enabled:
-        return AccessDecision(False, NOT_ENABLED)
-    if app.key not in granted and app.key not in everyone:
-        return AccessDecision(False, NOT_GRANTED)
-    return None
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking, resolved once per event in one read: the account, its business's settings, its grants
+    (app key -> role) and what its profile still lacks. Handlers hand it to the access rule and to services."""
+
+    account_id: int
+    full_name: str
+    email: str
+    business: business.BusinessView
+    grants: Mapping[str, str | None]
+    missing_profile_fields: tuple[str, ...]
+
+    @property
+    def profile_complete(self) -> bool:
+        return not self.missing_profile_fields
 
 
-def _settings_and_grants(account_id: int) -> tuple[set[str], dict[str, str | None], set[str]]:
+def principal_for_account(account_id: int) -> Principal | None:
+    """The principal of an account (one read transaction); None when there is no such account."""
     with db.read_session() as session:
-        business = session.get(Business, BUSINESS_ID)
+        account = session.get(Account, account_id)
+        if account is None:
+            return None
+        row = session.get(Business, BUSINESS_ID)
+        # Without a business row nothing is switched on yet, whatever the apps' defaults say.
+        settings = business.view_of(row) if row is not None else replace(business.view_of(None), enabled_apps=())
         granted = grants.granted_roles(session, account_id)
-    if business is None:
-        return set(), granted, set()
-    return set(business.enabled_apps or ()), granted, set(business.apps_for_everyone or ())
+        missing = missing_profile_fields(session, account_id, settings.required_profile_fields)
+    return Principal(account_id, account.full_name, account.email, settings, granted, missing)
 
 
-def _role(app: ChildApp, granted: dict[str, str | None]) -> str | None:
-    role = granted.get(app.key)
-    return role if app.role_rank(role) >= 0 else app.default_role
+def principal_for_token(token: object) -> Principal | None:
+    """The principal behind a session cookie's token, or None without a live session."""
+    info = sessions.current_session(token)
+    return principal_for_account(info.account_id) if info is not None else None
 
 
-def app_access(account_id: int) -> list[tuple[ChildApp, AccessDecision]]:
-    """Every registered app with this account's decision, in switcher order (one profile check at most)."""
-    enabled, granted, everyone = _settings_and_grants(account_id)
-    decisions: list[tuple[ChildApp, AccessDecision]] = []
-    complete: bool | None = None
-    for app in registry.all_apps():
-        refusal = _decide(app, enabled=enabled, granted=granted, everyone=everyone)
-        if refusal is None:
-            if complete is None:
-                complete = profile_complete(account_id)
-            refusal = None if complete else AccessDecision(False, PROFILE_INCOMPLETE)
-        decisions.append((app, refusal or AccessDecision(True, role=_role(app, granted))))
-    return decisions
+def _decide(app: ChildApp, principal: Principal, role: str | None) -> AccessDecision:
+    if app.key not in principal.business.enabled_apps:
+        return AccessDecision(False, NOT_ENABLED)
+    if app.key not in principal.grants and app.key not in principal.business.apps_for_everyone:
+        return AccessDecision(False, NOT_GRANTED)
+    if not principal.profile_complete:
+        return AccessDecision(False, PROFILE_INCOMPLETE)
+    held = principal.grants.get(app.key)
+    held = held if app.role_rank(held) >= 0 else app.default_role
+    if role is not None and (app.role_rank(role) < 0 or app.role_rank(held) < app.role_rank(role)):
+        return AccessDecision(False, ROLE_TOO_LOW, role=held)
+    return AccessDecision(True, role=held)
 
 
-def can_open(account_id: int, key: object, *, role: str | None = None) -> AccessDecision:
-    """Whether the account may open the app now (with at least `role`, when given).
+def _principal(who: Principal | int) -> Principal | None:
+    return who if isinstance(who, Principal) else principal_for_account(who)
+
+
+def decide(who: Principal | int, key: object, *, role: str | None = None) -> AccessDecision:
+    """Whether the principal (or account) may open the app now, with at least `role` when given.
 
     An unknown key is NOT_ENABLED (no such app is on); a role the app does not declare is never reached.
     """
     app = registry.get_app(key)
-    if app is None:
+    principal = _principal(who)
+    if app is None or principal is None:
         return AccessDecision(False, NOT_ENABLED)
-    enabled, granted, everyone = _settings_and_grants(account_id)
-    refusal = _decide(app, enabled=enabled, granted=granted, everyone=everyone)
-    if refusal is not None:
-        return refusal
-    if not profile_complete(account_id):
-        return AccessDecision(False, PROFILE_INCOMPLETE)
-    held = _role(app, granted)
-    if role is not None and (app.role_rank(role) < 0 or app.role_rank(held) < app.role_rank(role)):
-        return AccessDecision(False, ROLE_TOO_LOW, role=held)
-    return AccessDecision(True, role=held)
+    return _decide(app, principal, role)
+
+
+def can_open(who: Principal | int, key: object, *, role: str | None = None) -> AccessDecision:
+    """decide(), by its older name: services and tests ask it with an account id."""
+    return decide(who, key, role=role)
+
+
+def app_access(who: Principal | int) -> list[tuple[ChildApp, AccessDecision]]:
+    """Every registered app with this principal's decision, in switcher order."""
+    principal = _principal(who)
+    if principal is None:
+        return [(app, AccessDecision(False, NOT_ENABLED)) for app in registry.all_apps()]
+    return [(app, _decide(app, principal, None)) for app in registry.all_apps()]
 
 
 def landing_path(account_id: int, requested: str) -> str:
@@ -111,13 +139,13 @@ def landing_path(account_id: int, requested: str) -> str:
     when this account can open it now (otherwise home)."""
     if requested != "/":
         return requested
-    key = business.get_business().default_landing_app
-    app = registry.get_app(key)
-    if app is None or not can_open(account_id, key).allowed:
+    principal = principal_for_account(account_id)
+    app = registry.get_app(principal.business.default_landing_app) if principal is not None else None
+    if app is None or not _decide(app, principal, None).allowed:
         return "/"
     return app.route
 
 
-def accessible_apps(account_id: int) -> list[ChildApp]:
-    """The apps the account can open now, in switcher order: what the switcher and home show."""
-    return [app for app, decision in app_access(account_id) if decision.allowed]
+def accessible_apps(who: Principal | int) -> list[ChildApp]:
+    """The apps the principal (or account) can open now, in switcher order: what the switcher and home show."""
+    return [app for app, decision in app_access(who) if decision.allowed]

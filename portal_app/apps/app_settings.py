@@ -7,8 +7,6 @@ both through update_app_settings, which checks every value and is audited by its
 
 from __future__ import annotations
 
-import unicodedata
-
 from sqlmodel import Session, select
 
 from portal_app.apps import registry
@@ -39,38 +37,7 @@ class AppSettingsErrors(ValueError):
 
 def clean_setting_value(setting: Setting, raw: object) -> object:
     """The value as the app gets it, or FieldError(setting.key) with a sentence for the owner."""
-    if setting.kind == "bool":
-        if not isinstance(raw, bool):
-            raise FieldError(setting.key, "Choose on or off.")
-        return raw
-    if setting.kind == "int":
-        if isinstance(raw, bool) or not isinstance(raw, (int, str)):
-            raise FieldError(setting.key, "Enter a whole number.")
-        text = str(raw).strip()
-        if not (text.lstrip("-").isdigit() and text.isascii() and len(text) <= 12):
-            raise FieldError(setting.key, "Enter a whole number.")
-        value = int(text)
-        low, high = setting.minimum, setting.maximum
-        if (low is not None and value < low) or (high is not None and value > high):
-            bounds = (
-                f"from {low} to {high}"
-                if low is not None and high is not None
-                else (f"of at least {low}" if low is not None else f"of at most {high}")
-            )
-            raise FieldError(setting.key, f"Enter a whole number {bounds}.")
-        return value
-    if setting.kind == "choice":
-        if not isinstance(raw, str) or raw not in setting.choices:
-            raise FieldError(setting.key, f"Choose one of {', '.join(setting.choices)}.")
-        return raw
-    if not isinstance(raw, str):
-        raise FieldError(setting.key, "Enter some text.")
-    text = raw.strip()
-    if len(text) > setting.max_length:
-        raise FieldError(setting.key, f"Use at most {setting.max_length} characters.")
-    if any(unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp") for char in text):
-        raise FieldError(setting.key, "The text contains invisible control characters. Please type it again.")
-    return text
+    return setting.clean(raw)
 
 
 def parse_setting_text(setting: Setting, text: str) -> object:

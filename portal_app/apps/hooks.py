@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from portal_app.apps import registry, resolve
+from portal_app.apps import registry
+from portal_app.apps.registry import resolve
 
 
 def fire(session: Session, event: str, account_id: int, *, app_key: str | None = None) -> None:

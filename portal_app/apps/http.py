@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 
 from starlette.requests import Request
+from starlette.routing import Mount
 
 from portal_app.accounts import sessions, tickets
 from portal_app.apps import access
+from portal_app.apps.registry import all_apps, resolve
 from portal_app.kernel.tokens import MAX_TOKEN_LENGTH
 
 
@@ -31,3 +33,8 @@ async def account_with_access(request: Request, app_key: str, *, role: str | Non
         return None
     decision = await asyncio.to_thread(access.can_open, account_id, app_key, role=role)
     return account_id if decision.allowed else None
+
+
+def child_app_routes() -> list:
+    """Each app's HTTP routes, mounted under /api/apps/<key>/ (for webhooks and files)."""
+    return [Mount(app.api_route, routes=list(resolve(app.http_routes)())) for app in all_apps() if app.http_routes]

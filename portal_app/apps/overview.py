@@ -41,11 +41,12 @@ class HomeCard:
     card: SummaryCard
 
 
-def home_cards(account_id: int) -> list[HomeCard]:
-    """A card for each app the account can open now, in switcher order."""
+def home_cards(who: access.Principal | int) -> list[HomeCard]:
+    """A card for each app the principal (or account) can open now, in switcher order."""
+    account_id = who.account_id if isinstance(who, access.Principal) else who
     return [
         HomeCard(key=app.key, title=app.title, icon=app.icon, route=app.route, card=summary_of(app, account_id))
-        for app in access.accessible_apps(account_id)
+        for app in access.accessible_apps(who)
     ]
 
 
@@ -58,9 +59,9 @@ class SwitcherEntry:
     current: bool
 
 
-def switcher_entries(account_id: int, current_path: str) -> list[SwitcherEntry]:
-    """Home, then every app the account can open now; `current` marks the one `current_path` belongs to."""
-    apps = access.accessible_apps(account_id)
+def switcher_entries(who: access.Principal | int, current_path: str) -> list[SwitcherEntry]:
+    """Home, then every app the principal (or account) can open now; `current` marks the one `current_path` belongs to."""
+    apps = access.accessible_apps(who)
     current_app = next((app.key for app in apps if app.owns_path(current_path)), None)
     home = SwitcherEntry(
         key=registry.HOME_KEY, title=HOME_TITLE, route=HOME_ROUTE, icon=HOME_ICON, current=current_path == HOME_ROUTE

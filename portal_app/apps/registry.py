@@ -19,11 +19,13 @@ import pkgutil
 import re
 import sys
 import threading
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 
+from portal_app.kernel.errors import FieldError
 from portal_app.timeline.models import PORTAL_APP_KEY
 
 # Keys the shell uses for itself: "home" in the switcher, "portal" for its own timeline events.
@@ -57,6 +59,15 @@ ADMIN_APPS_PREFIX = "/admin/apps/"
 HOOK_EVENTS = frozenset({"granted", "revoked", "account_disabled", "account_enabled"})
 SETTING_KINDS = frozenset({"int", "bool", "text", "choice"})
 _IMPORT_PATH = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_][\w.]*")
+
+
+def resolve(reference: str):
+    """The object an import path names: "package.module:attribute" or "package.module:Class.attribute"."""
+    module_name, _, attribute_path = reference.partition(":")
+    target = importlib.import_module(module_name)
+    for attribute in attribute_path.split("."):
+        target = getattr(target, attribute)
+    return target
 
 
 class RegistryError(ValueError):
@@ -123,6 +134,41 @@ class Setting:
     maximum: int | None = None
     max_length: int = 200
     choices: tuple[str, ...] = ()
+
+    def clean(self, raw: object) -> object:
+        """The value as the app gets it, or FieldError(key) with a sentence for the owner."""
+        if self.kind == "bool":
+            if not isinstance(raw, bool):
+                raise FieldError(self.key, "Choose on or off.")
+            return raw
+        if self.kind == "int":
+            if isinstance(raw, bool) or not isinstance(raw, (int, str)):
+                raise FieldError(self.key, "Enter a whole number.")
+            text = str(raw).strip()
+            if not (text.lstrip("-").isdigit() and text.isascii() and len(text) <= 12):
+                raise FieldError(self.key, "Enter a whole number.")
+            value = int(text)
+            low, high = self.minimum, self.maximum
+            if (low is not None and value < low) or (high is not None and value > high):
+                bounds = (
+                    f"from {low} to {high}"
+                    if low is not None and high is not None
+                    else (f"of at least {low}" if low is not None else f"of at most {high}")
+                )
+                raise FieldError(self.key, f"Enter a whole number {bounds}.")
+            return value
+        if self.kind == "choice":
+            if not isinstance(raw, str) or raw not in self.choices:
+                raise FieldError(self.key, f"Choose one of {', '.join(self.choices)}.")
+            return raw
+        if not isinstance(raw, str):
+            raise FieldError(self.key, "Enter some text.")
+        text = raw.strip()
+        if len(text) > self.max_length:
+            raise FieldError(self.key, f"Use at most {self.max_length} characters.")
+        if any(unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp") for char in text):
+            raise FieldError(self.key, "The text contains invisible control characters. Please type it again.")
+        return text
 
 
 @dataclass(frozen=True)
@@ -336,10 +382,8 @@ def _check_setting(app: ChildApp, setting: object) -> None:
     if setting.kind == "choice" and (not setting.choices or setting.default not in setting.choices):
         raise RegistryError(f"app {name}: setting {setting.key!r} needs choices that include its default")
     # The default must pass the setting's own rule.
-    from portal_app.apps.app_settings import clean_setting_value
-
     try:
-        clean_setting_value(setting, setting.default)
+        setting.clean(setting.default)
     except ValueError as error:
         raise RegistryError(f"app {name}: the default of setting {setting.key!r} is refused: {error}") from None
 
@@ -382,10 +426,6 @@ class Registry:
                     # The app's tables, found by convention, so migrations see them.
                     if importlib.util.find_spec(f"{name}.models") is not None:
                         importlib.import_module(f"{name}.models")
-            if self._discover_package == "portal_app.apps":
-                from portal_app.apps.migrations import declare_version_tables
-
-                declare_version_tables()
 
     def all(self) -> list[ChildApp]:
         self._discover()

@@ -34,24 +34,28 @@ class BusinessView:
     default_landing_app: str = "home"
 
 
+def view_of(row: Business | None) -> BusinessView:
+    """The settings of a business row as every page and service reads them (defaults without a row)."""
+    if row is None:
+        return BusinessView(name=DEFAULT_NAME)
+    return BusinessView(
+        name=row.name,
+        allow_duplicate_contacts=row.allow_duplicate_contacts,
+        magic_links_enabled=row.magic_links_enabled,
+        support_email=row.support_email,
+        logo_url=row.logo_url,
+        brand_color=row.brand_color,
+        enabled_apps=tuple(row.enabled_apps or ()),
+        apps_for_everyone=tuple(row.apps_for_everyone or ()),
+        required_profile_fields=tuple(row.required_profile_fields or ()),
+        default_landing_app=row.default_landing_app,
+    )
+
+
 def get_business() -> BusinessView:
     """The business settings every page and service reads (defaults when the row does not exist yet)."""
     with db.read_session() as session:
-        business = session.get(Business, BUSINESS_ID)
-    if business is None:
-        return BusinessView(name=DEFAULT_NAME)
-    return BusinessView(
-        name=business.name,
-        allow_duplicate_contacts=business.allow_duplicate_contacts,
-        magic_links_enabled=business.magic_links_enabled,
-        support_email=business.support_email,
-        logo_url=business.logo_url,
-        brand_color=business.brand_color,
-        enabled_apps=tuple(business.enabled_apps or ()),
-        apps_for_everyone=tuple(business.apps_for_everyone or ()),
-        required_profile_fields=tuple(business.required_profile_fields or ()),
-        default_landing_app=business.default_landing_app,
-    )
+        return view_of(session.get(Business, BUSINESS_ID))
 
 
 def ensure_business(name: str) -> bool:

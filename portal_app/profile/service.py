@@ -167,6 +167,15 @@ def profile_for_apps(account_id: int) -> ProfileView | None:
         return _load(session, account_id)
 
 
+def missing_in(session: Session, account_id: int, required_keys) -> list[str]:
+    """Labels of the required fields (keys from the business settings) still empty, read in the caller's transaction."""
+    required = [key for key in FIELD_LABELS if key in set(required_keys)]
+    view = _load(session, account_id)
+    if view is None:
+        return [FIELD_LABELS[key] for key in required]
+    return _missing(view, required)
+
+
 def missing_required_fields(account_id: int) -> list[str]:
     """Labels of the required fields still empty ("Phone", "Time zone"); [] when the profile is complete."""
     required = required_fields()

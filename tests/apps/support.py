@@ -35,8 +35,8 @@ def grant(account_id: int, *app_keys: str) -> None:
 class Profiles:
     """Stands in for the profile package's verdict: which accounts have every required field.
 
-    Access asks access.profile_complete; tests say the answer, so these tests hold whatever the
-    profile page stores (tests/profile covers how it decides).
+    Access asks access.missing_profile_fields when it resolves a principal; tests say the answer,
+    so these tests hold whatever the profile page stores (tests/profile covers how it decides).
     """
 
     def __init__(self) -> None:
@@ -49,13 +49,13 @@ class Profiles:
     def mark_complete(self, account_id: int) -> None:
         self.incomplete.discard(account_id)
 
-    def complete(self, account_id: int) -> bool:
+    def missing(self, session, account_id: int, required) -> tuple[str, ...]:
         self.asked.append(account_id)
-        return account_id not in self.incomplete
+        return ("Phone",) if account_id in self.incomplete else ()
 
 
 def stub_profiles(monkeypatch) -> Profiles:
     """Install a Profiles stand-in for this test (a test module's `profiles` fixture calls this)."""
     stub = Profiles()
-    monkeypatch.setattr(access, "profile_complete", stub.complete)
+    monkeypatch.setattr(access, "missing_profile_fields", stub.missing)
     return stub

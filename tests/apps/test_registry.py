@@ -8,8 +8,8 @@ import re
 import pytest
 from reflex_components_lucide.icon import LUCIDE_ICON_LIST
 
-from portal_app.apps import registry, resolve
-from portal_app.apps.registry import AppPage, ChildApp, Registry, RegistryError, SummaryCard
+from portal_app.apps import registry
+from portal_app.apps.registry import AppPage, ChildApp, Registry, RegistryError, SummaryCard, resolve
 
 
 def declaration(**changes) -> ChildApp:

@@ -17,7 +17,8 @@ from portal_app.accounts import sessions, tickets
 from portal_app.accounts.models import Account
 from portal_app.admin import audit, business_settings, contacts
 from portal_app.admin.models import AuditEntry
-from portal_app.apps import access, app_settings, child_app_routes, grants, registry
+from portal_app.apps import access, app_settings, grants, registry
+from portal_app.apps.http import child_app_routes
 from portal_app.apps.models import AppGrant
 from portal_app.apps.notes import service
 from portal_app.apps.notify import notify

@@ -94,7 +94,8 @@ from starlette.testclient import TestClient
 
 from portal_app.accounts.models import Account
 from portal_app.admin.ui.frame import nav_entries
-from portal_app.apps import child_app_routes, grants, migrations, overview, registry
+from portal_app.apps import grants, migrations, overview, registry
+from portal_app.apps.http import child_app_routes
 from portal_app.business import service as business
 from portal_app.cli import main as portal
 from portal_app.kernel import clock, db

@@ -15,8 +15,8 @@ from portal_app.apps import grants, registry
 from portal_app.apps.notes import service as notes
 from portal_app.apps.notes.models import Note
 from portal_app.apps.notes.ui.notes_state import NotesState
-from portal_app.apps.ui.guard import CHECKING, DENIED, OPEN, AppAccessState
 from portal_app.kernel import db
+from portal_app.shell.ui.app_guard import CHECKING, DENIED, OPEN, AppAccessState
 from portal_app.timeline import service as activity
 from tests.apps.support import Profiles, add_account, grant, set_business, stub_profiles
 from tests.states.conftest import NOT_A_FORM, NOT_A_STRING, ONE_MB, assert_nothing_crashed, check_each

@@ -107,11 +107,12 @@ class HomeState(PortalState):
         """Run when home's content mounts, i.e. once SessionState.require_account confirmed the session."""
         self._forget()
         self.source = ALL_SOURCES
-        account_id = await self._signed_in_account_id()
-        if account_id is None:
+        principal = await self._principal()
+        if principal is None:
             return
+        account_id = principal.account_id
         cards, sources, page, profile = await asyncio.gather(
-            asyncio.to_thread(overview.home_cards, account_id),
+            asyncio.to_thread(overview.home_cards, principal),
             asyncio.to_thread(activity.timeline_sources, account_id),
             asyncio.to_thread(activity.timeline, account_id),
             asyncio.to_thread(profile_service.profile_for_apps, account_id),

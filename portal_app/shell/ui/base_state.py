@@ -12,7 +12,9 @@ from urllib.parse import quote
 import reflex as rx
 
 from portal_app.accounts import sessions, tickets
+from portal_app.apps import access
 from portal_app.business import service as business
+from portal_app.kernel.tokens import MAX_TOKEN_LENGTH
 from portal_app.kernel.web.cookies import cookie_value
 from portal_app.kernel.web.middleware import DEVICE_COOKIE
 
@@ -68,9 +70,21 @@ class PortalState(rx.State):
 
     async def _signed_in_account_id(self) -> int | None:
         token = self._cookie(tickets.SESSION_COOKIE)
-        if not token or len(token) > 128:
+        if not token or len(token) > MAX_TOKEN_LENGTH:
             return None
         return await asyncio.to_thread(sessions.account_for_token, token)
+
+    async def _principal(self) -> access.Principal | None:
+        """Who is asking, for this event: the session cookie's account, its business, grants and profile (one read)."""
+        token = self._cookie(tickets.SESSION_COOKIE)
+        if not token or len(token) > MAX_TOKEN_LENGTH:
+            return None
+        return await asyncio.to_thread(access.principal_for_token, token)
+
+    def _show_business(self, settings) -> None:
+        self.business_name = settings.name
+        self.business_logo = settings.logo_url
+        self.business_color = settings.brand_color
 
     async def _through_ticket(self, ticket: str):
         """Bind a one-time ticket to this browser, then send it to the route that trades it for a cookie."""
@@ -78,7 +92,4 @@ class PortalState(rx.State):
         return full_page_load(f"/auth/ticket?t={quote(ticket)}")
 
     async def _load_business_name(self) -> None:
-        settings = await asyncio.to_thread(business.get_business)
-        self.business_name = settings.name
-        self.business_logo = settings.logo_url
-        self.business_color = settings.brand_color
+        self._show_business(await asyncio.to_thread(business.get_business))

@@ -4,9 +4,9 @@
         @rx.event(background=True)
         async def follow(self):                     # started by the page's on_load
             async with self:
-                account_id, _ = await self._gate(KEY, send_to_login=False, send_to_profile=False)
-            if account_id is not None:
-                await live_reflex.follow(self, [service.live_topic(account_id)], self._refresh)
+                principal, _ = await self._gate(KEY, send_to_login=False, send_to_profile=False)
+            if principal is not None:
+                await live.follow(self, [service.live_topic(principal.account_id)], self._refresh)
 
         async def _refresh(self, event: dict | None) -> None:   # runs inside `async with self`
             ...gate again, reload from the database...

@@ -8,7 +8,6 @@ from urllib.parse import quote
 import reflex as rx
 
 from portal_app.accounts import sessions, switching, tickets
-from portal_app.accounts.lookup import account_view
 from portal_app.accounts.validation import safe_next_path
 from portal_app.apps.overview import switcher_entries
 from portal_app.kernel.errors import FieldError
@@ -40,25 +39,25 @@ class SessionState(PortalState):
     async def require_account(self):
         """on_load of every protected page: confirm the session or send the browser to /login."""
         self.signed_in = False
-        await self._load_business_name()
-        account_id = await self._signed_in_account_id()
-        view = await asyncio.to_thread(account_view, account_id) if account_id is not None else None
-        if view is None:
+        principal = await self._principal()
+        if principal is None:
+            await self._load_business_name()
             self.full_name = self.email = ""
             self.peers = []
             path = safe_next_path(self.router.url.path or "/")
             return rx.redirect(f"/login?next={quote(path, safe='/')}")
-        self.full_name, self.email = view.full_name, view.email
+        self._show_business(principal.business)
+        self.full_name, self.email = principal.full_name, principal.email
         self.peers = account_rows(await asyncio.to_thread(switching.switchable_accounts, self._session_token()))
-        self.apps = await asyncio.to_thread(self._switcher_rows, account_id, self.router.url.path or "/")
+        self.apps = self._switcher_rows(principal, self.router.url.path or "/")
         self.signed_in = True
 
     @staticmethod
-    def _switcher_rows(account_id: int, path: str) -> list[dict[str, str]]:
+    def _switcher_rows(principal, path: str) -> list[dict[str, str]]:
         current_path = path.rstrip("/") or "/"
         return [
             {"key": entry.key, "title": entry.title, "route": entry.route, "current": "yes" if entry.current else "no"}
-            for entry in switcher_entries(account_id, current_path)
+            for entry in switcher_entries(principal, current_path)
         ]
 
     @rx.event

@@ -4,7 +4,7 @@ import reflex as rx
 
 from portal_app.apps.courses.service import APP_KEY
 from portal_app.apps.registry import get_app
-from portal_app.apps.ui.frame import entry_page
+from portal_app.shell.ui.app_frame import entry_page
 
 
 def courses_page() -> rx.Component:

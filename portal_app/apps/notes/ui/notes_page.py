@@ -5,7 +5,7 @@ import reflex as rx
 from portal_app.apps.notes.service import APP_KEY, MAX_NOTE_LENGTH
 from portal_app.apps.notes.ui.notes_state import NotesState
 from portal_app.apps.registry import get_app
-from portal_app.apps.ui.frame import app_header
+from portal_app.shell.ui.app_frame import app_header
 from portal_app.shell.ui.forms import notice
 
 

@@ -11,9 +11,9 @@ import asyncio
 import reflex as rx
 
 from portal_app.apps.notes import service
-from portal_app.apps.ui.guard import AppAccessState
 from portal_app.kernel.errors import FieldError
 from portal_app.shell.ui import live as live_reflex
+from portal_app.shell.ui.app_guard import AppAccessState
 from portal_app.shell.ui.base_state import form_text, parse_id
 from portal_app.shell.ui.formatting import short_date
 
@@ -38,74 +38,74 @@ class NotesState(AppAccessState):
     @rx.event
     async def load(self):
         """on_load of /apps/notes, after AppAccessState.open_app; then the page follows live changes."""
-        account_id, _ = await self._gate(service.APP_KEY, send_to_login=False, send_to_profile=False)
-        if account_id is None:
+        principal, _ = await self._gate(service.APP_KEY, send_to_login=False, send_to_profile=False)
+        if principal is None:
             return
         self.text_error = self.notice = ""
-        await self._show_notes(account_id)
+        await self._show_notes(principal.account_id)
         return NotesState.follow_changes
 
     @rx.event(background=True)
     async def follow_changes(self):
         """Refresh the list whenever this person's notes change elsewhere; ends when the tab leaves the page."""
         async with self:
-            account_id, _ = await self._gate(service.APP_KEY, send_to_login=False, send_to_profile=False)
-        if account_id is not None:
-            await live_reflex.follow(self, service.live_topic(account_id), self._refresh)
+            principal, _ = await self._gate(service.APP_KEY, send_to_login=False, send_to_profile=False)
+        if principal is not None:
+            await live_reflex.follow(self, service.live_topic(principal.account_id), self._refresh)
 
     async def _refresh(self, _event: dict | None) -> bool:
         """Runs under the state's lock: check access again, then reload; stop following once access is gone."""
-        account_id, _ = await self._gate(service.APP_KEY, send_to_login=False, send_to_profile=False)
-        if account_id is None:
+        principal, _ = await self._gate(service.APP_KEY, send_to_login=False, send_to_profile=False)
+        if principal is None:
             return False
-        await self._show_notes(account_id)
+        await self._show_notes(principal.account_id)
         return True
 
     @rx.event
     async def add_note(self, form_data: dict):
-        account_id, redirect = await self._gate(service.APP_KEY)
-        if account_id is None:
+        principal, redirect = await self._gate(service.APP_KEY)
+        if principal is None:
             return redirect
         self.text_error = self.notice = ""
         try:
-            await asyncio.to_thread(service.add_note, account_id, form_text(form_data, "text"))
+            await asyncio.to_thread(service.add_note, principal.account_id, form_text(form_data, "text"))
         except FieldError as error:
             self.text_error = error.message
         else:
             self.notice = "Note saved."
-        await self._show_notes(account_id)
+        await self._show_notes(principal.account_id)
 
     @rx.event
     async def delete_note(self, note_id: str):
-        account_id, redirect = await self._gate(service.APP_KEY)
-        if account_id is None:
+        principal, redirect = await self._gate(service.APP_KEY)
+        if principal is None:
             return redirect
         self.text_error = self.notice = ""
         target = parse_id(note_id)
         try:
             if target is None:
                 raise LookupError("not a note id")
-            await asyncio.to_thread(service.delete_note, account_id, target)
+            await asyncio.to_thread(service.delete_note, principal.account_id, target)
         except LookupError:
             self.notice = "That note no longer exists."
         else:
             self.notice = "Note deleted."
-        await self._show_notes(account_id)
+        await self._show_notes(principal.account_id)
 
     @rx.event
     async def email_note(self, note_id: str):
-        account_id, redirect = await self._gate(service.APP_KEY)
-        if account_id is None:
+        principal, redirect = await self._gate(service.APP_KEY)
+        if principal is None:
             return redirect
         self.text_error = self.notice = ""
         target = parse_id(note_id)
         try:
             if target is None:
                 raise LookupError("not a note id")
-            sent = await asyncio.to_thread(service.email_note, account_id, target)
+            sent = await asyncio.to_thread(service.email_note, principal.account_id, target)
         except LookupError:
             self.notice = "That note no longer exists."
-            await self._show_notes(account_id)
+            await self._show_notes(principal.account_id)
             return
         self.notice = (
             "The note is on its way to your email."

@@ -9,7 +9,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.apps.registry import ChildApp
-from portal_app.apps.ui.guard import DENIED, OPEN, AppAccessState
+from portal_app.shell.ui.app_guard import DENIED, OPEN, AppAccessState
 from portal_app.shell.ui.portal_frame import portal_frame
 
 

@@ -2,7 +2,8 @@
 
 A page's on_load runs SessionState.require_account (top bar, or off to /login) and then
 AppAccessState.open_app(key). Handlers of an app's own state (a subclass of AppAccessState) call
-`await self._gate(KEY)` first and stop unless it returns an account id. Any client can send any
+`principal, redirect = await self._gate(KEY)` first and stop unless it returns a principal (who is
+asking, resolved once for this event; `principal.account_id` is what services take). Any client can send any
 event with any payload, so the check is made again for every event, never remembered.
 """
 
@@ -54,34 +55,30 @@ class AppAccessState(PortalState):
 
     async def _gate(
         self, key: object, *, role: str | None = None, send_to_login: bool = True, send_to_profile: bool = True
-    ) -> tuple[int | None, object]:
+    ) -> tuple[access.Principal | None, object]:
         """Check who is asking and whether they may open the app `key` (with at least `role`, when given);
-        returns (account id or None, event or None).
+        returns (the Principal or None, event or None).
 
-        The account id comes back only when the app is open to them. Otherwise the state keeps no
+        The principal (who is asking, resolved for this event) comes back only when the app is open to them. Otherwise the state keeps no
         app data and says why: no session -> a redirect to /login, profile incomplete -> a redirect
         to /profile?needed_for=<key>, not enabled or not granted -> status DENIED with a sentence
         for the person. A page's data loader passes send_to_login=send_to_profile=False: the
         page's earlier on_load handlers have sent those redirects already.
         """
         app = registry.get_app(key)
-        account_id = await self._signed_in_account_id()
-        decision = (
-            await asyncio.to_thread(access.can_open, account_id, app.key, role=role)
-            if account_id is not None and app is not None
-            else None
-        )
+        principal = await self._principal()
+        decision = access.decide(principal, app.key, role=role) if principal is not None and app is not None else None
         self.app_key = app.key if app is not None else ""
         self.denied_message = ""
         if decision is not None and decision.allowed:
             # What the handler shows next replaces what the page showed before.
             self.status = OPEN
             self.app_role = decision.role or ""
-            return account_id, None
+            return principal, None
         self.app_role = ""
         self.status = CHECKING
         self._forget_app_data()
-        if account_id is None:
+        if principal is None:
             if not send_to_login:
                 return None, None
             return None, rx.redirect(f"/login?next={quote(self._next_path(app), safe='/')}")
@@ -107,10 +104,10 @@ class AppAccessState(PortalState):
     @rx.event
     async def open_app(self, key: str):
         """on_load of every app page, after SessionState.require_account (which sends a browser without a session to /login)."""
-        account_id, redirect = await self._gate(key, send_to_login=False)
-        if account_id is None:
+        principal, redirect = await self._gate(key, send_to_login=False)
+        if principal is None:
             return redirect
-        card = await asyncio.to_thread(overview.summary_of, registry.get_app(key), account_id)
+        card = await asyncio.to_thread(overview.summary_of, registry.get_app(key), principal.account_id)
         self.summary_headline = card.headline
         self.summary_details = list(card.details)
         self.summary_count = "" if card.count is None else str(card.count)
