@@ -79,20 +79,21 @@ def account_for_token(token: object) -> int | None:
     return info.account_id if info else None
 
 
-def current_session(token: object) -> SessionInfo | None:
-    """The live session for a cookie token, or None; a dead session is deleted on sight."""
+def lookup(session: Session, token: object) -> tuple[UserSession, datetime | None] | None:
+    """The session row a cookie token names and its account's disabled_at, read in the caller's
+    transaction; None for no such session. confirm() decides whether it is still live."""
     token_hash = tokens.hash_presented_token(token)
     if token_hash is None:
         return None
-    with db.read_session() as session:
-        found = session.exec(
-            select(UserSession, Account.disabled_at)
-            .join(Account, Account.id == UserSession.account_id)
-            .where(UserSession.token_hash == token_hash)
-        ).first()
-    if found is None:
-        return None
-    row, disabled_at = found
+    return session.exec(
+        select(UserSession, Account.disabled_at)
+        .join(Account, Account.id == UserSession.account_id)
+        .where(UserSession.token_hash == token_hash)
+    ).first()
+
+
+def confirm(row: UserSession, disabled_at: datetime | None) -> SessionInfo | None:
+    """The live session, or None; a dead session is deleted on sight and a live one's last use is noted."""
     now = clock.now()
     idle_limit = timedelta(days=get_settings().session_idle_days)
     if disabled_at is not None or now >= row.expires_at or now - row.last_seen_at >= idle_limit:
@@ -103,6 +104,13 @@ def current_session(token: object) -> SessionInfo | None:
         with db.write_session() as session:
             session.exec(update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))
     return SessionInfo(row.id, row.account_id, row.auth_method, row.created_at, row.peer_scope, row.expires_at)
+
+
+def current_session(token: object) -> SessionInfo | None:
+    """The live session for a cookie token, or None; a dead session is deleted on sight."""
+    with db.read_session() as session:
+        found = lookup(session, token)
+    return confirm(*found) if found is not None else None
 
 
 def end_session(token: object) -> None:

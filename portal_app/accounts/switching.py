@@ -31,8 +31,11 @@ def _peers(session, info: sessions.SessionInfo) -> list[Account]:
 def switchable_accounts(session_token: object) -> list[choices.AccountSummary]:
     """The other accounts on the signed-in account's email this session may switch to; [] for none."""
     info = sessions.current_session(session_token)
-    if info is None:
-        return []
+    return switchable_accounts_of(info) if info is not None else []
+
+
+def switchable_accounts_of(info: sessions.SessionInfo) -> list[choices.AccountSummary]:
+    """The same, for a session already confirmed in this event (the principal's)."""
     with db.read_session() as session:
         return [choices.summarize(session, account) for account in _peers(session, info)]
 

@@ -65,30 +65,47 @@ class Principal:
     business: business.BusinessView
     grants: Mapping[str, str | None]
     missing_profile_fields: tuple[str, ...]
+    # The live session this event came with (None when resolved from an account id, e.g. by a service).
+    session: sessions.SessionInfo | None = None
 
     @property
     def profile_complete(self) -> bool:
         return not self.missing_profile_fields
 
 
-def principal_for_account(account_id: int) -> Principal | None:
-    """The principal of an account (one read transaction); None when there is no such account."""
-    with db.read_session() as session:
-        account = session.get(Account, account_id)
-        if account is None:
-            return None
-        row = session.get(Business, BUSINESS_ID)
-        # Without a business row nothing is switched on yet, whatever the apps' defaults say.
-        settings = business.view_of(row) if row is not None else replace(business.view_of(None), enabled_apps=())
-        granted = grants.granted_roles(session, account_id)
-        missing = missing_profile_fields(session, account_id, settings.required_profile_fields)
+def _principal_in(session: Session, account_id: int) -> Principal | None:
+    account = session.get(Account, account_id)
+    if account is None:
+        return None
+    row = session.get(Business, BUSINESS_ID)
+    # Without a business row nothing is switched on yet, whatever the apps' defaults say.
+    settings = business.view_of(row) if row is not None else replace(business.view_of(None), enabled_apps=())
+    granted = grants.granted_roles(session, account_id)
+    missing = missing_profile_fields(session, account_id, settings.required_profile_fields)
     return Principal(account_id, account.full_name, account.email, settings, granted, missing)
 
 
+def principal_for_account(account_id: int) -> Principal | None:
+    """The principal of an account (one read transaction); None when there is no such account."""
+    with db.read_session() as session:
+        return _principal_in(session, account_id)
+
+
 def principal_for_token(token: object) -> Principal | None:
-    """The principal behind a session cookie's token, or None without a live session."""
-    info = sessions.current_session(token)
-    return principal_for_account(info.account_id) if info is not None else None
+    """The principal behind a session cookie's token, or None without a live session.
+
+    One read transaction finds the session and everything the principal holds; a dead session is
+    then deleted, and a live one's last use noted, as sessions.confirm does for every check.
+    """
+    with db.read_session() as session:
+        found = sessions.lookup(session, token)
+        if found is None:
+            return None
+        principal = _principal_in(session, found[0].account_id)
+    info = sessions.confirm(*found)
+    if info is None or principal is None:
+        return None
+    return replace(principal, session=info)
 
 
 def _decide(app: ChildApp, principal: Principal, role: str | None) -> AccessDecision:

@@ -183,10 +183,14 @@ def add_demo_notes(session: Session, accounts: list) -> None:
 
 
 def summary(account_id: int) -> SummaryCard:
-    count = count_notes(account_id)
-    if count == 0:
+    """Home's card: how many notes, and the newest (one read)."""
+    with db.read_session() as session:
+        count = _count(session, account_id)
+        newest = session.exec(
+            select(Note).where(Note.account_id == account_id).order_by(col(Note.created_at).desc(), col(Note.id).desc())
+        ).first()
+    if count == 0 or newest is None:
         return SummaryCard(headline="No notes yet", details=("Notes you write appear here.",))
-    newest = list_notes(account_id, limit=1)[0]
     return SummaryCard(
         headline="1 note" if count == 1 else f"{count} notes",
         details=(f"Latest: {_excerpt(newest.text)}",),

@@ -48,7 +48,7 @@ class SessionState(PortalState):
             return rx.redirect(f"/login?next={quote(path, safe='/')}")
         self._show_business(principal.business)
         self.full_name, self.email = principal.full_name, principal.email
-        self.peers = account_rows(await asyncio.to_thread(switching.switchable_accounts, self._session_token()))
+        self.peers = account_rows(await asyncio.to_thread(switching.switchable_accounts_of, principal.session))
         self.apps = self._switcher_rows(principal, self.router.url.path or "/")
         self.signed_in = True
 
