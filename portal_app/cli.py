@@ -19,7 +19,7 @@ from portal_app.apps.registry import resolve
 from portal_app.business import service as business
 from portal_app.email import outbox
 from portal_app.kernel import clock, db
-from portal_app.kernel.errors import FieldError
+from portal_app.kernel.errors import FieldError, FormErrors
 from portal_app.kernel.settings import PROJECT_DIR, SettingsError, get_settings
 
 # How each command names a refused field in its error messages.
@@ -71,7 +71,7 @@ def _init_business(args: argparse.Namespace) -> int:
 def _change_setting(key: str, value: object) -> int:
     try:
         changed = business_settings.change_settings(audit.CLI, {key: value})
-    except business.SettingsErrors as refused:
+    except FormErrors as refused:
         raise CommandError(f"{key}: {refused.errors.get(key) or ' '.join(refused.errors.values())}") from None
     except LookupError as error:
         raise CommandError(str(error)) from None
@@ -97,7 +97,7 @@ def _app_setting(args: argparse.Namespace) -> int:
             changed = business_settings.change_app_settings(
                 audit.CLI, app.key, {key: app_settings.parse_setting_text(setting, args.value)}
             )
-        except app_settings.AppSettingsErrors as refused:
+        except FormErrors as refused:
             raise CommandError(f"{args.key}: {' '.join(refused.errors.values())}") from None
         shown = business.format_setting(app_settings.app_setting(app.key, key))
         print(f"{args.key} is now {shown}" if changed else f"{args.key} was already {shown}")

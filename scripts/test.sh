@@ -24,7 +24,7 @@ echo "==> Lint (ruff: undefined names, unused imports, import order)"
 echo "==> Architecture (lint-imports: the kernel knows no feature, services never import Reflex, no cycles)"
 .venv/bin/lint-imports --no-cache || status=1
 echo "==> Unit and service tests"
-.venv/bin/pytest tests --ignore=tests/e2e -q -p no:playwright || status=1
+.venv/bin/pytest tests --ignore=tests/e2e -q -p no:playwright -n 2 || status=1
 echo "==> End-to-end tests in headless Chromium against the production build"
 .venv/bin/pytest tests/e2e -q || status=1
 exit $status

@@ -1,25 +1,20 @@
-"""Shared fixtures for the service tests: a real database file per test, and a movable clock."""
+"""Fixtures every test may ask for: settings, a real database per test, a movable clock, and the
+real Reflex event pipeline. The helpers behind them live in tests/support."""
 
 from __future__ import annotations
 
+import logging
 import secrets
-from datetime import datetime, timedelta, timezone
 
 import psycopg
 import pytest
-from sqlmodel import SQLModel
 
-import portal_app.schema  # noqa: F401  (registers every core table)
-from portal_app.apps import registry
-from portal_app.business.models import BUSINESS_ID, Business
 from portal_app.kernel import clock, db
 from portal_app.kernel.settings import get_settings
-
-# Cheap argon2 parameters keep the suite fast; tests of rehashing change them on purpose.
-# Discovering the apps registers their tables too, so create_all makes every table.
-registry.all_apps()
-
-FAST_ARGON2 = {"PORTAL_ARGON2_TIME_COST": "1", "PORTAL_ARGON2_MEMORY_KIB": "1024", "PORTAL_ARGON2_PARALLELISM": "1"}
+from tests.support.clock import FrozenClock
+from tests.support.database import FAST_ARGON2, TEST_SECRET_KEY, create_portal_tables, postgres_admin
+from tests.support.logs import cut_long_log_records
+from tests.support.pipeline import open_pipeline
 
 
 @pytest.fixture
@@ -31,7 +26,7 @@ def settings_env(monkeypatch):
             monkeypatch.setenv(name, value)
         get_settings.cache_clear()
 
-    monkeypatch.setenv("PORTAL_SECRET_KEY", "test-secret-key")
+    monkeypatch.setenv("PORTAL_SECRET_KEY", TEST_SECRET_KEY)
     for name, value in FAST_ARGON2.items():
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()
@@ -45,42 +40,17 @@ def database(tmp_path, settings_env):
     url = f"sqlite:///{tmp_path / 'portal.db'}"
     settings_env(REFLEX_DB_URL=url)
     engine = db.get_engine()
-    SQLModel.metadata.create_all(engine)
-    with db.write_session() as session:
-        session.add(Business(id=BUSINESS_ID, name="Test Business", enabled_apps=registry.default_enabled_keys()))
+    create_portal_tables()
     yield url
     engine.dispose()
     db.engine_for.cache_clear()
 
 
-class FrozenClock:
-    """A clock that stands still until a test moves it."""
-
-    def __init__(self) -> None:
-        self.current = datetime(2026, 1, 15, 12, 0, tzinfo=timezone.utc)
-
-    def __call__(self) -> datetime:
-        return self.current
-
-    def advance(self, **delta: float) -> None:
-        self.current += timedelta(**delta)
-
-
 @pytest.fixture
-def frozen_clock(monkeypatch):
+def frozen_clock(monkeypatch) -> FrozenClock:
     fake = FrozenClock()
     monkeypatch.setattr(clock, "now", fake)
     return fake
-
-
-POSTGRES_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"
-
-
-def _postgres_admin() -> psycopg.Connection:
-    try:
-        return psycopg.connect(POSTGRES_ADMIN, autocommit=True)
-    except psycopg.OperationalError as error:
-        pytest.skip(f"PostgreSQL at 127.0.0.1:5432 was not reachable, so this case did not run: {error}")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -91,8 +61,11 @@ def shared_database(request, tmp_path, settings_env):
         url, drop = f"sqlite:///{tmp_path / 'portal.db'}", None
     else:
         name = f"portal_test_{secrets.token_hex(8)}"
-        with _postgres_admin() as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            with postgres_admin() as admin:
+                admin.execute(f'CREATE DATABASE "{name}"')
+        except psycopg.OperationalError as error:
+            pytest.skip(f"PostgreSQL at 127.0.0.1:5432 was not reachable, so this case did not run: {error}")
         url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
         drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
     settings_env(
@@ -103,13 +76,29 @@ def shared_database(request, tmp_path, settings_env):
     )
     engine = db.get_engine()
     try:
-        SQLModel.metadata.create_all(engine)
-        with db.write_session() as session:
-            session.add(Business(id=BUSINESS_ID, name="Test Business", enabled_apps=registry.default_enabled_keys()))
+        create_portal_tables()
         yield request.param
     finally:
         engine.dispose()
         db.engine_for.cache_clear()
         if drop:
-            with _postgres_admin() as admin:
+            with postgres_admin() as admin:
                 admin.execute(drop)
+
+
+@pytest.fixture
+def short_log_records():
+    """Cut log records to a few KB: a failure report should not print the 1 MB payloads it was fed."""
+    with cut_long_log_records():
+        yield
+
+
+@pytest.fixture
+async def pipeline(database, caplog, short_log_records):
+    """The real event pipeline of the portal's app over a fresh in-memory state manager and the test database."""
+    # Imported here, not at the top: building the whole app is only worth it for the tests that drive it.
+    from portal_app.portal_app import app
+
+    caplog.set_level(logging.WARNING)
+    async with open_pipeline(app) as pipe:
+        yield pipe

@@ -18,7 +18,7 @@ from portal_app.business.models import BUSINESS_ID, Business
 from portal_app.email.models import OutboxEmail
 from portal_app.kernel import db
 from portal_app.profile import service as profile_service
-from tests.accounts.helpers import sign_up
+from tests.support.accounts import sign_up
 
 EMAIL = "grace@example.com"
 

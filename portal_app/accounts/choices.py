@@ -11,7 +11,6 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, delete, select, update
 
 from portal_app.accounts import tickets
@@ -135,10 +134,9 @@ def finish_sign_in(
 
 def _remember(session: Session, *, email: str, account_id: int) -> None:
     """Store the remembered account for the email; an upsert, so two browsers choosing at once cannot collide."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    values = {"email": email, "account_id": account_id, "updated_at": clock.now()}
-    statement = insert(AccountPreference).values(**values)
-    session.exec(statement.on_conflict_do_update(index_elements=["email"], set_=values))
+    db.upsert(
+        session, AccountPreference, key={"email": email}, values={"account_id": account_id, "updated_at": clock.now()}
+    )
 
 
 def _live_choice(session: Session, choice_token: object) -> AccountChoice | None:

@@ -15,12 +15,13 @@ from sqlmodel import Session, col, select
 from portal_app.accounts import choices, code_budget, codes, throttle
 from portal_app.accounts.codes import CodeCheck, CodeStatus
 from portal_app.accounts.models import Account
-from portal_app.accounts.validation import clean_code, clean_ip, normalize_email, safe_next_path
+from portal_app.accounts.validation import clean_code, normalize_email, safe_next_path
 from portal_app.business.models import BUSINESS_ID, Business
 from portal_app.email import outbox
 from portal_app.email.render import render
 from portal_app.kernel import clock, db, tokens
 from portal_app.kernel.errors import FieldError
+from portal_app.kernel.sessions import clean_ip
 from portal_app.kernel.settings import get_settings
 from portal_app.timeline import service as activity
 from portal_app.timeline.models import PORTAL_APP_KEY

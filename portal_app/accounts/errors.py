@@ -5,14 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 
-class SignupErrors(ValueError):
-    """The signup form was refused; `errors` maps each refused field to its message."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(" ".join(errors.values()))
-        self.errors = dict(errors)
-
-
 class ResendTooSoon(Exception):
     """A new code was asked for before the sending limits allow one."""
 

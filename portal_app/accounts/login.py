@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, select
 
 from portal_app.accounts import choices, passwords, throttle
 from portal_app.accounts.errors import LoginFailed
 from portal_app.accounts.models import Account
-from portal_app.accounts.validation import MAX_PASSWORD_LENGTH, clean_ip, normalize_email
+from portal_app.accounts.validation import MAX_PASSWORD_LENGTH, normalize_email
 from portal_app.kernel import db
 from portal_app.kernel.errors import FieldError
+from portal_app.kernel.sessions import clean_ip
 from portal_app.kernel.settings import get_settings
 
 INCORRECT = "Email or password is incorrect."
@@ -93,20 +94,11 @@ def password_login(*, email: object, password: object, ip: object, next_path: ob
     matches = _matching_accounts(address, secret)
     if not matches:
         raise LoginFailed(INCORRECT)
-    upgrades = {
-        account.id: (account.password_hash, passwords.hash_password(secret))
-        for account in matches
-        if passwords.needs_rehash(account.password_hash)
-    }
+    upgrades = [(account, passwords.upgraded_hash(account.password_hash, secret)) for account in matches]
     with db.write_session() as session:
         throttle.cancel(session, failure.id)
-        for account_id, (old_hash, new_hash) in upgrades.items():
-            # Only if the password did not change in the meantime.
-            session.exec(
-                update(Account)
-                .where(Account.id == account_id, Account.password_hash == old_hash)
-                .values(password_hash=new_hash)
-            )
+        for account, new_hash in upgrades:
+            passwords.store_upgrade(session, Account, account.id, account.password_hash, new_hash)
         account_ids = [account.id for account in matches]
         return choices.finish_sign_in(
             session,

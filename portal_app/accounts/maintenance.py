@@ -6,9 +6,10 @@ from datetime import timedelta
 
 from sqlmodel import col, delete, or_, select
 
-from portal_app.accounts.models import AccountChoice, EmailCode, LoginTicket, PendingSignup, RateEvent, UserSession
+from portal_app.accounts import sessions
+from portal_app.accounts.models import AccountChoice, EmailCode, LoginTicket, PendingSignup, RateEvent
 from portal_app.kernel import clock, db
-from portal_app.kernel.settings import get_settings
+from portal_app.kernel import sessions as store
 
 # Used, voided and expired codes and old rate events are kept this long, for looking into abuse.
 KEEP_FINISHED = timedelta(days=1)
@@ -21,7 +22,6 @@ def purge_expired() -> dict[str, int]:
     """
     now = clock.now()
     kept_since = now - KEEP_FINISHED
-    idle_since = now - timedelta(days=get_settings().session_idle_days)
     with db.write_session() as session:
         expired_signups = select(PendingSignup.id).where(PendingSignup.expires_at <= now)
         signup_codes = session.exec(delete(EmailCode).where(col(EmailCode.pending_signup_id).in_(expired_signups)))
@@ -36,9 +36,7 @@ def purge_expired() -> dict[str, int]:
         account_choices = session.exec(
             delete(AccountChoice).where(or_(AccountChoice.expires_at <= now, col(AccountChoice.used_at).is_not(None)))
         )
-        user_sessions = session.exec(
-            delete(UserSession).where(or_(UserSession.expires_at <= now, UserSession.last_seen_at <= idle_since))
-        )
+        user_sessions = store.purge(session, sessions.CLIENT_SESSIONS)
         old_codes = session.exec(
             delete(EmailCode).where(
                 or_(EmailCode.used_at < kept_since, EmailCode.voided_at < kept_since, EmailCode.expires_at < kept_since)
@@ -50,6 +48,6 @@ def purge_expired() -> dict[str, int]:
             "email_codes": signup_codes.rowcount + old_codes.rowcount,
             "login_tickets": signup_tickets.rowcount + login_tickets.rowcount,
             "account_choices": account_choices.rowcount,
-            "user_sessions": user_sessions.rowcount,
+            "user_sessions": user_sessions,
             "rate_events": rate_events.rowcount,
         }

@@ -7,6 +7,7 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import update
 
 from portal_app.kernel.settings import get_settings
 
@@ -39,6 +40,27 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError, UnicodeEncodeError):
         return False
+
+
+def upgraded_hash(stored_hash: str, password: str) -> str | None:
+    """After a password matched: a new hash when the argon2 parameters changed since it was stored, else None.
+
+    Hash outside any write transaction (argon2 takes ~100 ms); then store it with store_upgrade.
+    """
+    return hash_password(password) if needs_rehash(stored_hash) else None
+
+
+def store_upgrade(session, table, row_id: int, stored_hash: str, new_hash: str | None) -> bool:
+    """Write an upgraded hash inside the caller's transaction, only if the password did not change meanwhile.
+
+    Client and staff logins both use it; True when the new hash was written.
+    """
+    if new_hash is None:
+        return False
+    statement = (
+        update(table).where(table.id == row_id, table.password_hash == stored_hash).values(password_hash=new_hash)
+    )
+    return session.exec(statement).rowcount == 1
 
 
 def needs_rehash(password_hash: str) -> bool:

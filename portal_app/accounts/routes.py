@@ -16,6 +16,7 @@ from portal_app.accounts import tickets
 from portal_app.accounts.validation import safe_next_path
 from portal_app.apps import access
 from portal_app.kernel.settings import get_settings
+from portal_app.kernel.tokens import presented_token
 from portal_app.kernel.web.middleware import DEVICE_COOKIE
 
 
@@ -38,7 +39,7 @@ def no_store(response: RedirectResponse) -> RedirectResponse:
 async def redeem_ticket(request: Request) -> RedirectResponse:
     ticket = request.query_params.get("t", "")
     grant = None
-    if 0 < len(ticket) <= 128:
+    if presented_token(ticket):
         try:
             grant = await asyncio.to_thread(
                 tickets.redeem_ticket,

@@ -1,20 +1,26 @@
-"""Server-side sessions: the browser holds a random token, the database only its hash."""
+"""Client sessions: the kernel's session store (kernel/sessions.py) for accounts, with how they signed in
+and whom they may switch to."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, delete, select, update
+from sqlmodel import Session
 
 from portal_app.accounts.models import Account, UserSession
-from portal_app.accounts.validation import clean_ip
-from portal_app.kernel import clock, db, tokens
+from portal_app.kernel import db
+from portal_app.kernel import sessions as store
 from portal_app.kernel.settings import get_settings
 
-MAX_USER_AGENT_LENGTH = 512
-# last_seen_at only needs minute precision for the idle timeout; this keeps page loads read-only.
-LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+# Client sessions: idle PORTAL_SESSION_IDLE_DAYS (7), absolute PORTAL_SESSION_ABSOLUTE_DAYS (30).
+CLIENT_SESSIONS = store.SessionKind(
+    table=UserSession,
+    owner_column="account_id",
+    owner_table=Account,
+    idle_limit=lambda: timedelta(days=get_settings().session_idle_days),
+    absolute_limit=lambda: timedelta(days=get_settings().session_absolute_days),
+)
 
 
 def create_session(
@@ -28,23 +34,16 @@ def create_session(
     ends_at: datetime | None = None,
 ) -> str:
     """Start a session for the account inside the caller's transaction; returns the cookie token."""
-    now = clock.now()
-    absolute_end = now + timedelta(days=get_settings().session_absolute_days)
-    token = tokens.new_token()
-    session.add(
-        UserSession(
-            account_id=account_id,
-            token_hash=tokens.hash_token(token),
-            auth_method=auth_method,
-            created_at=now,
-            last_seen_at=now,
-            expires_at=min(ends_at or absolute_end, absolute_end),
-            user_agent=user_agent[:MAX_USER_AGENT_LENGTH] if isinstance(user_agent, str) else "",
-            ip=clean_ip(ip),
-            peer_scope=peer_scope,
-        )
+    return store.start(
+        session,
+        CLIENT_SESSIONS,
+        owner_id=account_id,
+        user_agent=user_agent,
+        ip=ip,
+        ends_at=ends_at,
+        auth_method=auth_method,
+        peer_scope=peer_scope,
     )
-    return token
 
 
 @dataclass(frozen=True)
@@ -79,30 +78,16 @@ def account_for_token(token: object) -> int | None:
     return info.account_id if info else None
 
 
-def lookup(session: Session, token: object) -> tuple[UserSession, datetime | None] | None:
-    """The session row a cookie token names and its account's disabled_at, read in the caller's
-    transaction; None for no such session. confirm() decides whether it is still live."""
-    token_hash = tokens.hash_presented_token(token)
-    if token_hash is None:
-        return None
-    return session.exec(
-        select(UserSession, Account.disabled_at)
-        .join(Account, Account.id == UserSession.account_id)
-        .where(UserSession.token_hash == token_hash)
-    ).first()
+def lookup(session: Session, token: object) -> tuple[UserSession, Account] | None:
+    """The session row a cookie token names and its account, read in the caller's transaction;
+    None for no such session. confirm() decides whether it is still live."""
+    return store.lookup(session, CLIENT_SESSIONS, token)
 
 
-def confirm(row: UserSession, disabled_at: datetime | None) -> SessionInfo | None:
+def confirm(row: UserSession, account: Account) -> SessionInfo | None:
     """The live session, or None; a dead session is deleted on sight and a live one's last use is noted."""
-    now = clock.now()
-    idle_limit = timedelta(days=get_settings().session_idle_days)
-    if disabled_at is not None or now >= row.expires_at or now - row.last_seen_at >= idle_limit:
-        with db.write_session() as session:
-            session.exec(delete(UserSession).where(UserSession.id == row.id))
+    if not store.confirm(CLIENT_SESSIONS, row, account):
         return None
-    if now - row.last_seen_at >= LAST_SEEN_RESOLUTION:
-        with db.write_session() as session:
-            session.exec(update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))
     return SessionInfo(row.id, row.account_id, row.auth_method, row.created_at, row.peer_scope, row.expires_at)
 
 
@@ -115,20 +100,12 @@ def current_session(token: object) -> SessionInfo | None:
 
 def end_session(token: object) -> None:
     """Log out: the session is deleted, so the cookie is refused if it is ever sent again."""
-    token_hash = tokens.hash_presented_token(token)
-    if token_hash is None:
-        return
-    with db.write_session() as session:
-        session.exec(delete(UserSession).where(UserSession.token_hash == token_hash))
+    store.end(CLIENT_SESSIONS, token)
 
 
 def revoke_sessions(session: Session, account_id: int, *, except_token: object = None) -> int:
     """End the account's sessions (but the one for except_token) inside the caller's transaction."""
-    statement = delete(UserSession).where(UserSession.account_id == account_id)
-    keep_hash = tokens.hash_presented_token(except_token)
-    if keep_hash is not None:
-        statement = statement.where(UserSession.token_hash != keep_hash)
-    return session.exec(statement).rowcount
+    return store.revoke(session, CLIENT_SESSIONS, account_id, except_token=except_token)
 
 
 def end_all_sessions(account_id: int, except_token: str | None = None) -> int:

@@ -11,14 +11,15 @@ from sqlmodel import Session, col, select
 
 from portal_app.accounts import choices, codes, passwords, tickets
 from portal_app.accounts.codes import CodeStatus
-from portal_app.accounts.errors import ResendTooSoon, SignupErrors
+from portal_app.accounts.errors import ResendTooSoon
 from portal_app.accounts.models import Account, PendingSignup
 from portal_app.accounts.throttle import describe_wait
-from portal_app.accounts.validation import check_new_password, clean_code, clean_full_name, clean_ip, normalize_email
+from portal_app.accounts.validation import check_new_password, clean_code, clean_full_name, normalize_email
 from portal_app.business.models import BUSINESS_ID, Business
 from portal_app.email import outbox
 from portal_app.kernel import clock, db, tokens
-from portal_app.kernel.errors import FieldError
+from portal_app.kernel.errors import FieldError, FormErrors
+from portal_app.kernel.sessions import clean_ip
 from portal_app.kernel.settings import get_settings
 from portal_app.timeline import service as activity
 from portal_app.timeline.models import PORTAL_APP_KEY
@@ -97,25 +98,25 @@ def _send_signup_code(session: Session, pending: PendingSignup, ip: str) -> None
 def start_signup(*, full_name: object, email: object, password: object, ip: object) -> str:
     """Check the form, store a pending signup and email its code; returns a signup ticket.
 
-    Raises SignupErrors with a message for every refused field, including a sending limit on "email".
+    Raises FormErrors with a message for every refused field, including a sending limit on "email".
     """
     errors: dict[str, str] = {}
     name = _collect(errors, clean_full_name, full_name)
     address = _collect(errors, normalize_email, email)
     _collect(errors, check_new_password, password, address)
     if errors:
-        raise SignupErrors(errors)
+        raise FormErrors(errors)
     client_ip = clean_ip(ip)
     with db.read_session() as session:
         wait = codes.send_wait(session, email=address, ip=client_ip)
     if wait is not None:
-        raise SignupErrors({"email": _too_many_codes(wait)})
+        raise FormErrors({"email": _too_many_codes(wait)})
     password_hash = passwords.hash_password(password)
     with db.write_session() as session:
         # Checked again under the write lock: the first check only spares the argon2 work.
         wait = codes.send_wait(session, email=address, ip=client_ip)
         if wait is not None:
-            raise SignupErrors({"email": _too_many_codes(wait)})
+            raise FormErrors({"email": _too_many_codes(wait)})
         now = clock.now()
         pending = PendingSignup(
             email=address,

@@ -10,6 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from portal_app.kernel.errors import FieldError
+from portal_app.kernel.text import has_invisible_characters
 
 MAX_EMAIL_LENGTH = 320
 MAX_NAME_LENGTH = 100
@@ -19,13 +20,7 @@ MAX_NEXT_PATH_LENGTH = 512
 MAX_IP_LENGTH = 64
 COMMON_PASSWORD_COUNT = 10_000
 
-# Explicit bidi embeddings, overrides and isolates: they can make a name display as something else.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _CODE = re.compile(r"[0-9]{6}")
-
-
-def _has_control_characters(text: str) -> bool:
-    return any(unicodedata.category(char) in ("Cc", "Cs") or char in _BIDI_CONTROLS for char in text)
 
 
 def _has_lone_surrogates(text: str) -> bool:
@@ -44,7 +39,7 @@ def normalize_email(raw: object) -> str:
     text = raw.strip()
     if len(text) > MAX_EMAIL_LENGTH:
         raise FieldError("email", f"An email address can't be longer than {MAX_EMAIL_LENGTH} characters.")
-    if _has_control_characters(text):
+    if has_invisible_characters(text):
         raise FieldError("email", "Enter a valid email address, like name@example.com.")
     try:
         result = validate_email(text, check_deliverability=False)
@@ -62,7 +57,7 @@ def clean_full_name(raw: object) -> str:
         raise FieldError("full_name", "Enter your full name.")
     if len(text) > MAX_NAME_LENGTH:
         raise FieldError("full_name", f"Use at most {MAX_NAME_LENGTH} characters for your name.")
-    if _has_control_characters(text):
+    if has_invisible_characters(text):
         raise FieldError("full_name", "Your name contains invisible control characters. Please type it again.")
     return text
 
@@ -102,12 +97,7 @@ def safe_next_path(raw: object) -> str:
         or not raw.startswith("/")
         or raw.startswith("//")
         or "\\" in raw
-        or any(unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp") for char in raw)
+        or has_invisible_characters(raw)
     ):
         return "/"
     return raw
-
-
-def clean_ip(raw: object) -> str:
-    """The client address as given by the web layer, bounded, for throttle keys and session records."""
-    return raw.strip()[:MAX_IP_LENGTH] if isinstance(raw, str) else ""

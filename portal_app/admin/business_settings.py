@@ -49,7 +49,7 @@ def settings_from_form(form_data: object) -> dict[str, object]:
 def change_settings(actor: audit.Actor, changes: dict[str, object]) -> dict[str, tuple[object, object]]:
     """Validate and store settings with one audit entry for what changed (none when nothing did).
 
-    Raises business.SettingsErrors (nothing stored) or LookupError (no business row).
+    Raises FormErrors (nothing stored) or LookupError (no business row).
     """
     with db.write_session() as session:
         changed = business.update_settings(session, changes)
@@ -69,7 +69,7 @@ def change_app_settings(
 ) -> dict[str, tuple[object, object]]:
     """Validate and store some of a child app's own settings, with one audit entry for what changed.
 
-    Raises app_settings.AppSettingsErrors (nothing stored) or LookupError (no such app).
+    Raises FormErrors (nothing stored) or LookupError (no such app).
     """
     with db.write_session() as session:
         changed = app_settings.update_app_settings(session, app_key, changes)

@@ -100,6 +100,9 @@ class AppAccess:
     key: str
     title: str
     granted: bool
+    # The grant's role ("" without a grant or for an app without roles), and the app's roles, lowest first.
+    role: str = ""
+    roles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -138,7 +141,7 @@ def contact_detail(account_id: int) -> ContactDetail | None:
         account = session.get(Account, account_id)
         if account is None:
             return None
-        granted = set(session.exec(select(AppGrant.app_key).where(AppGrant.account_id == account_id)))
+        granted = grants.granted_roles(session, account_id)
         activity = session.exec(
             select(Activity)
             .where(Activity.account_id == account_id)
@@ -163,7 +166,10 @@ def contact_detail(account_id: int) -> ContactDetail | None:
         time_zone=profile.time_zone if profile is not None else "",
         language=LANGUAGES.get(profile.language, profile.language) if profile is not None else "",
         missing_fields=tuple(profile_service.missing_required_fields(account_id)),
-        apps=tuple(AppAccess(key, title, key in granted) for key, title in registry.app_choices().items()),
+        apps=tuple(
+            AppAccess(app.key, app.title, app.key in granted, granted.get(app.key) or "", app.roles)
+            for app in registry.all_apps()
+        ),
         activity=tuple(ActivityRow(row.occurred_at, row.app_key, row.summary) for row in activity),
     )
 
@@ -192,7 +198,8 @@ def set_app_access(actor: audit.Actor, account_id: int, app_key: object, *, gran
     Raises ValueError for an app or a role the portal does not know, LookupError for a missing account.
     """
     key = grants.check_app_key(app_key)
-    role = grants.check_role(key, role) if granted else None
+    # No role: a new grant gets the app's lowest, an existing one keeps its own.
+    role = grants.check_role(key, role) if granted and role not in (None, "") else None
     with db.write_session() as session:
         account = _account(session, account_id)
         if granted:

@@ -7,20 +7,17 @@ from __future__ import annotations
 
 from sqlmodel import col, delete, or_
 
-from portal_app.admin.models import StaffLoginChallenge, StaffSession, StaffTicket
-from portal_app.admin.staff_sessions import idle_limit
+from portal_app.admin.models import StaffLoginChallenge, StaffTicket
+from portal_app.admin.staff_sessions import STAFF_SESSIONS
 from portal_app.kernel import clock, db
+from portal_app.kernel import sessions as store
 
 
 def purge_expired_staff_rows() -> dict[str, int]:
     """Delete ended staff sessions, used or expired staff tickets and challenges; how many of each went."""
     now = clock.now()
     with db.write_session() as session:
-        staff_sessions = session.exec(
-            delete(StaffSession).where(
-                or_(StaffSession.expires_at <= now, StaffSession.last_seen_at <= now - idle_limit())
-            )
-        )
+        staff_sessions = store.purge(session, STAFF_SESSIONS)
         staff_tickets = session.exec(
             delete(StaffTicket).where(or_(StaffTicket.expires_at <= now, col(StaffTicket.used_at).is_not(None)))
         )
@@ -30,7 +27,7 @@ def purge_expired_staff_rows() -> dict[str, int]:
             )
         )
         return {
-            "staff_sessions": staff_sessions.rowcount,
+            "staff_sessions": staff_sessions,
             "staff_tickets": staff_tickets.rowcount,
             "staff_login_challenges": challenges.rowcount,
         }

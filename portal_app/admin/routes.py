@@ -16,6 +16,7 @@ from portal_app.accounts.routes import client_ip, no_store
 from portal_app.admin import staff_login, staff_sessions
 from portal_app.admin.staff_sessions import STAFF_COOKIE
 from portal_app.kernel.settings import get_settings
+from portal_app.kernel.tokens import presented_token
 from portal_app.kernel.web.middleware import DEVICE_COOKIE
 
 TICKET_PATH = "/admin/auth/ticket"
@@ -29,7 +30,7 @@ SAME_SITE = "strict"
 async def redeem_ticket(request: Request) -> RedirectResponse:
     ticket = request.query_params.get("t", "")
     token = None
-    if 0 < len(ticket) <= 128:
+    if presented_token(ticket):
         token = await asyncio.to_thread(
             staff_login.redeem_ticket,
             ticket,

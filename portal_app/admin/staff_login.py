@@ -18,12 +18,13 @@ from portal_app.accounts import code_budget, codes, passwords, throttle, tickets
 from portal_app.accounts.codes import CodeCheck, CodeStatus
 from portal_app.accounts.errors import LoginFailed
 from portal_app.accounts.login import INCORRECT, too_many_attempts
-from portal_app.accounts.validation import MAX_PASSWORD_LENGTH, clean_code, clean_ip, normalize_email
+from portal_app.accounts.validation import MAX_PASSWORD_LENGTH, clean_code, normalize_email
 from portal_app.admin import staff_sessions
 from portal_app.admin.models import StaffAccount, StaffLoginChallenge, StaffTicket
 from portal_app.email import outbox
 from portal_app.kernel import clock, db, tokens
 from portal_app.kernel.errors import FieldError
+from portal_app.kernel.sessions import clean_ip
 from portal_app.kernel.settings import get_settings
 
 STAFF_LOGIN_PURPOSE = "staff_login"
@@ -78,6 +79,10 @@ def _password_matches(email: str | None, password: str) -> StaffAccount | None:
         return None
     if not passwords.verify_password(staff.password_hash, password) or staff.disabled_at is not None:
         return None
+    new_hash = passwords.upgraded_hash(staff.password_hash, password)
+    if new_hash is not None:
+        with db.write_session() as session:
+            passwords.store_upgrade(session, StaffAccount, staff.id, staff.password_hash, new_hash)
     return staff
 
 

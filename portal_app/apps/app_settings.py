@@ -13,7 +13,7 @@ from portal_app.apps import registry
 from portal_app.apps.models import AppSettingValue
 from portal_app.apps.registry import ChildApp, Setting
 from portal_app.kernel import db
-from portal_app.kernel.errors import FieldError
+from portal_app.kernel.errors import FieldError, FormErrors
 
 _BOOLEAN_WORDS = {
     "on": True,
@@ -25,14 +25,6 @@ _BOOLEAN_WORDS = {
     "no": False,
     "0": False,
 }
-
-
-class AppSettingsErrors(ValueError):
-    """Some of an app's settings were refused; `errors` maps each to a sentence. Nothing was stored."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(" ".join(errors.values()))
-        self.errors = dict(errors)
 
 
 def clean_setting_value(setting: Setting, raw: object) -> object:
@@ -91,7 +83,7 @@ def app_setting(app_key: str, key: str) -> object:
 def update_app_settings(session: Session, app_key: str, changes: dict[str, object]) -> dict[str, tuple[object, object]]:
     """Check and store some of an app's settings in the caller's transaction; returns {key: (old, new)} of what changed.
 
-    Raises AppSettingsErrors (nothing stored) when any value or name is refused.
+    Raises FormErrors (nothing stored) when any value or name is refused.
     """
     app = _app(app_key)
     errors: dict[str, str] = {}
@@ -106,12 +98,10 @@ def update_app_settings(session: Session, app_key: str, changes: dict[str, objec
         except FieldError as error:
             errors[key] = error.message
     if errors:
-        raise AppSettingsErrors(errors)
+        raise FormErrors(errors)
     rows = {row.key: row for row in session.exec(select(AppSettingValue).where(AppSettingValue.app_key == app.key))}
     before = _with_defaults(app, {key: row.value for key, row in rows.items()})
     changed = {key: (before[key], value) for key, value in cleaned.items() if before[key] != value}
     for key, (_, value) in changed.items():
-        row = rows.get(key) or AppSettingValue(app_key=app.key, key=key)
-        row.value = value
-        session.add(row)
+        db.upsert(session, AppSettingValue, key={"app_key": app.key, "key": key}, values={"value": value})
     return changed

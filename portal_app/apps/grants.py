@@ -41,13 +41,17 @@ def _grant_row(session: Session, account_id: int, app_key: str) -> AppGrant | No
 
 
 def grant_app(session: Session, *, account_id: int, app_key: str, role: str | None = None) -> bool:
-    """Give the account access to an app inside the caller's transaction; False if it already had it with that role.
+    """Give the account access to an app inside the caller's transaction; False if nothing changed.
 
-    A new grant goes on the account's timeline; a grant that exists only has its role changed.
+    A new grant (with `role`, or the app's lowest) goes on the account's timeline and runs the app's
+    "granted" hook; for a grant that exists, a given role replaces its role and no role keeps it.
     """
     check_app_key(app_key)
-    role = check_role(app_key, role)
     existing = _grant_row(session, account_id, app_key)
+    if existing is not None and role is None:
+        # Granting again without a role keeps the role the account has.
+        return False
+    role = check_role(app_key, role)
     if existing is not None:
         if existing.role == role:
             return False

@@ -15,13 +15,13 @@ from starlette.routing import Mount
 from portal_app.accounts import sessions, tickets
 from portal_app.apps import access
 from portal_app.apps.registry import all_apps, resolve
-from portal_app.kernel.tokens import MAX_TOKEN_LENGTH
+from portal_app.kernel.tokens import presented_token
 
 
 async def signed_in_account(request: Request) -> int | None:
     """The account whose live session cookie came with the request, or None."""
-    token = request.cookies.get(tickets.SESSION_COOKIE)
-    if not token or len(token) > MAX_TOKEN_LENGTH:
+    token = presented_token(request.cookies.get(tickets.SESSION_COOKIE))
+    if token is None:
         return None
     return await asyncio.to_thread(sessions.account_for_token, token)
 

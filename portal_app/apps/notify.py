@@ -35,7 +35,8 @@ def wants_email(profile: Profile | None, app_key: str) -> bool:
 def notify(session: Session, account_id: int, app_key: str, template: str, context: dict | None = None) -> Notified:
     """Queue the app's email `template` to the account, unless the person does not want it.
 
-    The template's context has full_name, plus the outbox's business_name and public_url, plus `context`.
+    The template's context has full_name and app_title, plus the outbox's business_name and public_url,
+    plus `context`.
     """
     app = registry.get_app(app_key)
     if app is None:

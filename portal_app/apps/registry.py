@@ -19,13 +19,13 @@ import pkgutil
 import re
 import sys
 import threading
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 
 from portal_app.kernel.errors import FieldError
+from portal_app.kernel.text import has_invisible_characters
 from portal_app.timeline.models import PORTAL_APP_KEY
 
 # Keys the shell uses for itself: "home" in the switcher, "portal" for its own timeline events.
@@ -91,7 +91,7 @@ class SummaryCard:
 class AppPage:
     """One page of an app.
 
-    `page` names the function that returns the page's content ("portal_app.apps.notes.pages:notes_page");
+    `page` names the function that returns the page's content ("portal_app.apps.notes.ui.notes_page:notes_page");
     the shell wraps it in the top bar and the access check. `on_load` optionally names a state
     event handler that loads the page's own data, run after the access check ("module:State.handler");
     it must check access again itself (AppAccessState._gate does it in one call).
@@ -166,7 +166,7 @@ class Setting:
         text = raw.strip()
         if len(text) > self.max_length:
             raise FieldError(self.key, f"Use at most {self.max_length} characters.")
-        if any(unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp") for char in text):
+        if has_invisible_characters(text):
             raise FieldError(self.key, "The text contains invisible control characters. Please type it again.")
         return text
 

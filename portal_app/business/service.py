@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -14,7 +13,8 @@ from portal_app.accounts.validation import normalize_email
 from portal_app.apps import registry
 from portal_app.business.models import BUSINESS_ID, DEFAULT_REQUIRED_PROFILE_FIELDS, Business
 from portal_app.kernel import db
-from portal_app.kernel.errors import FieldError
+from portal_app.kernel.errors import FieldError, FormErrors
+from portal_app.kernel.text import has_invisible_characters
 
 DEFAULT_NAME = "Client Portal"
 
@@ -114,25 +114,13 @@ _BOOLEAN_WORDS = {
 }
 
 
-class SettingsErrors(ValueError):
-    """Some settings were refused; `errors` maps each refused setting to a sentence for the person."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(" ".join(errors.values()))
-        self.errors = dict(errors)
-
-
-def _has_control_characters(text: str) -> bool:
-    return any(unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp") for char in text)
-
-
 def _clean_name(raw: object) -> str:
     text = raw.strip() if isinstance(raw, str) else ""
     if not text:
         raise FieldError("name", "Enter the business name.")
     if len(text) > MAX_NAME_LENGTH:
         raise FieldError("name", f"Use at most {MAX_NAME_LENGTH} characters for the name.")
-    if _has_control_characters(text):
+    if has_invisible_characters(text):
         raise FieldError("name", "The name contains invisible control characters. Please type it again.")
     return text
 
@@ -242,7 +230,7 @@ def _check_together(values: dict[str, object]) -> dict[str, str]:
 def update_settings(session: Session, changes: dict[str, object]) -> dict[str, tuple[object, object]]:
     """Validate and apply some settings inside the caller's transaction; returns {key: (old, new)} of what changed.
 
-    Raises SettingsErrors with a message per refused setting (and changes nothing), or LookupError
+    Raises FormErrors with a message per refused setting (and changes nothing), or LookupError
     when the business row does not exist.
     """
     errors: dict[str, str] = {}
@@ -257,14 +245,14 @@ def update_settings(session: Session, changes: dict[str, object]) -> dict[str, t
         except FieldError as error:
             errors[key] = error.message
     if errors:
-        raise SettingsErrors(errors)
+        raise FormErrors(errors)
     business = session.get(Business, BUSINESS_ID)
     if business is None:
         raise LookupError("no business row: run the portal once or seed the demo first")
     before = settings_of(business)
     errors = _check_together({**before, **cleaned})
     if errors:
-        raise SettingsErrors(errors)
+        raise FormErrors(errors)
     changed = {key: (before[key], value) for key, value in cleaned.items() if before[key] != value}
     for key, (_, value) in changed.items():
         setattr(business, key, value)

@@ -12,6 +12,7 @@ import functools
 from collections.abc import Iterator
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
@@ -75,3 +76,14 @@ def write_session() -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def upsert(session: Session, model, *, key: dict[str, object], values: dict[str, object]) -> None:
+    """Insert a row, or update `values` on the row whose unique `key` columns match, in one statement.
+
+    INSERT ... ON CONFLICT DO UPDATE on SQLite and PostgreSQL alike: two writers racing for the
+    same key cannot both insert.
+    """
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(model).values(**key, **values)
+    session.exec(statement.on_conflict_do_update(index_elements=list(key), set_=values))

@@ -10,3 +10,15 @@ class FieldError(ValueError):
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+class FormErrors(ValueError):
+    """A form was refused; `errors` maps each refused field to a sentence for the person. Nothing was stored.
+
+    Every form of every feature and app raises this one type (signup, profile, business settings,
+    an app's settings); a page shows each message next to its field.
+    """
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(" ".join(errors.values()))
+        self.errors = dict(errors)

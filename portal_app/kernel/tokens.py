@@ -22,11 +22,20 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def hash_presented_token(raw: object) -> str | None:
-    """The hash to look up a token a browser sent back, or None when it cannot be one of ours."""
+def presented_token(raw: object) -> str | None:
+    """A token a browser sent back (cookie, ticket, link), or None when it cannot be one of ours.
+
+    The one guard for every place a token arrives: a string of 1-128 ASCII characters.
+    """
     if not isinstance(raw, str) or not 0 < len(raw) <= MAX_TOKEN_LENGTH or not raw.isascii():
         return None
-    return hash_token(raw)
+    return raw
+
+
+def hash_presented_token(raw: object) -> str | None:
+    """The hash to look up a token a browser sent back, or None when it cannot be one of ours."""
+    token = presented_token(raw)
+    return hash_token(token) if token is not None else None
 
 
 def new_code() -> str:

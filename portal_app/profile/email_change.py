@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select, update
 
@@ -24,11 +23,12 @@ from portal_app.accounts.codes import CodeCheck, CodeStatus
 from portal_app.accounts.models import Account, AccountPreference, LoginTicket, UserSession
 from portal_app.accounts.sessions import NOT_SIGNED_IN, signed_in_account
 from portal_app.accounts.throttle import describe_wait
-from portal_app.accounts.validation import clean_code, clean_ip
+from portal_app.accounts.validation import clean_code
 from portal_app.business.models import BUSINESS_ID, Business
 from portal_app.email import outbox
 from portal_app.kernel import clock, db
 from portal_app.kernel.errors import FieldError
+from portal_app.kernel.sessions import clean_ip
 from portal_app.kernel.settings import get_settings
 from portal_app.profile.models import EmailChange
 
@@ -117,9 +117,7 @@ def start(session: Session, *, account_id: int, new_email: str, ip: object) -> N
     _send_code(session, account_id=account_id, new_email=new_email, ip=ip)
     now = clock.now()
     values = {"new_email": new_email, "requested_at": now, "expires_at": now + code_lifetime() + PENDING_GRACE}
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(EmailChange).values(account_id=account_id, **values)
-    session.exec(statement.on_conflict_do_update(index_elements=["account_id"], set_=values))
+    db.upsert(session, EmailChange, key={"account_id": account_id}, values=values)
 
 
 def resend_code(session_token: object, *, ip: object) -> str:

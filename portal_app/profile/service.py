@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, update
 
 from portal_app.accounts.models import Account
@@ -20,7 +19,7 @@ from portal_app.accounts.validation import normalize_email
 from portal_app.apps import registry
 from portal_app.business import service as business
 from portal_app.kernel import clock, db
-from portal_app.kernel.errors import FieldError
+from portal_app.kernel.errors import FieldError, FormErrors
 from portal_app.profile import email_change
 from portal_app.profile.choices import FIELD_LABELS
 from portal_app.profile.models import Profile
@@ -48,14 +47,6 @@ PROFILE_COMPLETED_SUMMARY = "Profile completed"
 def notification_field(app_key: str) -> str:
     """The form field (a checkbox) for one app's email notifications."""
     return f"notify_{app_key}"
-
-
-class ProfileErrors(ValueError):
-    """The profile form was refused; `errors` maps each refused field to its message. Nothing was stored."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(" ".join(errors.values()))
-        self.errors = dict(errors)
 
 
 @dataclass(frozen=True)
@@ -245,7 +236,7 @@ class _CleanForm:
 
 
 def _clean_form(form: object, notification_keys) -> _CleanForm:
-    """Every field checked; ProfileErrors with a message for each refused one.
+    """Every field checked; FormErrors with a message for each refused one.
 
     Only the apps in `notification_keys` have a checkbox on the form; the choices for others are kept.
     """
@@ -288,7 +279,7 @@ def _clean_form(form: object, notification_keys) -> _CleanForm:
     for name, message in check_address(address).items():
         errors.setdefault(name, message)
     if errors:
-        raise ProfileErrors(errors)
+        raise FormErrors(errors)
     return _CleanForm(
         full_name=full_name,
         email=email,
@@ -316,9 +307,7 @@ def _upsert_profile(session: Session, account_id: int, clean: _CleanForm) -> Non
         "email_notifications": notifications,
         "updated_at": clock.now(),
     }
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(Profile).values(account_id=account_id, **values)
-    session.exec(statement.on_conflict_do_update(index_elements=["account_id"], set_=values))
+    db.upsert(session, Profile, key={"account_id": account_id}, values=values)
 
 
 def _record_completion(session: Session, account_id: int, missing: list[str]) -> None:
@@ -345,7 +334,7 @@ def _record_completion(session: Session, account_id: int, missing: list[str]) ->
 def save_profile(session_token: object, form: object, *, ip: object = "") -> SaveResult:
     """Check and store the signed-in account's profile; a new email gets a code, not the account.
 
-    All or nothing: raises ProfileErrors (nothing stored, no code sent) when any field is refused,
+    All or nothing: raises FormErrors (nothing stored, no code sent) when any field is refused,
     including a code-sending limit on "email"; PermissionError when the session is unknown or over.
     """
     _info, account = signed_in_account(session_token)
@@ -360,7 +349,7 @@ def save_profile(session_token: object, form: object, *, ip: object = "") -> Sav
             try:
                 email_change.start(session, account_id=current.id, new_email=new_email, ip=ip)
             except FieldError as error:
-                raise ProfileErrors({"email": error.message}) from None
+                raise FormErrors({"email": error.message}) from None
         session.exec(update(Account).where(Account.id == current.id).values(full_name=clean.full_name))
         _upsert_profile(session, current.id, clean)
         session.flush()

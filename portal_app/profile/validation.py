@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 import phonenumbers
 
 from portal_app.accounts.validation import clean_full_name
 from portal_app.kernel.errors import FieldError
+from portal_app.kernel.text import has_invisible_characters
 from portal_app.profile.choices import LANGUAGES, countries, time_zones
 
 MAX_PHONE_INPUT = 40
@@ -17,13 +17,7 @@ MAX_ADDRESS_LINE = 200
 MAX_CITY = 100
 MAX_POSTAL_CODE = 20
 _POSTAL_CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z \-]*")
-# Explicit bidi embeddings, overrides and isolates: they can make text display as something else.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 CHECKED = "on"
-
-
-def _has_control_characters(text: str) -> bool:
-    return any(unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp") or char in _BIDI_CONTROLS for char in text)
 
 
 def clean_text(field: str, raw: object, *, label: str, max_length: int) -> str:
@@ -35,17 +29,14 @@ def clean_text(field: str, raw: object, *, label: str, max_length: int) -> str:
     text = raw.strip()
     if len(text) > max_length:
         raise FieldError(field, f"Use at most {max_length} characters for the {label}.")
-    if _has_control_characters(text):
+    if has_invisible_characters(text):
         raise FieldError(field, f"The {label} contains invisible control characters. Please type it again.")
     return text
 
 
 def clean_name(raw: object) -> str:
-    """The signup's name rule, plus no line or paragraph separators (they break the name across lines)."""
-    name = clean_full_name(raw)
-    if any(unicodedata.category(char) in ("Zl", "Zp") for char in name):
-        raise FieldError("full_name", "Your name contains invisible control characters. Please type it again.")
-    return name
+    """The signup's name rule (kernel/text.py's rule for invisible characters included)."""
+    return clean_full_name(raw)
 
 
 def clean_country(raw: object) -> str:
@@ -70,7 +61,7 @@ def clean_phone(raw: object, *, region: str | None) -> str:
     text = raw.strip()
     if not text:
         return ""
-    if len(text) > MAX_PHONE_INPUT or _has_control_characters(text):
+    if len(text) > MAX_PHONE_INPUT or has_invisible_characters(text):
         raise FieldError("phone", "Enter a phone number, like +44 20 7946 0958.")
     try:
         number = phonenumbers.parse(text, region)

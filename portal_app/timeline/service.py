@@ -9,7 +9,6 @@ Activity.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -19,6 +18,7 @@ from sqlmodel.sql.expression import Select
 
 from portal_app.apps import registry
 from portal_app.kernel import clock, db
+from portal_app.kernel.text import is_invisible
 from portal_app.timeline.models import PORTAL_APP_KEY, Activity
 
 MAX_SUMMARY = 300
@@ -32,7 +32,7 @@ _CURSOR = re.compile(r"(-?[0-9]{1,19})\.([0-9]{1,18})")
 
 def _clean_summary(text: str) -> str:
     """One printable line: control characters become spaces, runs of space collapse, at most MAX_SUMMARY characters."""
-    flat = "".join(" " if unicodedata.category(char)[0] in ("C", "Z") else char for char in text)
+    flat = "".join(" " if char.isspace() or is_invisible(char) else char for char in text)
     return " ".join(flat.split())[:MAX_SUMMARY]
 
 

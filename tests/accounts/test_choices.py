@@ -14,8 +14,9 @@ from portal_app.accounts.models import AccountChoice, AccountPreference
 from portal_app.apps import grants
 from portal_app.kernel import db
 from portal_app.kernel.errors import FieldError
-from tests.accounts.helpers import IP, begin_signup, latest_code, sign_up
-from tests.accounts.shared_email import (
+from tests.support.accounts import IP, begin_signup, latest_code, sign_up
+from tests.support.browser import redeem_bound
+from tests.support.shared_email import (
     EMAIL,
     allow_duplicates,
     choice_token,
@@ -24,7 +25,6 @@ from tests.accounts.shared_email import (
     session_token,
     signed_in,
 )
-from tests.browser import redeem_bound
 
 SHARED = "shared-password-77"
 

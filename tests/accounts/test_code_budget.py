@@ -11,8 +11,8 @@ from portal_app.accounts.models import EmailCode
 from portal_app.email.models import OutboxEmail
 from portal_app.kernel import db
 from portal_app.kernel.errors import FieldError
-from tests.accounts.helpers import IP, PASSWORD, begin_signup, latest_code, latest_email, sign_up
-from tests.browser import redeem_bound
+from tests.support.accounts import IP, PASSWORD, begin_signup, latest_code, latest_email, sign_up
+from tests.support.browser import redeem_bound
 
 EMAIL = "ada@example.com"
 UNKNOWN = "nobody@example.com"

@@ -2,8 +2,8 @@
 
 from portal_app.accounts import disabling, login, sessions, tickets
 from portal_app.kernel import db
-from tests.accounts.helpers import IP, PASSWORD, accounts_for, sign_up
-from tests.browser import redeem_bound
+from tests.support.accounts import IP, PASSWORD, accounts_for, sign_up
+from tests.support.browser import redeem_bound
 
 
 def test_disabling_signs_out_and_blocks_every_new_sign_in(database, frozen_clock):
@@ -45,7 +45,7 @@ def test_a_session_of_an_account_disabled_meanwhile_is_refused(database, frozen_
 def test_a_disabled_account_on_a_shared_email_is_neither_offered_nor_entered(database, frozen_clock):
     from portal_app.accounts import choices, switching
     from portal_app.accounts.login import password_login
-    from tests.accounts.shared_email import EMAIL, make_accounts, session_token
+    from tests.support.shared_email import EMAIL, make_accounts, session_token
 
     first, second, third = make_accounts(frozen_clock, ["shared-password-77"] * 3)
     with db.write_session() as session:

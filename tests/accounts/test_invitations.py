@@ -18,8 +18,8 @@ from portal_app.business.models import BUSINESS_ID, Business
 from portal_app.email.models import OutboxEmail
 from portal_app.kernel import db
 from portal_app.kernel.errors import FieldError
-from tests.accounts.helpers import IP, PASSWORD, accounts_for, latest_email, sign_up
-from tests.browser import redeem_bound
+from tests.support.accounts import IP, PASSWORD, accounts_for, latest_email, sign_up
+from tests.support.browser import redeem_bound
 
 EMAIL = "grace@example.com"
 

@@ -15,8 +15,8 @@ from portal_app.accounts.login import password_login
 from portal_app.accounts.models import UserSession
 from portal_app.business.models import BUSINESS_ID, Business
 from portal_app.kernel import db
-from tests.accounts.helpers import IP, PASSWORD, accounts_for, sign_up
-from tests.browser import redeem_bound
+from tests.support.accounts import IP, PASSWORD, accounts_for, sign_up
+from tests.support.browser import redeem_bound
 
 EMAIL = "ada@example.com"
 INCORRECT = "Email or password is incorrect."

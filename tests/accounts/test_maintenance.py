@@ -8,9 +8,9 @@ from portal_app.accounts import choices, codes, maintenance, sessions, signup, t
 from portal_app.accounts.login import password_login
 from portal_app.accounts.models import AccountChoice, EmailCode, LoginTicket, PendingSignup, RateEvent, UserSession
 from portal_app.kernel import db
-from tests.accounts.helpers import IP, PASSWORD, accounts_for, begin_signup, sign_up
-from tests.accounts.shared_email import EMAIL, choice_token, make_accounts
-from tests.browser import redeem_bound
+from tests.support.accounts import IP, PASSWORD, accounts_for, begin_signup, sign_up
+from tests.support.browser import redeem_bound
+from tests.support.shared_email import EMAIL, choice_token, make_accounts
 
 NOTHING = dict.fromkeys(
     ["pending_signups", "email_codes", "login_tickets", "account_choices", "user_sessions", "rate_events"], 0

@@ -12,9 +12,9 @@ from portal_app.accounts.password_change import PasswordStatus
 from portal_app.email.models import OutboxEmail
 from portal_app.kernel import db
 from portal_app.kernel.errors import FieldError
-from tests.accounts.helpers import IP, PASSWORD, accounts_for, sign_up
-from tests.accounts.shared_email import EMAIL, choice_token, make_accounts, session_token, signed_in
-from tests.browser import redeem_bound
+from tests.support.accounts import IP, PASSWORD, accounts_for, sign_up
+from tests.support.browser import redeem_bound
+from tests.support.shared_email import EMAIL, choice_token, make_accounts, session_token, signed_in
 
 NEW_PASSWORD = "marble-lantern-heron-58"
 

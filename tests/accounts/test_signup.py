@@ -8,14 +8,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
 from portal_app.accounts import choices, login, passwords, sessions, signup, tickets
-from portal_app.accounts.errors import ResendTooSoon, SignupErrors
+from portal_app.accounts.errors import ResendTooSoon
 from portal_app.accounts.models import EmailCode, PendingSignup, RateEvent, UserSession
 from portal_app.business.models import BUSINESS_ID, Business
 from portal_app.email.models import OutboxEmail
 from portal_app.kernel import db
-from portal_app.kernel.errors import FieldError
-from tests.accounts.helpers import IP, PASSWORD, accounts_for, begin_signup, latest_code, latest_email, sign_up
-from tests.browser import redeem_bound
+from portal_app.kernel.errors import FieldError, FormErrors
+from tests.support.accounts import IP, PASSWORD, accounts_for, begin_signup, latest_code, latest_email, sign_up
+from tests.support.browser import redeem_bound
 
 EMAIL = "ada@example.com"
 
@@ -167,7 +167,7 @@ def test_at_most_five_codes_an_hour_per_email(database, frozen_clock):
     assert caught.value.retry_after == timedelta(minutes=50)
     assert caught.value.message == "You asked for several codes just now. Try again in 50 minutes."
     # A fresh signup for the same email is held to the same limit, with the same words.
-    with pytest.raises(SignupErrors) as refused:
+    with pytest.raises(FormErrors) as refused:
         begin_signup(EMAIL)
     assert refused.value.errors == {"email": "You asked for several codes just now. Try again in 50 minutes."}
     frozen_clock.advance(minutes=50)
@@ -178,7 +178,7 @@ def test_at_most_five_codes_an_hour_per_email(database, frozen_clock):
 def test_at_most_twenty_code_requests_a_minute_per_ip(database, frozen_clock, settings_env):
     for number in range(20):
         begin_signup(f"person{number}@example.com", ip="198.51.100.7")
-    with pytest.raises(SignupErrors) as refused:
+    with pytest.raises(FormErrors) as refused:
         begin_signup("person20@example.com", ip="198.51.100.7")
     assert refused.value.errors == {"email": "You asked for several codes just now. Try again in 1 minute."}
     begin_signup("person20@example.com", ip="198.51.100.8")
@@ -256,7 +256,7 @@ def test_pending_signups_block_nobody(database, frozen_clock):
 
 
 def test_every_field_says_what_is_wrong_at_once(database, frozen_clock):
-    with pytest.raises(SignupErrors) as refused:
+    with pytest.raises(FormErrors) as refused:
         signup.start_signup(full_name=" ", email="not an email", password="short", ip=IP)
     assert set(refused.value.errors) == {"full_name", "email", "password"}
     assert refused.value.errors["password"] == "Use at least 10 characters."
@@ -274,7 +274,7 @@ def test_every_field_says_what_is_wrong_at_once(database, frozen_clock):
     ],
 )
 def test_bad_input_is_refused_with_messages_and_stores_nothing(database, frozen_clock, fields):
-    with pytest.raises(SignupErrors) as refused:
+    with pytest.raises(FormErrors) as refused:
         signup.start_signup(**fields, ip=IP)
     assert refused.value.errors and all(refused.value.errors.values())
     assert count(PendingSignup) == count(OutboxEmail) == count(EmailCode) == 0

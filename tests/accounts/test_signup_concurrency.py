@@ -17,7 +17,7 @@ from portal_app.accounts.models import LoginTicket, PendingSignup
 from portal_app.business.models import BUSINESS_ID, Business
 from portal_app.kernel import db
 from portal_app.kernel.errors import FieldError
-from tests.accounts.helpers import accounts_for, begin_signup, latest_code
+from tests.support.accounts import accounts_for, begin_signup, latest_code
 
 EMAIL = "ada@example.com"
 THREADS = 20

@@ -8,8 +8,8 @@ import pytest
 from portal_app.accounts import choices, lookup, sessions, switching
 from portal_app.accounts.login import password_login
 from portal_app.kernel.errors import FieldError
-from tests.accounts.helpers import IP, accounts_for, sign_up
-from tests.accounts.shared_email import EMAIL, choice_token, make_accounts, redeem, session_token, signed_in
+from tests.support.accounts import IP, accounts_for, sign_up
+from tests.support.shared_email import EMAIL, choice_token, make_accounts, redeem, session_token, signed_in
 
 SHARED = "shared-password-77"
 

@@ -7,7 +7,7 @@ from sqlmodel import select
 from portal_app.accounts import sessions, tickets
 from portal_app.accounts.models import Account, LoginTicket, PendingSignup, UserSession
 from portal_app.kernel import db
-from tests.browser import redeem_bound
+from tests.support.browser import redeem_bound
 
 
 def make_account(now) -> int:

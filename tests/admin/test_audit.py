@@ -6,7 +6,7 @@ import json
 
 from portal_app.admin import audit
 from portal_app.kernel import db
-from tests.admin.helpers import STAFF_PASSWORD, audit_entries, create_staff
+from tests.support.admin import STAFF_PASSWORD, audit_entries, create_staff
 
 
 def test_newest_first_in_pages(database, frozen_clock):

@@ -10,7 +10,8 @@ from portal_app.admin import audit, business_settings
 from portal_app.business import service as business
 from portal_app.business.models import BUSINESS_ID, Business
 from portal_app.kernel import db
-from tests.admin.helpers import audit_entries
+from portal_app.kernel.errors import FormErrors
+from tests.support.admin import audit_entries
 
 # Every app the portal knows: the product's three, and any app registered since.
 APPS = ", ".join(business.app_choices())
@@ -103,7 +104,7 @@ def test_saving_the_same_values_records_nothing(database, frozen_clock):
 def test_bad_values_are_refused_with_a_message_and_nothing_is_stored(database, frozen_clock, key, value, message):
     business_settings.change_settings(OWNER, {"enabled_apps": ["courses"]})
     before = stored()
-    with pytest.raises(business.SettingsErrors) as refused:
+    with pytest.raises(FormErrors) as refused:
         business_settings.change_settings(OWNER, {"name": "Changed Name", key: value})
     assert list(refused.value.errors) == [key]
     if message is not None:
@@ -116,7 +117,7 @@ def test_bad_values_are_refused_with_a_message_and_nothing_is_stored(database, f
 
 def test_every_bad_field_gets_its_own_message(database, frozen_clock):
     form = {**GOOD_FORM, "name": "", "brand_color": "blue", "support_email": "nope", "default_landing_app": "x"}
-    with pytest.raises(business.SettingsErrors) as refused:
+    with pytest.raises(FormErrors) as refused:
         business_settings.change_settings(OWNER, business_settings.settings_from_form(form))
     assert set(refused.value.errors) == {"name", "brand_color", "support_email", "default_landing_app"}
 

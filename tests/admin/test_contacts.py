@@ -17,7 +17,7 @@ from portal_app.kernel import db
 from portal_app.kernel.errors import FieldError
 from portal_app.profile.models import Profile
 from portal_app.timeline.models import Activity
-from tests.admin.helpers import audit_entries, make_account
+from tests.support.admin import audit_entries, make_account
 
 OWNER = audit.Actor("owner@studio.example", None)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from portal_app.admin import dashboard
-from tests.admin.helpers import make_account
+from tests.support.admin import make_account
 
 
 def test_invited_joined_and_signed_up(database, frozen_clock):

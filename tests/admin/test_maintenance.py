@@ -8,7 +8,7 @@ from portal_app.admin import staff_login, staff_sessions
 from portal_app.admin.maintenance import purge_expired_staff_rows
 from portal_app.admin.models import AuditEntry, StaffLoginChallenge, StaffSession, StaffTicket
 from portal_app.kernel import db
-from tests.admin.helpers import BROWSER, IP, STAFF_EMAIL, STAFF_PASSWORD, create_staff, staff_session_token
+from tests.support.admin import BROWSER, IP, STAFF_EMAIL, STAFF_PASSWORD, create_staff, staff_session_token
 
 
 def count(table) -> int:

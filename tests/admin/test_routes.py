@@ -9,7 +9,7 @@ from portal_app.admin import staff_sessions
 from portal_app.admin.routes import routes
 from portal_app.admin.staff_sessions import STAFF_COOKIE
 from portal_app.kernel.web.middleware import DEVICE_COOKIE, PortalHeadersMiddleware
-from tests.admin.helpers import BROWSER, OTHER_BROWSER, create_staff, staff_session_token, staff_ticket
+from tests.support.admin import BROWSER, OTHER_BROWSER, create_staff, staff_session_token, staff_ticket
 
 
 def client(browser: str | None = BROWSER, base_url: str = "http://localhost:3000") -> TestClient:

@@ -15,9 +15,9 @@ from portal_app.admin.models import StaffAccount, StaffLoginChallenge, StaffSess
 from portal_app.email.models import OutboxEmail
 from portal_app.kernel import db
 from portal_app.kernel.errors import FieldError
-from tests.accounts.helpers import PASSWORD as CLIENT_PASSWORD
-from tests.accounts.helpers import latest_code, sign_up
-from tests.admin.helpers import (
+from tests.support.accounts import PASSWORD as CLIENT_PASSWORD
+from tests.support.accounts import latest_code, sign_up
+from tests.support.admin import (
     BROWSER,
     IP,
     OTHER_BROWSER,

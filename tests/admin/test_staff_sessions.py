@@ -8,7 +8,7 @@ from portal_app.accounts import sessions
 from portal_app.admin import staff_sessions
 from portal_app.admin.models import StaffAccount, StaffSession
 from portal_app.kernel import db, tokens
-from tests.admin.helpers import STAFF_EMAIL, create_staff, staff_session_token
+from tests.support.admin import STAFF_EMAIL, create_staff, staff_session_token
 
 
 def session_rows() -> list[StaffSession]:

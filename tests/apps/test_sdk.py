@@ -25,7 +25,7 @@ from portal_app.apps.notify import notify
 from portal_app.cli import main as portal
 from portal_app.email.models import OutboxEmail
 from portal_app.kernel import db
-from portal_app.kernel.errors import FieldError
+from portal_app.kernel.errors import FieldError, FormErrors
 from portal_app.profile.models import Profile
 from tests.apps.support import add_account, grant, set_business
 
@@ -73,7 +73,7 @@ def test_an_app_setting_has_its_declared_default_until_the_owner_changes_it(data
     ],
 )
 def test_a_bad_app_setting_is_refused_with_a_message_and_nothing_is_stored(database, raw, message):
-    with pytest.raises(app_settings.AppSettingsErrors) as refused:
+    with pytest.raises(FormErrors) as refused:
         business_settings.change_app_settings(audit.CLI, NOTES, {"max_notes": raw})
     assert refused.value.errors == {"max_notes": message}
     assert app_settings.app_settings(NOTES) == {"max_notes": 100}
@@ -82,7 +82,7 @@ def test_a_bad_app_setting_is_refused_with_a_message_and_nothing_is_stored(datab
 
 
 def test_an_unknown_app_setting_is_refused(database):
-    with pytest.raises(app_settings.AppSettingsErrors) as refused:
+    with pytest.raises(FormErrors) as refused:
         business_settings.change_app_settings(audit.CLI, NOTES, {"max_notes": "5", "colour": "red"})
     assert refused.value.errors == {"colour": "Notes has no setting called 'colour'."}
     assert app_settings.app_setting(NOTES, "max_notes") == 100
@@ -296,3 +296,34 @@ def test_a_failing_hook_rolls_the_change_back(notes_on, monkeypatch):
 
 def failing_hook(session, account_id):
     raise RuntimeError("the app could not set up the account")
+
+
+def test_granting_again_without_a_role_keeps_the_role(notes_on):
+    account = add_account()
+    contacts.set_app_access(audit.CLI, account, NOTES, granted=True, role=service.UNLIMITED)
+    assert contacts.set_app_access(audit.CLI, account, NOTES, granted=True) is False
+    assert access.can_open(account, NOTES).role == service.UNLIMITED
+
+
+def test_parallel_adds_never_pass_the_notes_cap(shared_database):
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    set_business(enabled_apps=[NOTES], required_profile_fields=[])
+    account = add_account()
+    grant(account, NOTES)
+    business_settings.change_app_settings(audit.CLI, NOTES, {"max_notes": 3})
+    barrier = Barrier(8, timeout=20)
+
+    def add(number: int) -> bool:
+        barrier.wait()
+        try:
+            service.add_note(account, f"note {number}")
+        except FieldError:
+            return False
+        return True
+
+    with ThreadPoolExecutor(8) as pool:
+        added = [future.result(timeout=60) for future in [pool.submit(add, number) for number in range(8)]]
+    assert added.count(True) == 3
+    assert service.count_notes(account) == 3

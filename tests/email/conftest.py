@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from portal_app.kernel.settings import get_settings
-from tests.email.support import API_KEY, FROM_EMAIL, FakeSendGrid
+from tests.support.mail import API_KEY, FROM_EMAIL, FakeSendGrid
 
 
 @pytest.fixture(autouse=True)

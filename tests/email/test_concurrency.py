@@ -12,7 +12,7 @@ from portal_app.email.models import OutboxEmail
 from portal_app.email.senders import sender_from_settings
 from portal_app.kernel.db import read_session
 from portal_app.kernel.settings import get_settings
-from tests.email.support import add_signup_email
+from tests.support.mail import add_signup_email
 
 MESSAGES = 30
 LOOPS = 2

@@ -16,7 +16,7 @@ from portal_app.email.senders import DevMailboxSender, SendResult, sender_from_s
 from portal_app.kernel import db
 from portal_app.kernel.db import write_session
 from portal_app.kernel.settings import get_settings
-from tests.email.support import add_signup_email, load
+from tests.support.mail import add_signup_email, load
 
 
 class BrokenSender:

@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 from portal_app.business.models import BUSINESS_ID, Business
 from portal_app.email.dev_mailbox import routes
 from portal_app.kernel.db import write_session
-from tests.email.support import add_signup_email
+from tests.support.mail import add_signup_email
 
 PATHS = ["/dev/mailbox", "/dev/mailbox.json", "/dev/mailbox/1"]
 HOSTILE_NAME = '<script>alert("x")</script> & Sons'

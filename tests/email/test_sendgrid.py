@@ -10,7 +10,7 @@ import pytest
 from portal_app.email.delivery import deliver_due
 from portal_app.email.senders import SendGridSender, sender_from_settings
 from portal_app.kernel.settings import get_settings
-from tests.email.support import API_KEY, FROM_EMAIL, add_signup_email, load
+from tests.support.mail import API_KEY, FROM_EMAIL, add_signup_email, load
 
 UNVERIFIED_SENDER = "The from address does not match a verified Sender Identity."
 

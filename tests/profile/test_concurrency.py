@@ -19,7 +19,7 @@ from portal_app.kernel import db
 from portal_app.kernel.errors import FieldError
 from portal_app.profile import email_change, service
 from portal_app.timeline.models import Activity
-from tests.profile.conftest import make_account, set_business, start_session
+from tests.support.live_accounts import make_account, set_business, start_session
 
 CLAIMED = "claimed@example.com"
 FORM = {"full_name": "Someone", "phone": "+44 20 7946 0958"}

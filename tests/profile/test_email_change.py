@@ -10,12 +10,12 @@ from sqlmodel import col, select
 from portal_app.accounts import choices, sessions
 from portal_app.accounts.models import Account, EmailCode, UserSession
 from portal_app.email.models import OutboxEmail
-from portal_app.kernel import db
-from portal_app.kernel.errors import FieldError
+from portal_app.kernel import db, tokens
+from portal_app.kernel.errors import FieldError, FormErrors
 from portal_app.profile import email_change, service
 from portal_app.profile.email_change import CANNOT_CHANGE, NO_CHANGE_WAITING
 from portal_app.profile.models import EmailChange
-from tests.profile.conftest import make_account, set_business, start_session
+from tests.support.live_accounts import make_account, set_business, start_session
 
 NEW = "ada.new@example.com"
 FORM = {"full_name": "Ada Lovelace", "email": NEW, "phone": "+44 20 7946 0958"}
@@ -166,7 +166,7 @@ def test_malformed_codes_are_refused_without_an_attempt(ada, code):
 def test_sending_limits_refuse_the_whole_save(ada, frozen_clock):
     account_id, token = ada
     request(token)
-    with pytest.raises(service.ProfileErrors) as caught:
+    with pytest.raises(FormErrors) as caught:
         service.save_profile(token, {**FORM, "full_name": "Changed", "email": NEW})
     assert list(caught.value.errors) == ["email"]
     assert caught.value.errors["email"].startswith("You asked for several codes just now. Try again in")
@@ -184,7 +184,7 @@ def test_the_shared_failure_budget_locks_code_entry_for_the_new_address(ada, set
     locked = refusal(token, wrong(code))
     assert locked.startswith("Code entry for this email is locked until")
     assert refusal(token, code).startswith("Code entry for this email is locked until")
-    with pytest.raises(service.ProfileErrors) as caught:
+    with pytest.raises(FormErrors) as caught:
         request(token)
     assert caught.value.errors["email"].startswith("Codes for this address are paused until")
     assert account(account_id).email == "ada@example.com"
@@ -250,8 +250,8 @@ def test_other_sessions_of_the_account_no_longer_reach_accounts_on_either_addres
     email_change.confirm(token, latest_code())
     with db.read_session() as session:
         scopes = {row.token_hash: row.peer_scope for row in session.exec(select(UserSession))}
-    assert scopes[sessions.tokens.hash_token(token)] == choices.EMAIL_SCOPE
-    assert scopes[sessions.tokens.hash_token(other)] == choices.scope_of_ids([account_id])
+    assert scopes[tokens.hash_token(token)] == choices.EMAIL_SCOPE
+    assert scopes[tokens.hash_token(other)] == choices.scope_of_ids([account_id])
 
 
 # --- the duplicate rule --------------------------------------------------------------------------------

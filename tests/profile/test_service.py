@@ -10,10 +10,10 @@ from portal_app.email.models import OutboxEmail
 from portal_app.kernel import db
 from portal_app.profile import service
 from portal_app.profile.models import EmailChange, Profile
-from portal_app.profile.service import ProfileErrors
+from portal_app.profile.service import FormErrors
 from portal_app.profile.validation import Address
 from portal_app.timeline.models import Activity
-from tests.profile.conftest import make_account, set_business, start_session
+from tests.support.live_accounts import make_account, set_business, start_session
 
 ONE_MB = 1024 * 1024
 EVERY_FIELD = ["full_name", "email", "phone", "address", "time_zone", "language"]
@@ -52,7 +52,7 @@ def completions(account_id: int) -> list[Activity]:
 
 
 def refused(token: str, form: object) -> dict[str, str]:
-    with pytest.raises(ProfileErrors) as caught:
+    with pytest.raises(FormErrors) as caught:
         service.save_profile(token, form)
     return caught.value.errors
 

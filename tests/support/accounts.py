@@ -10,7 +10,7 @@ from portal_app.accounts import signup, tickets
 from portal_app.accounts.models import Account
 from portal_app.email.models import OutboxEmail
 from portal_app.kernel import db
-from tests.browser import redeem_bound
+from tests.support.browser import redeem_bound
 
 PASSWORD = "plum-velvet-orbit-42"
 IP = "203.0.113.5"

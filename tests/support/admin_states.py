@@ -4,30 +4,48 @@ from __future__ import annotations
 
 import json
 
-from reflex.state import State
 from sqlmodel import col, func, select
 
 from portal_app.accounts import sessions
 from portal_app.accounts.models import Account, UserSession
 from portal_app.admin.models import AuditEntry, StaffSession
 from portal_app.admin.staff_sessions import STAFF_COOKIE
+from portal_app.admin.ui.apps_state import AppAdminState, AppSettingsAdminState
 from portal_app.admin.ui.audit_state import AdminAuditState
 from portal_app.admin.ui.base_state import AdminState
 from portal_app.admin.ui.contacts_state import AdminContactsState
 from portal_app.admin.ui.dashboard_state import AdminDashboardState
 from portal_app.admin.ui.settings_state import AdminSettingsState
 from portal_app.apps.models import AppGrant
+from portal_app.apps.notes.ui.usage_page import NotesUsageState
 from portal_app.business import service as business
 from portal_app.business.models import BUSINESS_ID, Business
 from portal_app.email.models import OutboxEmail
 from portal_app.kernel import db
 from portal_app.kernel.web.middleware import DEVICE_COOKIE
 from portal_app.timeline.models import Activity
-from tests.admin.helpers import BROWSER, make_account
+from tests.support.admin import BROWSER, make_account
 
 # Every admin state with handlers behind the staff session (the login page's state is public).
-ADMIN_STATES = (AdminState, AdminDashboardState, AdminContactsState, AdminSettingsState, AdminAuditState)
-ADMIN_PAGES = ("/admin", "/admin/contacts", "/admin/settings", "/admin/audit")
+ADMIN_STATES = (
+    AdminState,
+    AdminDashboardState,
+    AdminContactsState,
+    AdminSettingsState,
+    AdminAuditState,
+    AppAdminState,
+    AppSettingsAdminState,
+    NotesUsageState,
+)
+# The core's owner pages, and Notes' (its own page and the settings page every app with settings gets).
+ADMIN_PAGES = (
+    "/admin",
+    "/admin/contacts",
+    "/admin/settings",
+    "/admin/audit",
+    "/admin/apps/notes",
+    "/admin/apps/notes/settings",
+)
 CLIENT_EMAIL = "ada.secret@client.example"
 CLIENT_NAME = "Ada Secretname"
 SUPPORT_EMAIL = "help@hidden-support.example"
@@ -74,5 +92,5 @@ def database_snapshot() -> dict:
 
 async def whole_state_text(client) -> str:
     """Every var of every state this tab holds, as text."""
-    root = await client.state(State)
+    root = await client.root_state()
     return json.dumps(root.dict(), default=str)

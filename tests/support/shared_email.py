@@ -6,8 +6,8 @@ from portal_app.accounts import sessions, tickets
 from portal_app.accounts.models import Account
 from portal_app.business.models import BUSINESS_ID, Business
 from portal_app.kernel import db
-from tests.accounts.helpers import IP, accounts_for, sign_up
-from tests.browser import redeem_bound
+from tests.support.accounts import IP, accounts_for, sign_up
+from tests.support.browser import redeem_bound
 
 EMAIL = "ada@example.com"
 

@@ -15,8 +15,8 @@ from portal_app.kernel import db
 from portal_app.kernel.errors import FieldError
 from portal_app.timeline import service as activity
 from portal_app.timeline.models import PORTAL_APP_KEY, Activity
-from tests.accounts.helpers import accounts_for, latest_email, sign_up
 from tests.apps.support import add_account, set_business
+from tests.support.accounts import accounts_for, latest_email, sign_up
 
 
 def add(account_id: int, app_key: str, kind: str, summary: str = "", *, at=None) -> None:

@@ -8,6 +8,7 @@ import reflex as rx
 
 from portal_app.accounts import choices, tickets
 from portal_app.kernel.errors import FieldError
+from portal_app.kernel.tokens import presented_token
 from portal_app.shell.ui.base_state import PortalState, parse_id
 from portal_app.shell.ui.formatting import account_rows
 
@@ -22,7 +23,7 @@ class AccountChoiceState(PortalState):
 
     def _choice_token(self) -> str | None:
         token = self._cookie(tickets.CHOICE_COOKIE)
-        return token if token and len(token) <= 128 else None
+        return presented_token(token)
 
     @rx.event
     async def load(self):

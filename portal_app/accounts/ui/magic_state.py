@@ -8,6 +8,7 @@ import reflex as rx
 
 from portal_app.accounts import code_login, magic_links
 from portal_app.kernel.errors import FieldError
+from portal_app.kernel.tokens import presented_token
 from portal_app.shell.ui.base_state import PortalState
 
 
@@ -21,7 +22,7 @@ class MagicLinkState(PortalState):
 
     def _token(self) -> str:
         token = self.router.url.query_parameters.get("token", "")
-        return token if isinstance(token, str) and len(token) <= 128 else ""
+        return presented_token(token) or ""
 
     @rx.event
     async def load(self):

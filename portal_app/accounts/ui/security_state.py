@@ -8,6 +8,7 @@ import reflex as rx
 
 from portal_app.accounts import password_change, tickets
 from portal_app.kernel.errors import FieldError
+from portal_app.kernel.tokens import presented_token
 from portal_app.shell.ui.base_state import PortalState, form_text
 
 
@@ -22,7 +23,7 @@ class SecurityState(PortalState):
 
     def _session_token(self) -> str | None:
         token = self._cookie(tickets.SESSION_COOKIE)
-        return token if token and len(token) <= 128 else None
+        return presented_token(token)
 
     async def _refresh(self) -> bool:
         token = self._session_token()

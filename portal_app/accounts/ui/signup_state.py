@@ -9,8 +9,9 @@ import time
 import reflex as rx
 
 from portal_app.accounts import signup, tickets
-from portal_app.kernel.errors import FieldError
+from portal_app.kernel.errors import FieldError, FormErrors
 from portal_app.kernel.settings import get_settings
+from portal_app.kernel.tokens import presented_token
 from portal_app.shell.ui.base_state import PortalState, form_text
 
 
@@ -42,7 +43,7 @@ class SignupState(PortalState):
                 password=form_text(form_data, "password"),
                 ip=self._client_ip(),
             )
-        except signup.SignupErrors as errors:
+        except FormErrors as errors:
             self.full_name_error = errors.errors.get("full_name", "")
             self.email_error = errors.errors.get("email", "")
             self.password_error = errors.errors.get("password", "")
@@ -65,7 +66,7 @@ class VerifyState(PortalState):
 
     def _flow_token(self) -> str | None:
         token = self._cookie(tickets.SIGNUP_COOKIE)
-        return token if token and len(token) <= 128 else None
+        return presented_token(token)
 
     def _set_resend_at(self, epoch_seconds: float) -> None:
         self._resend_at = epoch_seconds

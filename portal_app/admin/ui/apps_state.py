@@ -11,6 +11,7 @@ from portal_app.admin import business_settings
 from portal_app.admin.staff import StaffView
 from portal_app.admin.ui.base_state import AdminState
 from portal_app.apps import app_settings, registry
+from portal_app.kernel.errors import FormErrors
 
 
 def _shown(value: object) -> str:
@@ -28,9 +29,10 @@ class AppAdminState(AdminState):
     admin_app_title: str = ""
 
     async def _staff_gate(self, key: object = None) -> StaffView | None:
+        """The signed-in staff member, asked of the database now; None without a live staff session
+        (the handler then returns self._refuse(), which clears the tab's admin data and goes to sign-in)."""
         staff = await self._staff()
         if staff is None:
-            self._refuse()
             return None
         app = registry.get_app(key) if key is not None else None
         if app is not None:
@@ -87,7 +89,7 @@ class AppSettingsAdminState(AppAdminState):
         self.notice = ""
         try:
             changed = await asyncio.to_thread(business_settings.change_app_settings, staff.actor, app.key, changes)
-        except app_settings.AppSettingsErrors as refused:
+        except FormErrors as refused:
             self.errors = {setting.key: refused.errors.get(setting.key, "") for setting in app.settings}
             self.notice = "Nothing was saved. Correct the fields marked below."
             return

@@ -14,6 +14,7 @@ import reflex as rx
 from portal_app.admin import staff_sessions
 from portal_app.admin.routes import LOGIN_PATH, LOGOUT_PATH
 from portal_app.admin.staff import StaffView
+from portal_app.kernel.tokens import presented_token
 from portal_app.shell.ui.base_state import PortalState, full_page_load
 
 
@@ -28,7 +29,7 @@ class AdminState(PortalState):
 
     def _staff_token(self) -> str | None:
         token = self._cookie(staff_sessions.STAFF_COOKIE)
-        return token if token and len(token) <= 128 else None
+        return presented_token(token)
 
     async def _staff(self) -> StaffView | None:
         """The signed-in staff member, asked of the database now; None without a live staff session."""

@@ -79,6 +79,16 @@ def _app_row(app) -> rx.Component:
             app["granted"] == "yes",
             rx.hstack(
                 rx.badge("Granted", color_scheme="green"),
+                rx.cond(
+                    app["roles"] != "",
+                    rx.el.select(
+                        rx.foreach(app["roles"].split(","), lambda role: rx.el.option(role, value=role)),
+                        value=app["role"],
+                        aria_label="Role in " + app["title"],
+                        class_name="portal-select",
+                        on_change=lambda role: State.set_role(State.detail_id, app["key"], role),
+                    ),
+                ),
                 rx.button(
                     "Revoke",
                     size="1",

@@ -32,6 +32,7 @@ class AdminContactsState(AdminState):
     detail_status: str = ""
     detail_disabled: bool = False
     detail_facts: list[dict[str, str]] = []
+    # Each app: key, title, granted ("yes" or ""), role, and the app's roles as "lowest,...,highest".
     detail_apps: list[dict[str, str]] = []
     detail_activity: list[dict[str, str]] = []
     message: str = ""
@@ -98,7 +99,14 @@ class AdminContactsState(AdminState):
             {"label": "Disabled", "value": when(detail.disabled_at) if detail.disabled_at else "No"},
         ]
         self.detail_apps = [
-            {"key": app.key, "title": app.title, "granted": "yes" if app.granted else ""} for app in detail.apps
+            {
+                "key": app.key,
+                "title": app.title,
+                "granted": "yes" if app.granted else "",
+                "role": app.role,
+                "roles": ",".join(app.roles),
+            }
+            for app in detail.apps
         ]
         self.detail_activity = [
             {"at": when(row.occurred_at), "app": row.app_key, "summary": row.summary} for row in detail.activity
@@ -176,6 +184,20 @@ class AdminContactsState(AdminState):
             lambda actor, target: contacts.set_app_access(actor, target, app_key, granted=True),
             f"{title} granted.",
             f"The account already had {title}.",
+        )
+
+    @rx.event
+    async def set_role(self, account_id: str, app_key: str, role: str):
+        """Change the role of an existing grant (the select beside a granted app that has roles)."""
+        app = registry.get_app(app_key)
+        if app is None or app.role_rank(role) < 0:
+            self.error = "Choose one of the app's roles."
+            return
+        return await self._change(
+            account_id,
+            lambda actor, target: contacts.set_app_access(actor, target, app.key, granted=True, role=role),
+            f"{app.title}: the role is now {role}.",
+            f"The role in {app.title} was already {role}.",
         )
 
     @rx.event

@@ -11,6 +11,7 @@ from portal_app.accounts.errors import LoginFailed
 from portal_app.admin import staff_login, staff_sessions
 from portal_app.admin.routes import HOME_PATH, TICKET_PATH
 from portal_app.kernel.errors import FieldError
+from portal_app.kernel.tokens import presented_token
 from portal_app.kernel.web.middleware import DEVICE_COOKIE
 from portal_app.shell.ui.base_state import PortalState, form_text, full_page_load
 
@@ -39,7 +40,7 @@ class AdminLoginState(PortalState):
             self.notice = "That sign-in took too long. Please sign in again."
         await self._load_business_name()
         token = self._cookie(staff_sessions.STAFF_COOKIE)
-        if token and len(token) <= 128 and await asyncio.to_thread(staff_sessions.current_staff, token) is not None:
+        if presented_token(token) and await asyncio.to_thread(staff_sessions.current_staff, token) is not None:
             return rx.redirect(HOME_PATH)
 
     @rx.event

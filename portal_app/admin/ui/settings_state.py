@@ -9,6 +9,7 @@ import reflex as rx
 from portal_app.admin import business_settings
 from portal_app.admin.ui.base_state import AdminState
 from portal_app.business import service as business
+from portal_app.kernel.errors import FormErrors
 
 NO_ERRORS = dict.fromkeys(business.SETTING_KEYS, "")
 
@@ -75,7 +76,7 @@ class AdminSettingsState(AdminState):
         values = business_settings.settings_from_form(form_data)
         try:
             changed = await asyncio.to_thread(business_settings.change_settings, staff.actor, values)
-        except business.SettingsErrors as refused:
+        except FormErrors as refused:
             self.errors = {**NO_ERRORS, **{key: refused.errors[key] for key in refused.errors if key in NO_ERRORS}}
             self.notice = "Nothing was saved. Correct the fields marked below."
             return

@@ -8,12 +8,12 @@ other tabs) is told through the live channel.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, func, select
 
+from portal_app.accounts.models import Account
 from portal_app.apps.app_settings import app_setting
 from portal_app.apps.grants import granted_roles
 from portal_app.apps.notes.models import Note
@@ -21,6 +21,7 @@ from portal_app.apps.notify import notify
 from portal_app.apps.registry import SummaryCard
 from portal_app.kernel import clock, db, live
 from portal_app.kernel.errors import FieldError
+from portal_app.kernel.text import has_invisible_characters
 from portal_app.timeline import service as activity
 
 APP_KEY = "notes"
@@ -52,7 +53,7 @@ def clean_note_text(raw: object) -> str:
     text = raw.strip()
     if len(text) > MAX_NOTE_LENGTH:
         raise FieldError("text", f"Keep a note to {MAX_NOTE_LENGTH} characters or fewer.")
-    if any(unicodedata.category(char) in ("Cc", "Cf", "Cs") and char != "\n" for char in text):
+    if has_invisible_characters(text, allow_newlines=True):
         raise FieldError("text", "The note contains invisible control characters. Please type it again.")
     return text
 
@@ -85,6 +86,9 @@ def add_note(account_id: int, text: object) -> NoteView:
     """
     cleaned = clean_note_text(text)
     with db.write_session() as session:
+        # Count and insert under the account's row lock (SQLite's BEGIN IMMEDIATE already serialises):
+        # two adds at once cannot both pass the cap.
+        session.exec(select(Account.id).where(Account.id == account_id).with_for_update()).first()
         cap = _cap(session, account_id)
         if cap is not None and _count(session, account_id) >= cap:
             raise FieldError(

@@ -11,7 +11,8 @@ import asyncio
 import reflex as rx
 
 from portal_app.accounts import tickets
-from portal_app.kernel.errors import FieldError
+from portal_app.kernel.errors import FieldError, FormErrors
+from portal_app.kernel.tokens import presented_token
 from portal_app.profile import email_change, service
 from portal_app.shell.ui.base_state import PortalState, form_text
 from portal_app.shell.ui.session_state import SessionState
@@ -80,7 +81,7 @@ class ProfileState(PortalState):
 
     def _session_token(self) -> str | None:
         token = self._cookie(tickets.SESSION_COOKIE)
-        return token if token and len(token) <= 128 else None
+        return presented_token(token)
 
     def _clear_messages(self) -> None:
         for name in FORM_FIELDS:
@@ -155,7 +156,7 @@ class ProfileState(PortalState):
         yield
         try:
             result = await asyncio.to_thread(service.save_profile, token, form_data, ip=self._client_ip())
-        except service.ProfileErrors as refused:
+        except FormErrors as refused:
             for name, message in refused.errors.items():
                 if name in FORM_FIELDS:
                     setattr(self, f"{name}_error", message)

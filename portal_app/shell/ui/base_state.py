@@ -14,7 +14,7 @@ import reflex as rx
 from portal_app.accounts import sessions, tickets
 from portal_app.apps import access
 from portal_app.business import service as business
-from portal_app.kernel.tokens import MAX_TOKEN_LENGTH
+from portal_app.kernel.tokens import presented_token
 from portal_app.kernel.web.cookies import cookie_value
 from portal_app.kernel.web.middleware import DEVICE_COOKIE
 
@@ -69,15 +69,15 @@ class PortalState(rx.State):
         return (self.router.headers.user_agent or "")[:512]
 
     async def _signed_in_account_id(self) -> int | None:
-        token = self._cookie(tickets.SESSION_COOKIE)
-        if not token or len(token) > MAX_TOKEN_LENGTH:
+        token = presented_token(self._cookie(tickets.SESSION_COOKIE))
+        if token is None:
             return None
         return await asyncio.to_thread(sessions.account_for_token, token)
 
     async def _principal(self) -> access.Principal | None:
         """Who is asking, for this event: the session cookie's account, its business, grants and profile (one read)."""
-        token = self._cookie(tickets.SESSION_COOKIE)
-        if not token or len(token) > MAX_TOKEN_LENGTH:
+        token = presented_token(self._cookie(tickets.SESSION_COOKIE))
+        if token is None:
             return None
         return await asyncio.to_thread(access.principal_for_token, token)
 

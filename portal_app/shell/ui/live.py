@@ -18,7 +18,7 @@ covers them). The callback runs under the state's lock (keep it short: a query, 
 so what it changes reaches the browser when it returns; returning False stops following.
 
 It returns (the background task ends) when the tab is gone. Everything that knows how Reflex
-0.10.1 tracks tabs is in this module, checked against the installed Reflex by tests/test_live.py:
+0.10.1 tracks tabs is in this module, checked against the installed Reflex by tests/kernel/test_live.py:
 - a follower chained from a page's on_load belongs to that page's `on_load_internal` chain,
   which Reflex cancels when the tab disconnects, reconnects or navigates
   (BaseStateEventProcessor._on_disconnect / _supersede_previous): the task gets CancelledError;

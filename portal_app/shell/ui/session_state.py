@@ -11,6 +11,7 @@ from portal_app.accounts import sessions, switching, tickets
 from portal_app.accounts.validation import safe_next_path
 from portal_app.apps.overview import switcher_entries
 from portal_app.kernel.errors import FieldError
+from portal_app.kernel.tokens import presented_token
 from portal_app.shell.ui.base_state import PortalState, full_page_load, parse_id
 from portal_app.shell.ui.formatting import account_rows
 
@@ -28,7 +29,7 @@ class SessionState(PortalState):
 
     def _session_token(self) -> str | None:
         token = self._cookie(tickets.SESSION_COOKIE)
-        return token if token and len(token) <= 128 else None
+        return presented_token(token)
 
     @rx.var
     def initials(self) -> str:

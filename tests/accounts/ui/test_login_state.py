@@ -10,8 +10,8 @@ from portal_app.accounts.login import INCORRECT
 from portal_app.accounts.models import Account, LoginTicket
 from portal_app.accounts.ui.login_state import LoginState
 from portal_app.kernel import db
-from tests.accounts.helpers import PASSWORD, sign_up
-from tests.states.conftest import (
+from tests.support.accounts import PASSWORD, sign_up
+from tests.support.hostile_input import (
     NOT_A_FORM,
     NOT_A_STRING,
     ONE_MB,

@@ -9,7 +9,7 @@ from portal_app.accounts.models import PendingSignup
 from portal_app.accounts.ui.signup_state import SignupState
 from portal_app.email.models import OutboxEmail
 from portal_app.kernel import db
-from tests.states.conftest import (
+from tests.support.hostile_input import (
     NOT_A_FORM,
     NOT_A_STRING,
     ONE_MB,

@@ -14,8 +14,8 @@ from portal_app.accounts.models import Account, EmailCode, PendingSignup
 from portal_app.accounts.signup import SIGNUP_EXPIRED
 from portal_app.accounts.ui.signup_state import VerifyState
 from portal_app.kernel import db
-from tests.accounts.helpers import begin_signup, latest_code
-from tests.states.conftest import (
+from tests.support.accounts import begin_signup, latest_code
+from tests.support.hostile_input import (
     NOT_A_FORM,
     NOT_A_STRING,
     ONE_MB,

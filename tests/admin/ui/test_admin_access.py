@@ -15,8 +15,8 @@ from portal_app.admin import staff_sessions
 from portal_app.admin.staff_sessions import STAFF_COOKIE
 from portal_app.admin.ui.base_state import AdminState
 from portal_app.admin.ui.contacts_state import AdminContactsState
-from tests.admin.helpers import create_staff, staff_session_token
-from tests.states.admin_support import (
+from tests.support.admin import create_staff, staff_session_token
+from tests.support.admin_states import (
     ADMIN_PAGES,
     ADMIN_STATES,
     SECRETS,
@@ -26,7 +26,7 @@ from tests.states.admin_support import (
     staff_cookie,
     whole_state_text,
 )
-from tests.states.conftest import assert_nothing_crashed, check_each
+from tests.support.hostile_input import assert_nothing_crashed, check_each
 
 
 def payloads(account_id: int) -> dict[str, dict]:
@@ -40,6 +40,11 @@ def payloads(account_id: int) -> dict[str, dict]:
         "open_account": {"account_id": target},
         "close_account": {},
         "grant_app": {"account_id": target, "app_key": "communities"},
+        "set_role": {"account_id": target, "app_key": "notes", "role": "unlimited"},
+        "open_admin": {"key": "notes"},
+        # An app's generated settings page: its handlers take the app's key.
+        "AppSettingsAdminState.load": {"key": "notes"},
+        "AppSettingsAdminState.save": {"key": "notes", "form_data": {"max_notes": "1"}},
         "revoke_app": {"account_id": target, "app_key": "courses"},
         "disable_account": {"account_id": target},
         "enable_account": {"account_id": target},
@@ -54,7 +59,8 @@ def handlers() -> list[tuple[type, str]]:
 
 def test_every_admin_handler_has_a_payload_here():
     """A new handler must be added to payloads() so the refusal tests send it."""
-    missing = [f"{state.__name__}.{name}" for state, name in handlers() if name not in payloads(1)]
+    sent = payloads(1)
+    missing = [f"{state.__name__}.{name}" for state, name in handlers() if name not in sent]
     assert missing == []
 
 
@@ -116,7 +122,8 @@ async def test_every_admin_handler_refuses_without_a_staff_session(pipeline, cap
         async def check(cookie, state=state, name=name):
             client = await pipeline.connect("/admin/contacts", cookie=cookie)
             client.clear_updates()
-            await client.send(f"{state.get_full_name()}.{name}", sent[name], path="/admin/contacts")
+            payload = sent.get(f"{state.__name__}.{name}", sent[name])
+            await client.send(f"{state.get_full_name()}.{name}", payload, path="/admin/contacts")
             await assert_refused(pipeline, caplog, client, before)
 
         await check_each(pipeline, caplog, cookie_cases(setup), check)

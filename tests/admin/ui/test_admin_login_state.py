@@ -13,7 +13,7 @@ from portal_app.admin.models import StaffTicket
 from portal_app.admin.ui.login_state import CODE_STEP, PASSWORD_STEP, AdminLoginState
 from portal_app.kernel import db
 from portal_app.kernel.web.middleware import DEVICE_COOKIE
-from tests.admin.helpers import (
+from tests.support.admin import (
     BROWSER,
     OTHER_BROWSER,
     STAFF_EMAIL,
@@ -22,8 +22,8 @@ from tests.admin.helpers import (
     latest_staff_code,
     staff_session_token,
 )
-from tests.states.admin_support import database_snapshot, staff_cookie
-from tests.states.conftest import NOT_A_FORM, assert_human_message, assert_nothing_crashed, check_each
+from tests.support.admin_states import database_snapshot, staff_cookie
+from tests.support.hostile_input import NOT_A_FORM, assert_human_message, assert_nothing_crashed, check_each
 
 DEVICE = f"{DEVICE_COOKIE}={BROWSER}"
 GOOD = {"email": STAFF_EMAIL, "password": STAFF_PASSWORD}

@@ -19,8 +19,8 @@ from portal_app.admin.ui.dashboard_state import AdminDashboardState
 from portal_app.admin.ui.settings_state import AdminSettingsState
 from portal_app.apps.models import AppGrant
 from portal_app.kernel import db
-from tests.admin.helpers import STAFF_EMAIL, STAFF_NAME, create_staff, staff_session_token
-from tests.states.admin_support import (
+from tests.support.admin import STAFF_EMAIL, STAFF_NAME, create_staff, staff_session_token
+from tests.support.admin_states import (
     CLIENT_EMAIL,
     CLIENT_NAME,
     SUPPORT_EMAIL,
@@ -28,7 +28,13 @@ from tests.states.admin_support import (
     seed_client,
     staff_cookie,
 )
-from tests.states.conftest import NOT_A_FORM, NOT_A_STRING, assert_human_message, assert_nothing_crashed, check_each
+from tests.support.hostile_input import (
+    NOT_A_FORM,
+    NOT_A_STRING,
+    assert_human_message,
+    assert_nothing_crashed,
+    check_each,
+)
 
 
 @pytest.fixture

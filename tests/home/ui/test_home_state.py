@@ -10,7 +10,7 @@ from portal_app.kernel import db
 from portal_app.timeline import service as activity
 from portal_app.timeline.models import PORTAL_APP_KEY
 from tests.apps.support import Profiles, add_account, grant, set_business, stub_profiles
-from tests.states.conftest import NOT_A_STRING, ONE_MB, assert_nothing_crashed, check_each
+from tests.support.hostile_input import NOT_A_STRING, ONE_MB, assert_nothing_crashed, check_each
 
 COOKIE = tickets.SESSION_COOKIE
 

@@ -12,7 +12,8 @@ import pytest
 from portal_app.accounts.ui.login_state import LoginState
 from portal_app.accounts.ui.signup_state import SignupState, VerifyState
 from portal_app.shell.ui.session_state import SessionState
-from tests.states.conftest import ONE_MB, assert_nothing_crashed, check_each, event_name, router_data_for, row_counts
+from tests.support.hostile_input import ONE_MB, assert_nothing_crashed, check_each, row_counts
+from tests.support.pipeline import event_name, router_data_for
 
 FORM = {"full_name": "Ada", "email": "ada@example.com", "password": "plum-velvet-orbit-42", "code": "123456"}
 

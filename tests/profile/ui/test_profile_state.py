@@ -20,16 +20,16 @@ from portal_app.profile.models import EmailChange, Profile
 from portal_app.profile.ui.profile_state import FORM_FIELDS, ProfileBannerState, ProfileState
 from portal_app.shell.ui.session_state import SessionState
 from portal_app.timeline.models import Activity
-from tests.profile.conftest import make_account, start_session
-from tests.states.conftest import (
+from tests.support.hostile_input import (
     NOT_A_FORM,
     NOT_A_STRING,
     ONE_MB,
     assert_human_message,
     assert_nothing_crashed,
     check_each,
-    event_name,
 )
+from tests.support.live_accounts import make_account, start_session
+from tests.support.pipeline import event_name
 
 COOKIE = tickets.SESSION_COOKIE
 NEW = "ada.new@example.com"

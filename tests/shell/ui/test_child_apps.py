@@ -19,11 +19,11 @@ from portal_app.kernel import db
 from portal_app.shell.ui.app_guard import CHECKING, DENIED, OPEN, AppAccessState
 from portal_app.timeline import service as activity
 from tests.apps.support import Profiles, add_account, grant, set_business, stub_profiles
-from tests.states.conftest import NOT_A_FORM, NOT_A_STRING, ONE_MB, assert_nothing_crashed, check_each
+from tests.support.hostile_input import NOT_A_FORM, NOT_A_STRING, ONE_MB, assert_nothing_crashed, check_each
 
 COOKIE = tickets.SESSION_COOKIE
 APP_KEYS = [app.key for app in registry.all_apps()]
-EVERY_APP = ["courses", "communities", "affiliates", "notes"]
+EVERY_APP = [app.key for app in registry.all_apps()]
 
 
 @pytest.fixture
@@ -133,7 +133,7 @@ async def test_the_example_app_is_off_until_the_business_enables_it(pipeline, ca
     grant(account, "notes")
     client = await pipeline.connect("/apps/notes", cookie=cookie_for(account))
     assert (await client.state(AppAccessState)).status == DENIED
-    set_business(enabled_apps=["courses", "communities", "affiliates", "notes"])
+    set_business(enabled_apps=[*registry.default_enabled_keys(), "notes"])
     client = await pipeline.connect("/apps/notes", cookie=cookie_for(account))
     assert (await client.state(AppAccessState)).status == OPEN
 

@@ -16,7 +16,7 @@ from portal_app.accounts.models import Account, UserSession
 from portal_app.accounts.validation import safe_next_path
 from portal_app.kernel import db, tokens
 from portal_app.shell.ui.session_state import SessionState
-from tests.states.conftest import ONE_MB, assert_nothing_crashed, check_each, row_counts
+from tests.support.hostile_input import ONE_MB, assert_nothing_crashed, check_each, row_counts
 
 COOKIE = tickets.SESSION_COOKIE
 

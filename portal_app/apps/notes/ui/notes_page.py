@@ -89,9 +89,13 @@ def notes_page() -> rx.Component:
             ),
             rx.text("No notes yet. Write your first one above.", color_scheme="gray"),
         ),
-        # A plain link: the download is one of the app's HTTP routes, not a page of the single-page app.
-        rx.el.a(
-            "Download my notes (.txt)", href="/api/apps/notes/download", download="notes.txt", class_name="portal-link"
+        # The download is one of the app's HTTP routes, not a page: the browser fetches it as a file.
+        rx.button(
+            rx.icon("download", size=16, aria_hidden="true"),
+            "Download my notes (.txt)",
+            variant="soft",
+            size="2",
+            on_click=rx.download(url="/api/apps/notes/download", filename="notes.txt"),
         ),
         spacing="4",
         width="100%",
