@@ -105,7 +105,9 @@ def seed_demo() -> DemoSeed:
         for app in apps:
             if app.demo_data:
                 resolve(app.demo_data)(session, [accounts[MAIN], accounts[SECOND]])
+    # What each account can open at once: the apps it was given that the business has on.
     titles = tuple(
-        (full_name, tuple(app.title for app in apps if role in app.demo_accounts)) for role, full_name in DEMO_ACCOUNTS
+        (full_name, tuple(app.title for app in apps if role in app.demo_accounts and app.enabled_by_default))
+        for role, full_name in DEMO_ACCOUNTS
     )
     return DemoSeed(created=True, password=password, accounts=titles)

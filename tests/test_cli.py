@@ -341,7 +341,7 @@ def test_seed_demo_makes_two_accounts_on_one_email_with_different_apps(tmp_path,
     assert (code, err) == (0, "")
     # Each app says which demo account gets it; the core names none.
     for label, (_, full_name) in zip(("main", "second"), demo.DEMO_ACCOUNTS):
-        titles = [app.title for app in registry.all_apps() if label in app.demo_accounts]
+        titles = [app.title for app in registry.all_apps() if label in app.demo_accounts and app.enabled_by_default]
         assert f"{full_name}: {', '.join(titles)}" in out
     assert "portal create-owner" in out
     assert seeded.allow_duplicate_contacts is True and seeded.enabled_apps == tuple(registry.default_enabled_keys())

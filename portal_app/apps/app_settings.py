@@ -14,17 +14,7 @@ from portal_app.apps.models import AppSettingValue
 from portal_app.apps.registry import ChildApp, Setting
 from portal_app.kernel import db
 from portal_app.kernel.errors import FieldError, FormErrors
-
-_BOOLEAN_WORDS = {
-    "on": True,
-    "true": True,
-    "yes": True,
-    "1": True,
-    "off": False,
-    "false": False,
-    "no": False,
-    "0": False,
-}
+from portal_app.kernel.text import on_off
 
 
 def clean_setting_value(setting: Setting, raw: object) -> object:
@@ -35,7 +25,7 @@ def clean_setting_value(setting: Setting, raw: object) -> object:
 def parse_setting_text(setting: Setting, text: str) -> object:
     """A value typed on the command line, as clean_setting_value takes it."""
     if setting.kind == "bool":
-        return _BOOLEAN_WORDS.get(text.strip().lower(), text)
+        return on_off(text)
     return text
 
 

@@ -14,7 +14,7 @@ from portal_app.apps import registry
 from portal_app.business.models import BUSINESS_ID, DEFAULT_REQUIRED_PROFILE_FIELDS, Business
 from portal_app.kernel import db
 from portal_app.kernel.errors import FieldError, FormErrors
-from portal_app.kernel.text import has_invisible_characters
+from portal_app.kernel.text import has_invisible_characters, on_off
 
 DEFAULT_NAME = "Client Portal"
 
@@ -102,16 +102,6 @@ SETTING_KEYS = (
     "required_profile_fields",
     "default_landing_app",
 )
-_BOOLEAN_WORDS = {
-    "on": True,
-    "true": True,
-    "yes": True,
-    "1": True,
-    "off": False,
-    "false": False,
-    "no": False,
-    "0": False,
-}
 
 
 def _clean_name(raw: object) -> str:
@@ -263,7 +253,7 @@ def update_settings(session: Session, changes: dict[str, object]) -> dict[str, t
 def parse_setting_text(key: str, text: str) -> object:
     """A setting typed on the command line, as update_settings takes it: on/off, comma lists, text."""
     if key in ("allow_duplicate_contacts", "magic_links_enabled"):
-        return _BOOLEAN_WORDS.get(text.strip().lower(), text)
+        return on_off(text)
     if key in ("enabled_apps", "apps_for_everyone", "required_profile_fields"):
         if text.strip().lower() in ("", "none"):
             return []

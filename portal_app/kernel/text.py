@@ -26,3 +26,12 @@ def is_invisible(char: str, *, allow_newlines: bool = False) -> bool:
 def has_invisible_characters(text: str, *, allow_newlines: bool = False) -> bool:
     """Whether any character of the text falls under the rule above."""
     return any(is_invisible(char, allow_newlines=allow_newlines) for char in text)
+
+
+_ON_OFF = {"on": True, "true": True, "yes": True, "1": True, "off": False, "false": False, "no": False, "0": False}
+
+
+def on_off(text: str) -> object:
+    """A yes/no typed on the command line (on/off, true/false, yes/no, 1/0) as a bool; other text as it was,
+    for the setting's own check to refuse with its message."""
+    return _ON_OFF.get(text.strip().lower(), text)

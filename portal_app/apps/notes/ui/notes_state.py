@@ -75,40 +75,44 @@ class NotesState(AppAccessState):
             self.notice = "Note saved."
         await self._show_notes(principal.account_id)
 
-    @rx.event
-    async def delete_note(self, note_id: str):
-        principal, redirect = await self._gate(service.APP_KEY)
-        if principal is None:
-            return redirect
-        self.text_error = self.notice = ""
-        target = parse_id(note_id)
-        try:
-            if target is None:
-                raise LookupError("not a note id")
-            await asyncio.to_thread(service.delete_note, principal.account_id, target)
-        except LookupError:
-            self.notice = "That note no longer exists."
-        else:
-            self.notice = "Note deleted."
-        await self._show_notes(principal.account_id)
+    async def _on_one_note(self, note_id: object, act):
+        """Gate, then run `act(account_id, note id)` in a thread; returns (principal, result, redirect).
 
-    @rx.event
-    async def email_note(self, note_id: str):
+        The result is None when the id is not one of this person's notes (the notice says so and the
+        list is shown afresh)."""
         principal, redirect = await self._gate(service.APP_KEY)
         if principal is None:
-            return redirect
+            return None, None, redirect
         self.text_error = self.notice = ""
         target = parse_id(note_id)
         try:
             if target is None:
                 raise LookupError("not a note id")
-            sent = await asyncio.to_thread(service.email_note, principal.account_id, target)
+            return principal, await asyncio.to_thread(act, principal.account_id, target), None
         except LookupError:
             self.notice = "That note no longer exists."
             await self._show_notes(principal.account_id)
-            return
-        self.notice = (
-            "The note is on its way to your email."
-            if sent
-            else "Emails from Notes are switched off in your profile, so nothing was sent."
+            return principal, None, None
+
+    @rx.event
+    async def delete_note(self, note_id: str):
+        principal, _, redirect = await self._on_one_note(
+            note_id, lambda account, note: service.delete_note(account, note) or True
         )
+        if principal is None:
+            return redirect
+        if not self.notice:
+            self.notice = "Note deleted."
+            await self._show_notes(principal.account_id)
+
+    @rx.event
+    async def email_note(self, note_id: str):
+        principal, sent, redirect = await self._on_one_note(note_id, service.email_note)
+        if principal is None:
+            return redirect
+        if sent is not None:
+            self.notice = (
+                "The note is on its way to your email."
+                if sent
+                else "Emails from Notes are switched off in your profile, so nothing was sent."
+            )
