@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
+from urllib.parse import unquote
 
 from portal_app.kernel.errors import FieldError
 from portal_app.kernel.text import has_invisible_characters
@@ -54,6 +55,7 @@ _STATIC_ROUTE = re.compile(r"(/[a-z0-9][a-z0-9_-]*)+")
 _SETTING_KEY = re.compile(r"[a-z][a-z0-9_]{0,47}")
 _TASK_NAME = _SETTING_KEY
 ADMIN_APPS_PREFIX = "/admin/apps/"
+MAX_PATH_LENGTH = 2048
 # The lifecycle events an app may hook: each hook is called as fn(session, account_id) inside the
 # transaction that made the change, so what the app does commits or rolls back with it.
 HOOK_EVENTS = frozenset({"granted", "revoked", "account_disabled", "account_enabled"})
@@ -265,6 +267,38 @@ class ChildApp:
     def owns_path(self, path: str) -> bool:
         """Whether a URL path is one of this app's pages (the entry route or below it)."""
         return path == self.route or path.startswith(self.route + "/")
+
+    def route_params(self, path: object) -> dict[str, str]:
+        """The route parameters of a URL path on one of this app's pages ("/apps/notes/7" on the page
+        "/apps/notes/[note]" gives {"note": "7"}); {} when no page with parameters matches."""
+        for page in self.pages:
+            params = match_route(page.route, path)
+            if params:
+                return params
+        return {}
+
+
+def match_route(pattern: str, path: object) -> dict[str, str] | None:
+    """The dynamic segments of `path` under a route pattern, or None when the path is not that page.
+
+    Each value is the segment as the URL carries it, percent-decoded; a handler validates it like
+    any other input (parse_id for ids, a slug check for slugs).
+    """
+    if not isinstance(path, str) or len(path) > MAX_PATH_LENGTH:
+        return None
+    wanted = pattern.strip("/").split("/")
+    given = path.rstrip("/").strip("/").split("/")
+    if len(wanted) != len(given):
+        return None
+    params: dict[str, str] = {}
+    for expected, actual in zip(wanted, given, strict=True):
+        if expected.startswith("[") and expected.endswith("]"):
+            if not actual:
+                return None
+            params[expected[1:-1]] = unquote(actual)
+        elif expected != actual:
+            return None
+    return params
 
 
 def _check(app: object) -> None:

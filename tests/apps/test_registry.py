@@ -138,3 +138,22 @@ def test_declarations_are_frozen():
 
 def test_every_registered_app_can_be_granted():
     assert list(registry.app_choices()) == [app.key for app in registry.all_apps()]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "params"),
+    [
+        ("/apps/notes/[note]", "/apps/notes/7", {"note": "7"}),
+        ("/apps/notes/[note]", "/apps/notes/7/", {"note": "7"}),
+        ("/apps/c/[course]/[lesson]", "/apps/c/intro%20one/l-2", {"course": "intro one", "lesson": "l-2"}),
+        ("/apps/notes", "/apps/notes", {}),
+        ("/apps/notes/[note]", "/apps/notes", None),
+        ("/apps/notes/[note]", "/apps/notes/7/edit", None),
+        ("/apps/notes/[note]", "/apps/other/7", None),
+        ("/apps/notes/[note]", "/apps/notes//", None),
+        ("/apps/notes/[note]", None, None),
+        ("/apps/notes/[note]", "/apps/notes/" + "x" * 3000, None),
+    ],
+)
+def test_route_parameters_come_from_the_path_by_the_pages_pattern(pattern, path, params):
+    assert registry.match_route(pattern, path) == params

@@ -65,6 +65,20 @@ def test_a_note_added_in_one_tab_appears_in_the_other_without_a_reload(page: Pag
     other.close()
 
 
+def test_a_note_has_its_own_page_and_another_persons_note_id_shows_nothing(page: Page, notes_on):
+    _notes_user(page, "Pia Page")
+    page.goto("/apps/notes")
+    _add_note(page, "Call the plumber")
+    page.get_by_role("link", name=re.compile(r"^Open the note of ")).first.click()
+    page.wait_for_url(re.compile(r".*/apps/notes/[0-9]+/?$"))
+    expect(page.get_by_role("heading", name=re.compile(r"^Note of "))).to_be_visible()
+    expect(page.get_by_text("Call the plumber")).to_be_visible()
+    page.goto("/apps/notes/999999")
+    expect(page.get_by_role("heading", name="That note does not exist")).to_be_visible()
+    page.get_by_role("link", name="All notes").click()
+    page.wait_for_url(NOTES_URL)
+
+
 def test_email_me_this_note_sends_it_unless_notes_emails_are_switched_off(page: Page, base_url, notes_on):
     email = _notes_user(page, "Ema Mail")
     page.goto("/apps/notes")

@@ -23,6 +23,12 @@ register(
                 page="portal_app.apps.notes.ui.notes_page:notes_page",
                 on_load="portal_app.apps.notes.ui.notes_state:NotesState.load",
             ),
+            AppPage(
+                route="/apps/notes/[note]",
+                title="Note",
+                page="portal_app.apps.notes.ui.notes_page:note_page",
+                on_load="portal_app.apps.notes.ui.notes_state:NotesState.load_note",
+            ),
         ),
         summary=service.summary,
         activity_kinds=service.ACTIVITY_KINDS,

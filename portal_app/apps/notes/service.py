@@ -137,6 +137,15 @@ def email_note(account_id: int, note_id: int) -> bool:
         ).sent
 
 
+def get_note(account_id: int, note_id: int) -> NoteView:
+    """One of the account's notes; LookupError when it has no such note (another account's included)."""
+    with db.read_session() as session:
+        note = session.exec(select(Note).where(Note.id == note_id, Note.account_id == account_id)).first()
+    if note is None:
+        raise LookupError("no such note")
+    return NoteView(id=note.id, text=note.text, created_at=note.created_at)
+
+
 def list_notes(account_id: int, *, limit: int | None = LIST_LIMIT) -> list[NoteView]:
     """The account's newest notes first (all of them with limit=None)."""
     query = select(Note).where(Note.account_id == account_id).order_by(col(Note.created_at).desc(), col(Note.id).desc())

@@ -47,6 +47,14 @@ class AppAccessState(PortalState):
         self.summary_headline = self.summary_count = ""
         self.summary_details = []
 
+    def _route_param(self, name: str) -> str:
+        """A parameter of this page's route ("note" on /apps/notes/[note]) as the URL carries it, or "".
+
+        Call it after _gate; validate the value like any input (the URL is the client's to choose).
+        """
+        app = registry.get_app(self.app_key)
+        return app.route_params(self.router.url.path).get(name, "") if app is not None else ""
+
     def _next_path(self, app: ChildApp | None) -> str:
         path = safe_next_path(self.router.url.path or "")
         if app is not None and not app.owns_path(path):

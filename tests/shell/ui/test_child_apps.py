@@ -321,3 +321,36 @@ async def test_the_notes_page_shows_only_ones_own_notes(pipeline, caplog, profil
     notes.add_note(notes_user, "mine")
     client = await pipeline.connect("/apps/notes", cookie=cookie_for(notes_user))
     assert [note["text"] for note in (await client.state(NotesState)).notes] == ["mine"]
+
+
+# --- a page with a route parameter: /apps/notes/[note] ----------------------------------------------
+
+
+async def test_a_note_opens_by_the_id_in_its_url(pipeline, caplog, profiles, notes_user):
+    mine = notes.add_note(notes_user, "bring the ladder")
+    client = await pipeline.connect(f"/apps/notes/{mine.id}", cookie=cookie_for(notes_user))
+    assert_nothing_crashed(pipeline, caplog)
+    state = await client.state(NotesState)
+    assert (state.status, state.open_note["text"], state.open_note_missing) == (OPEN, "bring the ladder", False)
+
+
+@pytest.mark.parametrize("segment", ["other", "999999", "abc", "-1", "1e3", "%00", "7%2F..", "x" * 300])
+async def test_a_note_url_that_is_not_one_of_mine_shows_nothing_of_anyones(
+    pipeline, caplog, profiles, notes_user, segment
+):
+    grace = add_account("grace@example.com", "Grace Hopper")
+    theirs = notes.add_note(grace, "grace's secret")
+    path = f"/apps/notes/{theirs.id if segment == 'other' else segment}"
+    client = await pipeline.connect(path, cookie=cookie_for(notes_user))
+    assert_nothing_crashed(pipeline, caplog)
+    state = await client.state(NotesState)
+    assert (state.open_note, state.open_note_missing) == ({}, True)
+    assert "grace's secret" not in str((await client.root_state()).dict())
+
+
+async def test_a_note_page_without_access_shows_nothing(pipeline, caplog, profiles, ada):
+    mine = notes.add_note(ada, "no grant yet")
+    client = await pipeline.connect(f"/apps/notes/{mine.id}", cookie=cookie_for(ada))
+    state = await client.state(NotesState)
+    assert (state.status, state.open_note) == (DENIED, {})
+    assert "no grant yet" not in str((await client.root_state()).dict())

@@ -46,7 +46,13 @@ def _note_item(note) -> rx.Component:
             rx.hstack(
                 rx.vstack(
                     rx.text(note["text"], white_space="pre-wrap"),
-                    rx.text(note["created"], size="1", color_scheme="gray"),
+                    rx.link(
+                        note["created"],
+                        href="/apps/notes/" + note["id"],
+                        size="1",
+                        color_scheme="gray",
+                        aria_label="Open the note of " + note["created"],
+                    ),
                     spacing="1",
                     align="start",
                 ),
@@ -96,6 +102,39 @@ def notes_page() -> rx.Component:
             variant="soft",
             size="2",
             on_click=rx.download(url="/api/apps/notes/download", filename="notes.txt"),
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def note_page() -> rx.Component:
+    """/apps/notes/[note]: one note, linkable."""
+    return rx.vstack(
+        rx.link("All notes", href="/apps/notes"),
+        notice(NotesState.notice),
+        rx.cond(
+            NotesState.open_note_missing,
+            rx.vstack(
+                rx.heading("That note does not exist", as_="h1", size="6"),
+                rx.text("It may have been deleted. Your notes are listed on the Notes page.", color_scheme="gray"),
+                spacing="2",
+            ),
+            rx.cond(
+                NotesState.open_note.contains("id"),
+                rx.vstack(
+                    rx.heading("Note of " + NotesState.open_note["created"], as_="h1", size="6"),
+                    rx.card(rx.text(NotesState.open_note["text"], white_space="pre-wrap"), width="100%"),
+                    rx.button(
+                        "Email me this note",
+                        variant="soft",
+                        size="2",
+                        on_click=NotesState.email_note(NotesState.open_note["id"]),
+                    ),
+                    spacing="3",
+                    width="100%",
+                ),
+            ),
         ),
         spacing="4",
         width="100%",

@@ -26,11 +26,16 @@ class NotesState(AppAccessState):
     notes: list[dict[str, str]] = []
     text_error: str = ""
     notice: str = ""
+    # /apps/notes/[note]: the note opened ({} until loaded, or when it is not one of this person's).
+    open_note: dict[str, str] = {}
+    open_note_missing: bool = False
 
     def _forget_app_data(self) -> None:
         super()._forget_app_data()
         self.notes = []
         self.text_error = self.notice = ""
+        self.open_note = {}
+        self.open_note_missing = False
 
     async def _show_notes(self, account_id: int) -> None:
         self.notes = _rows(await asyncio.to_thread(service.list_notes, account_id))
@@ -44,6 +49,24 @@ class NotesState(AppAccessState):
         self.text_error = self.notice = ""
         await self._show_notes(principal.account_id)
         return NotesState.follow_changes
+
+    @rx.event
+    async def load_note(self):
+        """on_load of /apps/notes/[note]: one note, by the id in the URL, only if it is this person's."""
+        principal, _ = await self._gate(service.APP_KEY, send_to_login=False, send_to_profile=False)
+        if principal is None:
+            return
+        self.notice = ""
+        self.open_note, self.open_note_missing = {}, False
+        note_id = parse_id(self._route_param("note"))
+        try:
+            if note_id is None:
+                raise LookupError("not a note id")
+            note = await asyncio.to_thread(service.get_note, principal.account_id, note_id)
+        except LookupError:
+            self.open_note_missing = True
+            return
+        self.open_note = _rows([note])[0]
 
     @rx.event(background=True)
     async def follow_changes(self):
