@@ -39,10 +39,10 @@ def _required(account: Account, info: sessions.SessionInfo) -> bool:
     return not recent_emailed_sign_in
 
 
-def password_status(session_token: object) -> PasswordStatus | None:
+def password_status(signed_in: sessions.SessionInfo | None) -> PasswordStatus | None:
     """What the security page asks for; None when the session is unknown or over."""
     try:
-        info, account = sessions.signed_in_account(session_token)
+        info, account = sessions.signed_in_account(signed_in)
     except PermissionError:
         return None
     return PasswordStatus(
@@ -111,14 +111,16 @@ def _notify(session: Session, account: Account, *, had_password: bool, ip: str) 
     )
 
 
-def set_password(session_token: object, *, new_password: object, current_password: object = None) -> None:
+def set_password(
+    signed_in: sessions.SessionInfo | None, *, new_password: object, current_password: object = None
+) -> None:
     """Set the signed-in account's password, sign out its other sessions and email a notice.
 
     Raises PermissionError when the session is unknown or over (the page sends the browser to
     login), FieldError("new_password") for a password the rules refuse, FieldError("current_password")
     when the current password is needed and missing, wrong or throttled.
     """
-    info, account = sessions.signed_in_account(session_token)
+    info, account = sessions.signed_in_account(signed_in)
     try:
         check_new_password(new_password, account.email)
     except FieldError as refused:
@@ -139,7 +141,7 @@ def set_password(session_token: object, *, new_password: object, current_passwor
         if changed.rowcount != 1:
             # It changed between the check and now (another browser); the person starts again.
             raise FieldError("new_password", "Your password was just changed elsewhere. Please reload and try again.")
-        sessions.revoke_sessions(session, account.id, except_token=session_token)
+        sessions.revoke_sessions(session, account.id, except_session_id=info.id)
         # Tickets not yet traded for a cookie would start sessions this change is meant to end.
         session.exec(
             delete(LoginTicket).where(LoginTicket.account_id == account.id, col(LoginTicket.used_at).is_(None))

@@ -61,14 +61,14 @@ class SessionInfo:
 NOT_SIGNED_IN = "not signed in"
 
 
-def signed_in_account(token: object) -> tuple[SessionInfo, Account]:
-    """The live session behind the cookie and its account; PermissionError when there is none."""
-    info = current_session(token)
-    if info is not None:
+def signed_in_account(signed_in: SessionInfo | None) -> tuple[SessionInfo, Account]:
+    """The session confirmed for this event (the Principal's) and its account, read now; PermissionError
+    when there is none. Services that act for the signed-in person take the SessionInfo, never a token."""
+    if isinstance(signed_in, SessionInfo):
         with db.read_session() as session:
-            account = session.get(Account, info.account_id)
+            account = session.get(Account, signed_in.account_id)
         if account is not None:
-            return info, account
+            return signed_in, account
     raise PermissionError(NOT_SIGNED_IN)
 
 
@@ -103,9 +103,13 @@ def end_session(token: object) -> None:
     store.end(CLIENT_SESSIONS, token)
 
 
-def revoke_sessions(session: Session, account_id: int, *, except_token: object = None) -> int:
-    """End the account's sessions (but the one for except_token) inside the caller's transaction."""
-    return store.revoke(session, CLIENT_SESSIONS, account_id, except_token=except_token)
+def revoke_sessions(
+    session: Session, account_id: int, *, except_token: object = None, except_session_id: int | None = None
+) -> int:
+    """End the account's sessions (but the one for except_token or except_session_id) inside the caller's transaction."""
+    return store.revoke(
+        session, CLIENT_SESSIONS, account_id, except_token=except_token, except_session_id=except_session_id
+    )
 
 
 def end_all_sessions(account_id: int, except_token: str | None = None) -> int:

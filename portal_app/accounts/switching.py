@@ -28,20 +28,17 @@ def _peers(session, info: sessions.SessionInfo) -> list[Account]:
     return [account for account in in_scope if account.id != current.id]
 
 
-def switchable_accounts(session_token: object) -> list[choices.AccountSummary]:
-    """The other accounts on the signed-in account's email this session may switch to; [] for none."""
-    info = sessions.current_session(session_token)
-    return switchable_accounts_of(info) if info is not None else []
-
-
-def switchable_accounts_of(info: sessions.SessionInfo) -> list[choices.AccountSummary]:
-    """The same, for a session already confirmed in this event (the principal's)."""
+def switchable_accounts(signed_in: sessions.SessionInfo | None) -> list[choices.AccountSummary]:
+    """The other accounts on the signed-in account's email this session (the Principal's) may switch to."""
+    if not isinstance(signed_in, sessions.SessionInfo):
+        return []
+    info = signed_in
     with db.read_session() as session:
         return [choices.summarize(session, account) for account in _peers(session, info)]
 
 
 def switch_account(
-    session_token: object, target_account_id: object, *, user_agent: object = None, ip: object = None
+    signed_in: sessions.SessionInfo | None, target_account_id: object, *, user_agent: object = None, ip: object = None
 ) -> str:
     """End this session and return a session ticket for the target account (landing on "/").
 
@@ -50,9 +47,9 @@ def switch_account(
     Raises PermissionError when the session is unknown or over, FieldError("account") when the
     target is not one of the accounts switchable_accounts lists.
     """
-    info = sessions.current_session(session_token)
-    if info is None:
-        raise PermissionError("not signed in")
+    if not isinstance(signed_in, sessions.SessionInfo):
+        raise PermissionError(sessions.NOT_SIGNED_IN)
+    info = signed_in
     # bool is an int too, but never an account id.
     if type(target_account_id) is not int:
         raise FieldError("account", choices.CHOOSE_LISTED)

@@ -119,12 +119,21 @@ def end(kind: SessionKind, token: object) -> None:
         session.exec(delete(kind.table).where(kind.table.token_hash == token_hash))
 
 
-def revoke(session: Session, kind: SessionKind, owner_id: int, *, except_token: object = None) -> int:
-    """End the owner's sessions (but the one for except_token) inside the caller's transaction."""
+def revoke(
+    session: Session,
+    kind: SessionKind,
+    owner_id: int,
+    *,
+    except_token: object = None,
+    except_session_id: int | None = None,
+) -> int:
+    """End the owner's sessions (but the one for except_token or except_session_id) inside the caller's transaction."""
     statement = delete(kind.table).where(kind.owner == owner_id)
     keep_hash = tokens.hash_presented_token(except_token)
     if keep_hash is not None:
         statement = statement.where(kind.table.token_hash != keep_hash)
+    if except_session_id is not None:
+        statement = statement.where(kind.table.id != except_session_id)
     return session.exec(statement).rowcount
 
 

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, delete, select, update
 from portal_app.accounts import choices, code_budget, codes
 from portal_app.accounts.codes import CodeCheck, CodeStatus
 from portal_app.accounts.models import Account, AccountPreference, LoginTicket, UserSession
-from portal_app.accounts.sessions import NOT_SIGNED_IN, signed_in_account
+from portal_app.accounts.sessions import NOT_SIGNED_IN, SessionInfo, signed_in_account
 from portal_app.accounts.throttle import describe_wait
 from portal_app.accounts.validation import clean_code
 from portal_app.business.models import BUSINESS_ID, Business
@@ -120,13 +120,13 @@ def start(session: Session, *, account_id: int, new_email: str, ip: object) -> N
     db.upsert(session, EmailChange, key={"account_id": account_id}, values=values)
 
 
-def resend_code(session_token: object, *, ip: object) -> str:
+def resend_code(signed_in: SessionInfo | None, *, ip: object) -> str:
     """Send a new code for the pending change (earlier ones stop working); returns the address.
 
     Raises FieldError("code") when nothing is pending or a sending limit refuses it, PermissionError
     when the session is unknown or over.
     """
-    _info, account = signed_in_account(session_token)
+    _info, account = signed_in_account(signed_in)
     with db.write_session() as session:
         pending = pending_change(session, account.id)
         if pending is None:
@@ -140,9 +140,9 @@ def resend_code(session_token: object, *, ip: object) -> str:
         return pending.new_email
 
 
-def cancel(session_token: object) -> None:
+def cancel(signed_in: SessionInfo | None) -> None:
     """Keep the current email: forget the pending change (its code can no longer change anything)."""
-    _info, account = signed_in_account(session_token)
+    _info, account = signed_in_account(signed_in)
     with db.write_session() as session:
         session.exec(delete(EmailChange).where(EmailChange.account_id == account.id))
 
@@ -226,14 +226,14 @@ def _apply(session: Session, *, account_id: int, session_id: int, new_email: str
     return True
 
 
-def confirm(session_token: object, code: object) -> str:
+def confirm(signed_in: SessionInfo | None, code: object) -> str:
     """Check the code sent to the new address and make it the account's email; returns the new email.
 
     Raises FieldError("code"): malformed, wrong, dead or expired code, code entry locked, nothing
     pending, or the address cannot be used (CANNOT_CHANGE, the same words whatever the reason).
     PermissionError when the session is unknown or over.
     """
-    info, account = signed_in_account(session_token)
+    info, account = signed_in_account(signed_in)
     digits = clean_code(code)
     with db.read_session() as session:
         pending = pending_change(session, account.id)

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlmodel import Session, col, update
 
 from portal_app.accounts.models import Account
-from portal_app.accounts.sessions import NOT_SIGNED_IN, signed_in_account
+from portal_app.accounts.sessions import NOT_SIGNED_IN, SessionInfo, signed_in_account
 from portal_app.accounts.validation import normalize_email
 from portal_app.apps import registry
 from portal_app.business import service as business
@@ -331,13 +331,13 @@ def _record_completion(session: Session, account_id: int, missing: list[str]) ->
         )
 
 
-def save_profile(session_token: object, form: object, *, ip: object = "") -> SaveResult:
+def save_profile(signed_in: SessionInfo | None, form: object, *, ip: object = "") -> SaveResult:
     """Check and store the signed-in account's profile; a new email gets a code, not the account.
 
     All or nothing: raises FormErrors (nothing stored, no code sent) when any field is refused,
     including a code-sending limit on "email"; PermissionError when the session is unknown or over.
     """
-    _info, account = signed_in_account(session_token)
+    _info, account = signed_in_account(signed_in)
     clean = _clean_form(form, notification_apps())
     required = required_fields()
     with db.write_session() as session:

@@ -57,7 +57,7 @@ def test_a_disabled_account_on_a_shared_email_is_neither_offered_nor_entered(dat
     assert [a.id for a in choices.choice_view(grant.value).accounts] == [first.id, third.id]
     # ... and a signed-in peer cannot switch to the disabled one.
     token = session_token(choices.choose_account(grant.value, first.id, remember=False))
-    assert [a.id for a in switching.switchable_accounts(token)] == [third.id]
+    assert [a.id for a in switching.switchable_accounts(sessions.current_session(token))] == [third.id]
     with db.write_session() as session:
         disabling.set_disabled(session, third.id, disabled=True)
     # With one enabled account left, a sign-in goes straight into it.

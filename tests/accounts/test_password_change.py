@@ -35,7 +35,7 @@ def emailed_session(account_id: int, auth_method: str = "code") -> str:
 
 def field_error(token: str, **fields) -> FieldError:
     with pytest.raises(FieldError) as caught:
-        password_change.set_password(token, **{"new_password": NEW_PASSWORD, **fields})
+        password_change.set_password(sessions.current_session(token), **{"new_password": NEW_PASSWORD, **fields})
     return caught.value
 
 
@@ -52,8 +52,10 @@ def test_a_forgotten_password_is_replaced_after_a_code_login_without_the_old_one
     token = session_token(sign_up(EMAIL, full_name="Someone", password="another-password-99"))
     assert sessions.current_session(token).auth_method == "code"
     frozen_clock.advance(minutes=9, seconds=59)
-    assert password_change.password_status(token) == PasswordStatus(has_password=True, current_password_required=False)
-    password_change.set_password(token, new_password=NEW_PASSWORD)
+    assert password_change.password_status(sessions.current_session(token)) == PasswordStatus(
+        has_password=True, current_password_required=False
+    )
+    password_change.set_password(sessions.current_session(token), new_password=NEW_PASSWORD)
     assert signed_in(token) is not None and signed_in(old_session) is None
     with pytest.raises(LoginFailed, match="Email or password is incorrect."):
         password_login(email=EMAIL, password=PASSWORD, ip=IP)
@@ -65,20 +67,22 @@ def test_ten_minutes_after_an_emailed_login_the_current_password_is_asked(databa
     sign_up(EMAIL)
     token = emailed_session(accounts_for(EMAIL)[0].id, auth_method)
     frozen_clock.advance(minutes=10)
-    assert password_change.password_status(token) == PasswordStatus(has_password=True, current_password_required=True)
+    assert password_change.password_status(sessions.current_session(token)) == PasswordStatus(
+        has_password=True, current_password_required=True
+    )
     assert field_error(token).field == "current_password"
     assert field_error(token).message == "Enter your current password."
-    password_change.set_password(token, new_password=NEW_PASSWORD, current_password=PASSWORD)
+    password_change.set_password(sessions.current_session(token), new_password=NEW_PASSWORD, current_password=PASSWORD)
     assert signed_in(login(NEW_PASSWORD)) is not None
 
 
 def test_a_password_login_always_needs_the_current_password(database, frozen_clock):
     sign_up(EMAIL)
     token = login()
-    assert password_change.password_status(token).current_password_required
+    assert password_change.password_status(sessions.current_session(token)).current_password_required
     error = field_error(token, current_password="not-my-password-1")
     assert (error.field, error.message) == ("current_password", "Your current password is not right.")
-    password_change.set_password(token, new_password=NEW_PASSWORD, current_password=PASSWORD)
+    password_change.set_password(sessions.current_session(token), new_password=NEW_PASSWORD, current_password=PASSWORD)
 
 
 def test_wrong_current_passwords_are_throttled_with_logins(database, frozen_clock):
@@ -94,7 +98,7 @@ def test_wrong_current_passwords_are_throttled_with_logins(database, frozen_cloc
     with pytest.raises(LoginFailed, match=throttled):
         password_login(email=EMAIL, password=PASSWORD, ip=IP)
     frozen_clock.advance(minutes=15)
-    password_change.set_password(token, new_password=NEW_PASSWORD, current_password=PASSWORD)
+    password_change.set_password(sessions.current_session(token), new_password=NEW_PASSWORD, current_password=PASSWORD)
 
 
 def test_a_right_current_password_does_not_count_as_a_failure(database, frozen_clock):
@@ -102,7 +106,7 @@ def test_a_right_current_password_does_not_count_as_a_failure(database, frozen_c
     token = login()
     for _ in range(4):
         field_error(token, current_password="not-my-password-1")
-    password_change.set_password(token, new_password=NEW_PASSWORD, current_password=PASSWORD)
+    password_change.set_password(sessions.current_session(token), new_password=NEW_PASSWORD, current_password=PASSWORD)
     assert signed_in(login(NEW_PASSWORD)) is not None
 
 
@@ -113,7 +117,9 @@ def test_other_sessions_are_signed_out_and_the_current_one_stays(database, froze
         unredeemed = tickets.issue_session_ticket(
             session, account_id=accounts_for(EMAIL)[0].id, auth_method="password", next_path="/"
         )
-    password_change.set_password(current, new_password=NEW_PASSWORD, current_password=PASSWORD)
+    password_change.set_password(
+        sessions.current_session(current), new_password=NEW_PASSWORD, current_password=PASSWORD
+    )
     assert [signed_in(token) is not None for token in (current, other, another)] == [True, False, False]
     assert redeem_bound(unredeemed, user_agent="", ip="") is None
 
@@ -121,7 +127,7 @@ def test_other_sessions_are_signed_out_and_the_current_one_stays(database, froze
 def test_the_notice_email_says_when_and_from_where_and_what_to_do(database, frozen_clock):
     sign_up(EMAIL)
     token = login()
-    password_change.set_password(token, new_password=NEW_PASSWORD, current_password=PASSWORD)
+    password_change.set_password(sessions.current_session(token), new_password=NEW_PASSWORD, current_password=PASSWORD)
     [notice] = notices()
     assert notice.to_email == EMAIL and notice.subject == "Your Test Business password was changed"
     for part in (notice.text_body, notice.html_body):
@@ -139,8 +145,10 @@ def test_an_account_without_a_password_sets_its_first_one(database, frozen_clock
         account_id = account.id
     token = emailed_session(account_id)
     frozen_clock.advance(hours=2)
-    assert password_change.password_status(token) == PasswordStatus(has_password=False, current_password_required=False)
-    password_change.set_password(token, new_password=NEW_PASSWORD, current_password="ignored")
+    assert password_change.password_status(sessions.current_session(token)) == PasswordStatus(
+        has_password=False, current_password_required=False
+    )
+    password_change.set_password(sessions.current_session(token), new_password=NEW_PASSWORD, current_password="ignored")
     assert notices()[0].subject == "A password was set for your Test Business account"
     assert signed_in(login(NEW_PASSWORD)) == account_id
 
@@ -168,9 +176,11 @@ def test_the_new_password_follows_the_signup_rules(database, frozen_clock, new_p
 @pytest.mark.parametrize("token", [None, "", "unknown-token", 42, "x" * 1_000_000])
 def test_without_a_session_nothing_is_shown_or_changed(database, frozen_clock, token):
     sign_up(EMAIL)
-    assert password_change.password_status(token) is None
+    assert password_change.password_status(sessions.current_session(token)) is None
     with pytest.raises(PermissionError):
-        password_change.set_password(token, new_password=NEW_PASSWORD, current_password=PASSWORD)
+        password_change.set_password(
+            sessions.current_session(token), new_password=NEW_PASSWORD, current_password=PASSWORD
+        )
 
 
 def test_an_expired_session_cannot_change_the_password(database, frozen_clock):
@@ -178,15 +188,19 @@ def test_an_expired_session_cannot_change_the_password(database, frozen_clock):
     token = login()
     frozen_clock.advance(days=8)
     with pytest.raises(PermissionError):
-        password_change.set_password(token, new_password=NEW_PASSWORD, current_password=PASSWORD)
+        password_change.set_password(
+            sessions.current_session(token), new_password=NEW_PASSWORD, current_password=PASSWORD
+        )
 
 
 def test_a_switch_does_not_count_as_a_fresh_code_login(database, frozen_clock):
     first, second = make_accounts(frozen_clock, ["first-password-11", "second-password-22"])
     token = emailed_session(first.id)
     frozen_clock.advance(hours=1)
-    switched = session_token(switching.switch_account(token, second.id, user_agent="pytest", ip=IP))
-    assert password_change.password_status(switched).current_password_required
+    switched = session_token(
+        switching.switch_account(sessions.current_session(token), second.id, user_agent="pytest", ip=IP)
+    )
+    assert password_change.password_status(sessions.current_session(switched)).current_password_required
     assert field_error(switched).message == "Enter your current password."
 
 
@@ -197,10 +211,10 @@ def test_the_old_password_stops_opening_the_account_from_other_browsers(database
     other = session_token(choices.choose_account(_chooser(shared), second.id, remember=False))
     pending_choice = _chooser(shared)
     mine = session_token(choices.choose_account(_chooser(shared), first.id, remember=False))
-    password_change.set_password(mine, new_password=NEW_PASSWORD, current_password=shared)
-    assert [account.id for account in switching.switchable_accounts(other)] == []
+    password_change.set_password(sessions.current_session(mine), new_password=NEW_PASSWORD, current_password=shared)
+    assert [account.id for account in switching.switchable_accounts(sessions.current_session(other))] == []
     with pytest.raises(FieldError):
-        switching.switch_account(other, first.id, user_agent="pytest", ip=IP)
+        switching.switch_account(sessions.current_session(other), first.id, user_agent="pytest", ip=IP)
     assert [account.id for account in choices.choice_view(pending_choice).accounts] == [second.id]
     assert signed_in(other) == second.id  # the other account's own session is not its business
 
@@ -218,6 +232,8 @@ def test_the_change_and_its_notice_commit_together(database, frozen_clock):
             "CREATE TRIGGER refuse_mail BEFORE INSERT ON outboxemail BEGIN SELECT RAISE(ABORT, 'refused'); END"
         )
     with pytest.raises(SQLAlchemyError, match="refused"):
-        password_change.set_password(token, new_password=NEW_PASSWORD, current_password=PASSWORD)
+        password_change.set_password(
+            sessions.current_session(token), new_password=NEW_PASSWORD, current_password=PASSWORD
+        )
     assert accounts_for(EMAIL)[0].password_hash == before.password_hash
     assert signed_in(token) is not None and notices() == []

@@ -16,18 +16,18 @@ SHARED = "shared-password-77"
 
 def switch(token: str, account_id: object) -> str:
     """Switch and trade the ticket for the new session cookie, as the browser would."""
-    grant = redeem(switching.switch_account(token, account_id, user_agent="pytest", ip=IP))
+    grant = redeem(switching.switch_account(sessions.current_session(token), account_id, user_agent="pytest", ip=IP))
     assert grant.next_path == "/"
     return grant.value
 
 
 def switchable(token: str) -> list[int]:
-    return [account.id for account in switching.switchable_accounts(token)]
+    return [account.id for account in switching.switchable_accounts(sessions.current_session(token))]
 
 
 def refused(token: str, account_id: object) -> str:
     with pytest.raises(FieldError) as caught:
-        switching.switch_account(token, account_id, user_agent="pytest", ip=IP)
+        switching.switch_account(sessions.current_session(token), account_id, user_agent="pytest", ip=IP)
     assert caught.value.field == "account"
     return caught.value.message
 
@@ -54,9 +54,9 @@ def test_the_old_session_is_ended_by_a_switch(database, frozen_clock):
     token = session_token(sign_up(EMAIL, full_name="Account 3", password="third-password-33"))
     new_token = switch(token, first.id)
     assert signed_in(token) is None and new_token != token
-    assert switching.switchable_accounts(token) == []
+    assert switching.switchable_accounts(sessions.current_session(token)) == []
     with pytest.raises(PermissionError):
-        switching.switch_account(token, second.id, user_agent="pytest", ip=IP)
+        switching.switch_account(sessions.current_session(token), second.id, user_agent="pytest", ip=IP)
 
 
 def test_a_password_scope_switches_only_between_the_matches(database, frozen_clock):
@@ -104,9 +104,9 @@ def test_the_current_account_is_not_a_target(database, frozen_clock):
 @pytest.mark.parametrize("token", [None, "", "unknown-token", 42, "x" * 1_000_000])
 def test_without_a_session_nothing_is_listed_or_switched(database, frozen_clock, token):
     [first] = make_accounts(frozen_clock, [SHARED])
-    assert switching.switchable_accounts(token) == []
+    assert switching.switchable_accounts(sessions.current_session(token)) == []
     with pytest.raises(PermissionError):
-        switching.switch_account(token, first.id, user_agent="pytest", ip=IP)
+        switching.switch_account(sessions.current_session(token), first.id, user_agent="pytest", ip=IP)
 
 
 def test_one_session_switched_twice_at_once_starts_one_session(database, frozen_clock):
@@ -117,7 +117,7 @@ def test_one_session_switched_twice_at_once_starts_one_session(database, frozen_
     def attempt(account_id: int):
         barrier.wait()
         try:
-            return switching.switch_account(token, account_id, user_agent="pytest", ip=IP)
+            return switching.switch_account(sessions.current_session(token), account_id, user_agent="pytest", ip=IP)
         except PermissionError as error:
             return error
 
@@ -132,7 +132,7 @@ def test_a_switch_counts_as_using_the_account(database, frozen_clock):
     frozen_clock.advance(hours=3)
     first_token = switch(token, first.id)
     assert accounts_for(EMAIL)[0].last_login_at == frozen_clock.current
-    [second_summary, third_summary] = switching.switchable_accounts(first_token)
+    [second_summary, third_summary] = switching.switchable_accounts(sessions.current_session(first_token))
     assert second_summary.last_used_at == second.last_login_at
 
 

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlmodel import col, select
 
-from portal_app.accounts import codes
+from portal_app.accounts import codes, sessions
 from portal_app.accounts.models import Account
 from portal_app.email.models import OutboxEmail
 from portal_app.kernel import db
@@ -60,11 +60,15 @@ def confirm_together(monkeypatch) -> list:
 
     monkeypatch.setattr(codes, "check_code", check_then_wait)
     with ThreadPoolExecutor(2) as pool:
-        service.save_profile(tokens[first], {**FORM, "email": CLAIMED})
-        first_result = pool.submit(outcome, lambda: email_change.confirm(tokens[first], latest_code(CLAIMED)))
+        service.save_profile(sessions.current_session(tokens[first]), {**FORM, "email": CLAIMED})
+        first_result = pool.submit(
+            outcome, lambda: email_change.confirm(sessions.current_session(tokens[first]), latest_code(CLAIMED))
+        )
         assert checked.wait(20)
-        service.save_profile(tokens[second], {**FORM, "email": CLAIMED})
-        second_result = pool.submit(outcome, lambda: email_change.confirm(tokens[second], latest_code(CLAIMED)))
+        service.save_profile(sessions.current_session(tokens[second]), {**FORM, "email": CLAIMED})
+        second_result = pool.submit(
+            outcome, lambda: email_change.confirm(sessions.current_session(tokens[second]), latest_code(CLAIMED))
+        )
         return [first_result.result(timeout=30), second_result.result(timeout=30)]
 
 
@@ -102,7 +106,7 @@ def test_parallel_saves_record_profile_completed_once(shared_database):
 
     def save():
         barrier.wait()
-        return service.save_profile(token, {**FORM, "email": "ada@example.com"})
+        return service.save_profile(sessions.current_session(token), {**FORM, "email": "ada@example.com"})
 
     with ThreadPoolExecutor(8) as pool:
         results = [future.result(timeout=60) for future in [pool.submit(save) for _ in range(8)]]

@@ -47,13 +47,13 @@ def account(account_id: int) -> Account:
 
 def refusal(token: str, code: object) -> str:
     with pytest.raises(FieldError) as caught:
-        email_change.confirm(token, code)
+        email_change.confirm(sessions.current_session(token), code)
     assert caught.value.field == "code"
     return caught.value.message
 
 
 def request(token: str, address: str = NEW) -> service.SaveResult:
-    return service.save_profile(token, {**FORM, "email": address}, ip="203.0.113.9")
+    return service.save_profile(sessions.current_session(token), {**FORM, "email": address}, ip="203.0.113.9")
 
 
 # --- the happy path ------------------------------------------------------------------------------------
@@ -78,7 +78,7 @@ def test_a_new_email_gets_a_code_and_changes_only_once_it_is_entered(ada, frozen
     assert (row.purpose, row.email) == ("email_change", NEW) and code not in row.code_hmac
     assert emails_to("ada@example.com") == []
 
-    assert email_change.confirm(token, f" {code[:3]} {code[3:]} ") == NEW
+    assert email_change.confirm(sessions.current_session(token), f" {code[:3]} {code[3:]} ") == NEW
     changed = account(account_id)
     assert (changed.email, changed.exclusive_email, changed.email_verified_at) == (NEW, NEW, frozen_clock.current)
     assert service.page_view(account_id).pending_email is None
@@ -94,7 +94,7 @@ def test_a_new_email_gets_a_code_and_changes_only_once_it_is_entered(ada, frozen
 
 def test_an_unchanged_email_sends_nothing(ada):
     account_id, token = ada
-    result = service.save_profile(token, {**FORM, "email": "  ADA@Example.com "})
+    result = service.save_profile(sessions.current_session(token), {**FORM, "email": "  ADA@Example.com "})
     assert result.code_sent_to is None
     assert emails_to("ada@example.com") == [] and service.page_view(account_id).pending_email is None
 
@@ -123,14 +123,14 @@ def test_a_new_code_works_and_voids_the_old_one(ada, frozen_clock):
     request(token)
     old = latest_code()
     with pytest.raises(FieldError) as too_soon:
-        email_change.resend_code(token, ip="203.0.113.9")
+        email_change.resend_code(sessions.current_session(token), ip="203.0.113.9")
     assert too_soon.value.field == "code" and too_soon.value.message.startswith("You asked for several codes just now.")
     frozen_clock.advance(seconds=61)
-    assert email_change.resend_code(token, ip="203.0.113.9") == NEW
+    assert email_change.resend_code(sessions.current_session(token), ip="203.0.113.9") == NEW
     new = latest_code()
     if new != old:
         assert refusal(token, old) == "That code is not right. You have 4 attempts left."
-    assert email_change.confirm(token, new) == NEW
+    assert email_change.confirm(sessions.current_session(token), new) == NEW
     assert account(account_id).email == NEW
 
 
@@ -167,7 +167,7 @@ def test_sending_limits_refuse_the_whole_save(ada, frozen_clock):
     account_id, token = ada
     request(token)
     with pytest.raises(FormErrors) as caught:
-        service.save_profile(token, {**FORM, "full_name": "Changed", "email": NEW})
+        service.save_profile(sessions.current_session(token), {**FORM, "full_name": "Changed", "email": NEW})
     assert list(caught.value.errors) == ["email"]
     assert caught.value.errors["email"].startswith("You asked for several codes just now. Try again in")
     assert account(account_id).full_name == "Ada Lovelace"
@@ -194,7 +194,7 @@ def test_keeping_the_current_email_drops_the_change(ada):
     account_id, token = ada
     request(token)
     code = latest_code()
-    email_change.cancel(token)
+    email_change.cancel(sessions.current_session(token))
     assert service.page_view(account_id).pending_email is None
     assert refusal(token, code) == NO_CHANGE_WAITING
     assert account(account_id).email == "ada@example.com"
@@ -209,7 +209,10 @@ def test_asking_for_another_address_replaces_the_first(ada, quick_codes):
     second = latest_code("ada.other@example.com")
     if second != first:  # checked against the other address's code
         assert refusal(token, first) == "That code is not right. You have 4 attempts left."
-    assert email_change.confirm(token, latest_code("ada.other@example.com")) == "ada.other@example.com"
+    assert (
+        email_change.confirm(sessions.current_session(token), latest_code("ada.other@example.com"))
+        == "ada.other@example.com"
+    )
 
 
 # --- identity ------------------------------------------------------------------------------------------
@@ -223,14 +226,14 @@ def test_only_the_signed_in_account_is_changed(ada):
     code = latest_code()
     assert refusal(grace_token, code) == NO_CHANGE_WAITING
     assert account(grace_id).email == "grace@example.com"
-    assert email_change.confirm(ada_token, code) == NEW
+    assert email_change.confirm(sessions.current_session(ada_token), code) == NEW
     for bad_token in [None, "", "nope", 7, "x" * 1024 * 1024]:
         with pytest.raises(PermissionError):
-            email_change.confirm(bad_token, code)
+            email_change.confirm(sessions.current_session(bad_token), code)
         with pytest.raises(PermissionError):
-            email_change.resend_code(bad_token, ip="")
+            email_change.resend_code(sessions.current_session(bad_token), ip="")
         with pytest.raises(PermissionError):
-            email_change.cancel(bad_token)
+            email_change.cancel(sessions.current_session(bad_token))
 
 
 def test_a_session_that_ended_cannot_confirm(ada):
@@ -239,7 +242,7 @@ def test_a_session_that_ended_cannot_confirm(ada):
     code = latest_code()
     sessions.end_session(token)
     with pytest.raises(PermissionError):
-        email_change.confirm(token, code)
+        email_change.confirm(sessions.current_session(token), code)
     assert account(account_id).email == "ada@example.com"
 
 
@@ -247,7 +250,7 @@ def test_other_sessions_of_the_account_no_longer_reach_accounts_on_either_addres
     account_id, token = ada
     other = start_session(account_id, auth_method="code", peer_scope=choices.EMAIL_SCOPE)
     request(token)
-    email_change.confirm(token, latest_code())
+    email_change.confirm(sessions.current_session(token), latest_code())
     with db.read_session() as session:
         scopes = {row.token_hash: row.peer_scope for row in session.exec(select(UserSession))}
     assert scopes[tokens.hash_token(token)] == choices.EMAIL_SCOPE
@@ -260,7 +263,7 @@ def test_other_sessions_of_the_account_no_longer_reach_accounts_on_either_addres
 def test_duplicates_off_an_address_in_use_looks_the_same_on_screen_but_cannot_be_taken(ada):
     account_id, token = ada
     free_result = request(token, "free@example.com")
-    email_change.cancel(token)
+    email_change.cancel(sessions.current_session(token))
     taken_id = make_account("taken@example.com", "Someone Else")
 
     result = request(token, "taken@example.com")
@@ -297,7 +300,7 @@ def test_duplicates_on_an_address_in_use_can_be_shared(ada):
     request(token, "shared@example.com")
     email = emails_to("shared@example.com")[-1]
     assert "confirm your new" in email.subject
-    assert email_change.confirm(token, code_in(email)) == "shared@example.com"
+    assert email_change.confirm(sessions.current_session(token), code_in(email)) == "shared@example.com"
     changed = account(account_id)
     assert (changed.email, changed.exclusive_email) == ("shared@example.com", None)
     assert account(other_id).email == "shared@example.com"
@@ -306,7 +309,7 @@ def test_duplicates_on_an_address_in_use_can_be_shared(ada):
 def test_duplicates_off_the_new_address_is_claimed_exclusively(ada):
     account_id, token = ada
     request(token)
-    email_change.confirm(token, latest_code())
+    email_change.confirm(sessions.current_session(token), latest_code())
     with db.read_session() as session:
         assert session.exec(select(Account.id).where(Account.exclusive_email == NEW)).all() == [account_id]
         assert session.exec(select(Account.id).where(Account.exclusive_email == "ada@example.com")).all() == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import func, select
 
+from portal_app.accounts import sessions
 from portal_app.accounts.models import Account, EmailCode
 from portal_app.email.models import OutboxEmail
 from portal_app.kernel import db
@@ -53,7 +54,7 @@ def completions(account_id: int) -> list[Activity]:
 
 def refused(token: str, form: object) -> dict[str, str]:
     with pytest.raises(FormErrors) as caught:
-        service.save_profile(token, form)
+        service.save_profile(sessions.current_session(token), form)
     return caught.value.errors
 
 
@@ -75,7 +76,8 @@ def test_the_business_decides_which_fields_are_required(ada):
     assert service.profile_progress(account_id) == (0, 4)
 
     service.save_profile(
-        token, {**COMPLETE, "address_line1": "", "city": "", "postal_code": "", "country": "", "language": ""}
+        sessions.current_session(token),
+        {**COMPLETE, "address_line1": "", "city": "", "postal_code": "", "country": "", "language": ""},
     )
     assert service.missing_required_fields(account_id) == ["Address", "Preferred language"]
     assert service.profile_progress(account_id) == (2, 4)
@@ -99,7 +101,9 @@ def test_an_unknown_account_is_never_complete(database):
 
 def test_saving_stores_clean_values_and_the_phone_in_e164(ada):
     account_id, token = ada
-    result = service.save_profile(token, {**COMPLETE, "full_name": "  Augusta Ada King  ", "phone": "020 7946 0958"})
+    result = service.save_profile(
+        sessions.current_session(token), {**COMPLETE, "full_name": "  Augusta Ada King  ", "phone": "020 7946 0958"}
+    )
     assert result == service.SaveResult(code_sent_to=None, missing=[])
 
     view = service.profile_for_apps(account_id)
@@ -121,7 +125,10 @@ def test_saving_stores_clean_values_and_the_phone_in_e164(ada):
 
 def test_the_country_is_the_region_for_national_numbers(ada):
     account_id, token = ada
-    service.save_profile(token, {**COMPLETE, "phone": "(415) 555-2671", "country": "US", "city": "San Francisco"})
+    service.save_profile(
+        sessions.current_session(token),
+        {**COMPLETE, "phone": "(415) 555-2671", "country": "US", "city": "San Francisco"},
+    )
     assert service.profile_for_apps(account_id).phone == "+14155552671"
     errors = refused(
         token,
@@ -135,7 +142,7 @@ def test_the_country_is_the_region_for_national_numbers(ada):
 )
 def test_names_in_any_script_and_with_emoji_are_kept(ada, name):
     account_id, token = ada
-    service.save_profile(token, {**COMPLETE, "full_name": name})
+    service.save_profile(sessions.current_session(token), {**COMPLETE, "full_name": name})
     assert service.profile_for_apps(account_id).full_name == name
 
 
@@ -144,7 +151,8 @@ def test_notification_choices_per_app(ada):
     apps = list(service.notification_apps())
     assert apps[:3] == ["courses", "communities", "affiliates"]
     service.save_profile(
-        token, {**COMPLETE, "notify_courses": "on", "notify_communities": None, "notify_affiliates": ""}
+        sessions.current_session(token),
+        {**COMPLETE, "notify_courses": "on", "notify_communities": None, "notify_affiliates": ""},
     )
     view = service.profile_for_apps(account_id)
     assert view.wants_email_from("courses") and not view.wants_email_from("communities")
@@ -153,10 +161,10 @@ def test_notification_choices_per_app(ada):
 
 def test_choices_for_apps_the_business_has_switched_off_are_kept(ada):
     account_id, token = ada
-    service.save_profile(token, {**COMPLETE, "notify_communities": ""})
+    service.save_profile(sessions.current_session(token), {**COMPLETE, "notify_communities": ""})
     set_business(enabled_apps=["courses"])
     assert list(service.notification_apps()) == ["courses"]
-    service.save_profile(token, {**COMPLETE, "notify_courses": ""})
+    service.save_profile(sessions.current_session(token), {**COMPLETE, "notify_courses": ""})
     view = service.profile_for_apps(account_id)
     assert not view.wants_email_from("courses") and not view.wants_email_from("communities")
     assert view.wants_email_from("affiliates")
@@ -164,7 +172,10 @@ def test_choices_for_apps_the_business_has_switched_off_are_kept(ada):
 
 def test_an_empty_optional_address_is_no_address(ada):
     account_id, token = ada
-    service.save_profile(token, {**COMPLETE, "address_line1": " ", "city": "", "postal_code": "", "country": ""})
+    service.save_profile(
+        sessions.current_session(token),
+        {**COMPLETE, "address_line1": " ", "city": "", "postal_code": "", "country": ""},
+    )
     assert service.profile_for_apps(account_id).address is None
 
 
@@ -216,7 +227,7 @@ BAD_FIELDS = {
 @pytest.mark.parametrize(("change", "field"), BAD_FIELDS.values(), ids=BAD_FIELDS.keys())
 def test_one_bad_field_refuses_the_whole_save_with_a_message_next_to_it(ada, change, field):
     account_id, token = ada
-    service.save_profile(token, COMPLETE)
+    service.save_profile(sessions.current_session(token), COMPLETE)
     before, view = counts(), service.profile_for_apps(account_id)
     errors = refused(token, {**COMPLETE, "full_name": "Someone Else", "phone": "+33 1 23 45 67 89", **change})
     assert list(errors) == [field]
@@ -238,10 +249,10 @@ def test_saving_needs_a_live_session(ada, frozen_clock):
     before = counts()
     for bad_token in [None, "", "not-a-token", "x" * ONE_MB, 42, ["t"], token + "x"]:
         with pytest.raises(PermissionError):
-            service.save_profile(bad_token, COMPLETE)
+            service.save_profile(sessions.current_session(bad_token), COMPLETE)
     frozen_clock.advance(days=31)
     with pytest.raises(PermissionError):
-        service.save_profile(token, COMPLETE)
+        service.save_profile(sessions.current_session(token), COMPLETE)
     assert counts() == before
     assert service.profile_for_apps(account_id).phone == ""
 
@@ -251,11 +262,12 @@ def test_a_session_only_ever_changes_its_own_account(ada):
     grace_id = make_account("grace@example.com", "Grace Hopper")
     grace_token = start_session(grace_id)
     service.save_profile(
-        grace_token, {**COMPLETE, "full_name": "Grace Hopper", "email": "grace@example.com", "account_id": ada_id}
+        sessions.current_session(grace_token),
+        {**COMPLETE, "full_name": "Grace Hopper", "email": "grace@example.com", "account_id": ada_id},
     )
     assert service.profile_for_apps(ada_id).phone == "" and service.profile_for_apps(ada_id).full_name == "Ada Lovelace"
     assert service.profile_for_apps(grace_id).phone == "+442079460958"
-    service.save_profile(ada_token, COMPLETE)
+    service.save_profile(sessions.current_session(ada_token), COMPLETE)
     assert service.profile_for_apps(grace_id).full_name == "Grace Hopper"
 
 
@@ -264,10 +276,10 @@ def test_a_session_only_ever_changes_its_own_account(ada):
 
 def test_completing_the_profile_is_recorded_once(ada, frozen_clock):
     account_id, token = ada
-    service.save_profile(token, {**COMPLETE, "phone": ""})
+    service.save_profile(sessions.current_session(token), {**COMPLETE, "phone": ""})
     assert completions(account_id) == []
 
-    service.save_profile(token, COMPLETE)
+    service.save_profile(sessions.current_session(token), COMPLETE)
     [entry] = completions(account_id)
     assert (entry.app_key, entry.kind, entry.summary, entry.occurred_at) == (
         "portal",
@@ -279,11 +291,11 @@ def test_completing_the_profile_is_recorded_once(ada, frozen_clock):
         assert session.get(Profile, account_id).completed_at == frozen_clock.current
 
     # Saved again, emptied and completed again, or asked for more and completed again: still once.
-    service.save_profile(token, COMPLETE)
-    service.save_profile(token, {**COMPLETE, "phone": ""})
-    service.save_profile(token, COMPLETE)
+    service.save_profile(sessions.current_session(token), COMPLETE)
+    service.save_profile(sessions.current_session(token), {**COMPLETE, "phone": ""})
+    service.save_profile(sessions.current_session(token), COMPLETE)
     set_business(required_profile_fields=EVERY_FIELD)
-    service.save_profile(token, COMPLETE)
+    service.save_profile(sessions.current_session(token), COMPLETE)
     assert len(completions(account_id)) == 1
 
 

@@ -6,9 +6,8 @@ import asyncio
 
 import reflex as rx
 
-from portal_app.accounts import password_change, tickets
+from portal_app.accounts import password_change
 from portal_app.kernel.errors import FieldError
-from portal_app.kernel.tokens import presented_token
 from portal_app.shell.ui.base_state import PortalState, form_text
 
 
@@ -21,13 +20,9 @@ class SecurityState(PortalState):
     notice: str = ""
     busy: bool = False
 
-    def _session_token(self) -> str | None:
-        token = self._cookie(tickets.SESSION_COOKIE)
-        return presented_token(token)
-
     async def _refresh(self) -> bool:
-        token = self._session_token()
-        status = await asyncio.to_thread(password_change.password_status, token) if token else None
+        signed_in = await self._signed_in()
+        status = await asyncio.to_thread(password_change.password_status, signed_in) if signed_in else None
         self.loaded = status is not None
         if status is not None:
             self.has_password = status.has_password
@@ -43,8 +38,8 @@ class SecurityState(PortalState):
     @rx.event
     async def save_password(self, form_data: dict):
         self.current_password_error = self.new_password_error = self.notice = ""
-        token = self._session_token()
-        if token is None:
+        signed_in = await self._signed_in()
+        if signed_in is None:
             yield rx.redirect("/login?next=/security")
             return
         self.busy = True
@@ -52,7 +47,7 @@ class SecurityState(PortalState):
         try:
             await asyncio.to_thread(
                 password_change.set_password,
-                token,
+                signed_in,
                 new_password=form_text(form_data, "new_password"),
                 current_password=form_text(form_data, "current_password") if self.current_required else None,
             )

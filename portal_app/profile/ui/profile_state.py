@@ -10,9 +10,7 @@ import asyncio
 
 import reflex as rx
 
-from portal_app.accounts import tickets
 from portal_app.kernel.errors import FieldError, FormErrors
-from portal_app.kernel.tokens import presented_token
 from portal_app.profile import email_change, service
 from portal_app.shell.ui.base_state import PortalState, form_text
 from portal_app.shell.ui.session_state import SessionState
@@ -79,10 +77,6 @@ class ProfileState(PortalState):
     def missing_text(self) -> str:
         return ", ".join(self.missing)
 
-    def _session_token(self) -> str | None:
-        token = self._cookie(tickets.SESSION_COOKIE)
-        return presented_token(token)
-
     def _clear_messages(self) -> None:
         for name in FORM_FIELDS:
             setattr(self, f"{name}_error", "")
@@ -148,14 +142,14 @@ class ProfileState(PortalState):
     @rx.event
     async def save(self, form_data: dict):
         self._clear_messages()
-        token = self._session_token()
-        if token is None:
+        signed_in = await self._signed_in()
+        if signed_in is None:
             yield await self._signed_out()
             return
         self.busy = True
         yield
         try:
-            result = await asyncio.to_thread(service.save_profile, token, form_data, ip=self._client_ip())
+            result = await asyncio.to_thread(service.save_profile, signed_in, form_data, ip=self._client_ip())
         except FormErrors as refused:
             for name, message in refused.errors.items():
                 if name in FORM_FIELDS:
@@ -185,14 +179,14 @@ class ProfileState(PortalState):
     @rx.event
     async def confirm_email(self, form_data: dict):
         self._clear_messages()
-        token = self._session_token()
-        if token is None:
+        signed_in = await self._signed_in()
+        if signed_in is None:
             yield await self._signed_out()
             return
         self.code_busy = True
         yield
         try:
-            new_email = await asyncio.to_thread(email_change.confirm, token, form_text(form_data, "code"))
+            new_email = await asyncio.to_thread(email_change.confirm, signed_in, form_text(form_data, "code"))
         except FieldError as error:
             self.code_error = error.message
             if error.message == email_change.CANNOT_CHANGE:
@@ -213,11 +207,11 @@ class ProfileState(PortalState):
     @rx.event
     async def resend_email_code(self):
         self._clear_messages()
-        token = self._session_token()
-        if token is None:
+        signed_in = await self._signed_in()
+        if signed_in is None:
             return await self._signed_out()
         try:
-            sent_to = await asyncio.to_thread(email_change.resend_code, token, ip=self._client_ip())
+            sent_to = await asyncio.to_thread(email_change.resend_code, signed_in, ip=self._client_ip())
         except FieldError as error:
             self.code_error = error.message
             return
@@ -228,11 +222,11 @@ class ProfileState(PortalState):
     @rx.event
     async def cancel_email_change(self):
         self._clear_messages()
-        token = self._session_token()
-        if token is None:
+        signed_in = await self._signed_in()
+        if signed_in is None:
             return await self._signed_out()
         try:
-            await asyncio.to_thread(email_change.cancel, token)
+            await asyncio.to_thread(email_change.cancel, signed_in)
         except PermissionError:
             return await self._signed_out()
         self.pending_email = ""

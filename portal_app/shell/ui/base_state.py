@@ -74,6 +74,15 @@ class PortalState(rx.State):
             return None
         return await asyncio.to_thread(sessions.account_for_token, token)
 
+    def _session_token(self) -> str | None:
+        """The client session cookie's token, when it can be one of ours (only logout needs the token itself)."""
+        return presented_token(self._cookie(tickets.SESSION_COOKIE))
+
+    async def _signed_in(self) -> sessions.SessionInfo | None:
+        """The live session this event came with (one read), for services that act for the signed-in person."""
+        token = presented_token(self._cookie(tickets.SESSION_COOKIE))
+        return await asyncio.to_thread(sessions.current_session, token) if token is not None else None
+
     async def _principal(self) -> access.Principal | None:
         """Who is asking, for this event: the session cookie's account, its business, grants and profile (one read)."""
         token = presented_token(self._cookie(tickets.SESSION_COOKIE))

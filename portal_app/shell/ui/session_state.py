@@ -7,11 +7,10 @@ from urllib.parse import quote
 
 import reflex as rx
 
-from portal_app.accounts import sessions, switching, tickets
+from portal_app.accounts import sessions, switching
 from portal_app.accounts.validation import safe_next_path
 from portal_app.apps.overview import switcher_entries
 from portal_app.kernel.errors import FieldError
-from portal_app.kernel.tokens import presented_token
 from portal_app.shell.ui.base_state import PortalState, full_page_load, parse_id
 from portal_app.shell.ui.formatting import account_rows
 
@@ -26,10 +25,6 @@ class SessionState(PortalState):
     # The app switcher's entries: Home, then each child app this account can open now.
     apps: list[dict[str, str]] = []
     switch_error: str = ""
-
-    def _session_token(self) -> str | None:
-        token = self._cookie(tickets.SESSION_COOKIE)
-        return presented_token(token)
 
     @rx.var
     def initials(self) -> str:
@@ -49,7 +44,7 @@ class SessionState(PortalState):
             return rx.redirect(f"/login?next={quote(path, safe='/')}")
         self._show_business(principal.business)
         self.full_name, self.email = principal.full_name, principal.email
-        self.peers = account_rows(await asyncio.to_thread(switching.switchable_accounts_of, principal.session))
+        self.peers = account_rows(await asyncio.to_thread(switching.switchable_accounts, principal.session))
         self.apps = self._switcher_rows(principal, self.router.url.path or "/")
         self.signed_in = True
 
@@ -65,13 +60,13 @@ class SessionState(PortalState):
     async def switch_to(self, account_id: str):
         """Enter another account on the same email; the server checks it is one this session may reach."""
         self.switch_error = ""
-        token = self._session_token()
         target = parse_id(account_id)
-        if token is None or target is None:
+        signed_in = await self._signed_in() if target is not None else None
+        if signed_in is None:
             return
         try:
             ticket = await asyncio.to_thread(
-                switching.switch_account, token, target, user_agent=self._user_agent(), ip=self._client_ip()
+                switching.switch_account, signed_in, target, user_agent=self._user_agent(), ip=self._client_ip()
             )
         except FieldError as error:
             self.switch_error = error.message
