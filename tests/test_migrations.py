@@ -67,3 +67,39 @@ def test_migrations_match_the_models_on_postgresql():
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_a_database_from_before_apps_had_migrations_keeps_its_notes(tmp_path):
+    """Before this layout the core's first revision made the note table; the Notes app's own first
+    revision adopts it, rows and all."""
+    from alembic.config import Config
+    from sqlalchemy import insert
+
+    from alembic import command
+    from portal_app.accounts.models import Account
+    from portal_app.apps.notes.models import Note
+    from portal_app.kernel import clock
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    config = Config(str(PROJECT_DIR / "alembic.ini"))
+    config.set_main_option("sqlalchemy.url", url)
+    command.upgrade(config, "23001fa16241")
+    engine = create_engine(url)
+    try:
+        Note.__table__.create(engine)
+        with engine.begin() as connection:
+            connection.execute(
+                insert(Account.__table__).values(id=1, email="a@example.com", full_name="A", created_at=clock.now())
+            )
+            connection.execute(insert(Note.__table__).values(account_id=1, text="kept", created_at=clock.now()))
+    finally:
+        engine.dispose()
+    _migrate(url)
+    assert _schema_differences(url) == []
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(text("select text from note")).scalars().all() == ["kept"]
+            assert connection.execute(text("select version_num from alembic_version_notes")).scalar() == "b7e1c0a4d2f9"
+    finally:
+        engine.dispose()
