@@ -87,3 +87,19 @@ def upsert(session: Session, model, *, key: dict[str, object], values: dict[str,
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = dialect.insert(model).values(**key, **values)
     session.exec(statement.on_conflict_do_update(index_elements=list(key), set_=values))
+
+
+def insert_if_absent(session: Session, model, *, key: dict[str, object], values: dict[str, object]) -> bool:
+    """Insert a row unless one with the same unique `key` columns exists; True when this statement inserted it.
+
+    INSERT ... ON CONFLICT DO NOTHING RETURNING id, on SQLite and PostgreSQL alike (RETURNING, not
+    rowcount: psycopg reports -1 for this statement). Two writers racing for one key insert once.
+    """
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(model)
+        .values(**key, **values)
+        .on_conflict_do_nothing(index_elements=list(key))
+        .returning(model.id)
+    )
+    return session.execute(statement).first() is not None

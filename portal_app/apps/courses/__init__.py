@@ -1,11 +1,14 @@
-"""Membership Courses: the courses and lessons that come with a membership.
+"""Membership Courses: the courses and lessons that come with a membership, and each person's progress.
 
-Only its entry page for now (what it is, and the person's summary); enrolment and lessons come in
-the app's own issue.
+This first slice: My courses, a course's outline, lessons (Markdown shown as sanitised HTML) with
+"Mark complete", enrolment (the service and `portal courses enrol`), the home card from the app's
+own tables, export and demo data. Everything lives in this folder.
 """
 
 from portal_app.apps.courses import service
 from portal_app.apps.registry import AppPage, ChildApp, register
+
+_STATE = "portal_app.apps.courses.ui.courses_state:CoursesState"
 
 register(
     ChildApp(
@@ -19,11 +22,27 @@ register(
                 route="/apps/courses",
                 title="Membership Courses",
                 page="portal_app.apps.courses.ui.courses_page:courses_page",
+                on_load=f"{_STATE}.load_courses",
+            ),
+            AppPage(
+                route="/apps/courses/[course]",
+                title="Course",
+                page="portal_app.apps.courses.ui.course_page:course_page",
+                on_load=f"{_STATE}.load_course",
+            ),
+            AppPage(
+                route="/apps/courses/[course]/[lesson]",
+                title="Lesson",
+                page="portal_app.apps.courses.ui.lesson_page:lesson_page",
+                on_load=f"{_STATE}.load_lesson",
             ),
         ),
         summary=service.summary,
         activity_kinds=service.ACTIVITY_KINDS,
         order=10,
+        cli="portal_app.apps.courses.commands:add_commands",
+        export="portal_app.apps.courses.service:export",
+        demo_data="portal_app.apps.courses.demo_course:add_demo_course",
         demo_accounts=("main",),
     )
 )

@@ -1,14 +1,75 @@
-"""/apps/courses: the entry page of Membership Courses."""
+"""/apps/courses: My courses, each with its progress, Start/Resume and a Completed badge."""
 
 import reflex as rx
 
 from portal_app.apps.courses.service import APP_KEY
+from portal_app.apps.courses.ui.components import action_link, completed_badge, progress_bar
+from portal_app.apps.courses.ui.courses_state import CoursesState
 from portal_app.apps.registry import get_app
-from portal_app.shell.ui.app_frame import entry_page
+from portal_app.shell.ui.app_frame import app_header
+
+
+def _course_card(course) -> rx.Component:
+    return rx.el.li(
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.heading(rx.link(course.title, href=course.href), as_="h2", size="4"),
+                    rx.cond(course.completed, completed_badge()),
+                    align="center",
+                    spacing="3",
+                    wrap="wrap",
+                ),
+                rx.cond(course.description != "", rx.text(course.description, size="2", color_scheme="gray")),
+                progress_bar(course.percent, "Progress in " + course.title),
+                rx.hstack(
+                    rx.text(course.progress, size="2"),
+                    rx.spacer(),
+                    rx.cond(
+                        course.action != "",
+                        action_link(course.action, course.action_href, aria_label=course.action + ": " + course.title),
+                    ),
+                    align="center",
+                    width="100%",
+                ),
+                spacing="3",
+                width="100%",
+            ),
+        ),
+        list_style="none",
+    )
+
+
+def _empty_state() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("No courses yet", as_="h2", size="4"),
+            rx.text(
+                "You are not enrolled in a course yet. When ",
+                CoursesState.business_name,
+                " enrols you in one, it appears here with your progress. Ask them if you expected a course.",
+            ),
+            spacing="2",
+        ),
+        width="100%",
+    )
 
 
 def courses_page() -> rx.Component:
-    return entry_page(
-        get_app(APP_KEY),
-        coming_next="When the business enrols you in a course, its lessons and your progress appear here.",
+    return rx.vstack(
+        app_header(get_app(APP_KEY)),
+        rx.cond(
+            CoursesState.courses_loaded,
+            rx.cond(
+                CoursesState.courses.length() > 0,
+                rx.el.ul(
+                    rx.foreach(CoursesState.courses, _course_card),
+                    style={"padding": 0, "margin": 0, "width": "100%", "display": "grid", "gap": "12px"},
+                    aria_label="My courses",
+                ),
+                _empty_state(),
+            ),
+        ),
+        spacing="4",
+        width="100%",
     )
