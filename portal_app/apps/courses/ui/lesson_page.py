@@ -35,6 +35,24 @@ def _up_next() -> rx.Component:
     )
 
 
+# The theme resets lists and spacing; a lesson reads as an article (the app's own style, no core CSS).
+LESSON_TEXT = {
+    "lineHeight": "1.6",
+    "& p, & ul, & ol, & pre, & blockquote, & table": {"margin": "0 0 0.9em"},
+    "& ul": {"listStyle": "disc", "paddingLeft": "1.5em"},
+    "& ol": {"listStyle": "decimal", "paddingLeft": "1.5em"},
+    "& li": {"margin": "0.2em 0"},
+    "& h2, & h3, & h4": {"margin": "1.2em 0 0.5em", "fontWeight": "700"},
+    "& h2": {"fontSize": "var(--font-size-5)"},
+    "& h3": {"fontSize": "var(--font-size-4)"},
+    "& a": {"color": "var(--accent-11)", "textDecoration": "underline"},
+    "& code": {"fontFamily": "var(--code-font-family)", "background": "var(--gray-3)", "padding": "0 0.25em"},
+    "& pre": {"background": "var(--gray-3)", "padding": "0.75em", "overflowX": "auto"},
+    "& pre code": {"background": "none", "padding": "0"},
+    "& blockquote": {"borderLeft": "3px solid var(--gray-6)", "paddingLeft": "0.9em", "color": "var(--gray-11)"},
+}
+
+
 def _neighbours() -> rx.Component:
     return rx.hstack(
         rx.cond(
@@ -57,7 +75,7 @@ def _lesson() -> rx.Component:
         rx.text(CoursesState.lesson_module, " · ", CoursesState.lesson_position, size="2", color_scheme="gray"),
         rx.heading(CoursesState.lesson_title, as_="h1", size="7"),
         # Sanitised with nh3's allow-list on the server (service.lesson_html); never raw lesson text.
-        rx.box(rx.html(CoursesState.lesson_html), class_name="lesson-body", width="100%"),
+        rx.box(rx.html(CoursesState.lesson_html), class_name="lesson-body", width="100%", style=LESSON_TEXT),
         notice(CoursesState.notice),
         rx.cond(
             CoursesState.lesson_done,
