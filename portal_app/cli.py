@@ -8,10 +8,9 @@ import json
 import sys
 
 from sqlalchemy.exc import OperationalError
-from sqlmodel import col, select
 
 from portal_app import demo, export
-from portal_app.accounts.models import Account
+from portal_app.accounts.lookup import account_named
 from portal_app.accounts.validation import normalize_email
 from portal_app.admin import audit, business_settings, contacts, staff
 from portal_app.apps import app_settings, grants, migrations, registry
@@ -19,17 +18,13 @@ from portal_app.apps.registry import resolve
 from portal_app.business import service as business
 from portal_app.email import outbox
 from portal_app.kernel import clock, db
-from portal_app.kernel.errors import FieldError, FormErrors
+from portal_app.kernel.errors import CommandError, FieldError, FormErrors
 from portal_app.kernel.settings import PROJECT_DIR, SettingsError, get_settings
 
 # How each command names a refused field in its error messages.
 INVITE_OPTIONS = {"email": "email", "full_name": "--name", "apps": "--app"}
 OWNER_OPTIONS = {"email": "--email", "name": "--name", "password": "password"}
 TEST_EMAIL_TEMPLATE = "test_email"
-
-
-class CommandError(Exception):
-    """A failure the operator can fix; main prints it on stderr as "error: ..." and exits with 1."""
 
 
 def _mailbox_hint() -> str:
@@ -154,7 +149,7 @@ def _db_makemigrations(args: argparse.Namespace) -> int:
 
 
 def _export_account(args: argparse.Namespace) -> int:
-    account = _find_account(args.account)
+    account = account_named(args.account)
     print(json.dumps(export.export_account(account.id), indent=2, default=str, sort_keys=True))
     return 0
 
@@ -176,27 +171,6 @@ def _invite(args: argparse.Namespace) -> int:
     return 0
 
 
-def _find_account(identifier: str) -> Account:
-    """The account an operator names by id or by email; an email several accounts share needs the id."""
-    with db.read_session() as session:
-        if identifier.isascii() and identifier.isdigit() and len(identifier) <= 18:
-            account = session.get(Account, int(identifier))
-            if account is None:
-                raise CommandError(f"there is no account {identifier}")
-            return account
-        try:
-            address = normalize_email(identifier)
-        except FieldError:
-            raise CommandError(f"{identifier!r} is neither an account id nor an email address") from None
-        found = list(session.exec(select(Account).where(Account.email == address).order_by(col(Account.id))))
-    if not found:
-        raise CommandError(f"no account uses {address}")
-    if len(found) > 1:
-        ids = ", ".join(str(account.id) for account in found)
-        raise CommandError(f"{len(found)} accounts use {address} (ids {ids}): give the account id instead")
-    return found[0]
-
-
 def _grant(args: argparse.Namespace) -> int:
     try:
         key = grants.check_app_key(args.app)
@@ -207,7 +181,7 @@ def _grant(args: argparse.Namespace) -> int:
         role = grants.check_role(key, args.role) if granted else None
     except ValueError as error:
         raise CommandError(f"--role: {error}") from None
-    account = _find_account(args.account)
+    account = account_named(args.account)
     changed = contacts.set_app_access(audit.CLI, account.id, key, granted=granted, role=role)
     who = f"{account.full_name} <{account.email}> (account {account.id})"
     title = registry.app_choices()[key]

@@ -22,3 +22,8 @@ class FormErrors(ValueError):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__(" ".join(errors.values()))
         self.errors = dict(errors)
+
+
+class CommandError(Exception):
+    """A failure the operator can fix, raised by any `portal` command (the core's or an app's):
+    `portal` prints it on stderr as "error: ..." and exits with 1."""

@@ -3,42 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from sqlmodel import col, select
-
-from portal_app.accounts.models import Account
-from portal_app.accounts.validation import normalize_email
+from portal_app.accounts.lookup import account_named
 from portal_app.apps.courses import service
 from portal_app.apps.grants import granted_roles
 from portal_app.business.service import get_business
 from portal_app.kernel import db
-from portal_app.kernel.errors import FieldError
-
-
-class _Refused(Exception):
-    """Something the operator can fix: printed as "error: ..." with exit code 1."""
-
-
-def _find_account(identifier: str) -> Account:
-    """The account named by id or by email; an email several accounts share needs the id."""
-    with db.read_session() as session:
-        if identifier.isascii() and identifier.isdigit() and len(identifier) <= 18:
-            account = session.get(Account, int(identifier))
-            if account is None:
-                raise _Refused(f"there is no account {identifier}")
-            return account
-        try:
-            address = normalize_email(identifier)
-        except FieldError:
-            raise _Refused(f"{identifier!r} is neither an account id nor an email address") from None
-        found = list(session.exec(select(Account).where(Account.email == address).order_by(col(Account.id))))
-    if not found:
-        raise _Refused(f"no account uses {address}")
-    if len(found) > 1:
-        ids = ", ".join(str(account.id) for account in found)
-        raise _Refused(f"{len(found)} accounts use {address} (ids {ids}): give the account id instead")
-    return found[0]
+from portal_app.kernel.errors import CommandError, FieldError
 
 
 def _has_the_app(account_id: int) -> bool:
@@ -50,17 +21,13 @@ def _has_the_app(account_id: int) -> bool:
 
 
 def _enrol(args: argparse.Namespace) -> int:
+    account = account_named(args.account)
     try:
-        account = _find_account(args.account)
-        try:
-            newly = service.enrol(account.id, args.course)
-        except FieldError as error:
-            raise _Refused(f"--course: {error.message}") from None
-        except LookupError:
-            raise _Refused(f"--course: there is no course {args.course!r} (see `portal courses list`)") from None
-    except _Refused as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+        newly = service.enrol(account.id, args.course)
+    except FieldError as error:
+        raise CommandError(f"--course: {error.message}") from None
+    except LookupError:
+        raise CommandError(f"--course: there is no course {args.course!r} (see `portal courses list`)") from None
     who = f"{account.full_name} <{account.email}> (account {account.id})"
     print(f"Enrolled {who} in {args.course}." if newly else f"{who} was already enrolled in {args.course}.")
     if not _has_the_app(account.id):
