@@ -24,6 +24,7 @@ This module never imports Reflex: the Reflex side (following topics from a page)
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import collections
 import contextlib
@@ -176,8 +177,9 @@ class Subscription:
             await self._wakeup.wait()
 
 
-class LiveHub:
-    """The publish/subscribe backend of one process. Use the module functions; tests make their own hubs."""
+class LiveHub(abc.ABC):
+    """The publish/subscribe backend of one process (LocalHub or RedisHub). Use the module functions;
+    tests make their own hubs."""
 
     def __init__(self, *, queue_size: int = SUBSCRIBER_QUEUE_SIZE) -> None:
         self.queue_size = queue_size
@@ -199,14 +201,17 @@ class LiveHub:
             subscription.close()
             self._stopped(subscription)
 
+    @abc.abstractmethod
     def _send(self, topic: str, data: bytes) -> None:
-        raise NotImplementedError
+        """Hand an encoded event to every subscriber of the topic (in this process, or through Redis)."""
 
+    @abc.abstractmethod
     async def _started(self, subscription: Subscription) -> None:
-        raise NotImplementedError
+        """Start delivering the subscription's topics to it."""
 
+    @abc.abstractmethod
     def _stopped(self, subscription: Subscription) -> None:
-        raise NotImplementedError
+        """Stop delivering to a closed subscription."""
 
     def flush(self, timeout: float = 5.0) -> bool:
         """Wait (blocking) until events published so far have been handed on; True if they were."""
