@@ -53,18 +53,23 @@ def _with_defaults(app: ChildApp, stored: dict[str, object]) -> dict[str, object
     return values
 
 
-def app_settings(app_key: str) -> dict[str, object]:
-    """Every setting of the app, by key: the owner's value, or the declared default."""
+def app_settings(app_key: str, session: Session | None = None) -> dict[str, object]:
+    """Every setting of the app, by key: the owner's value, or the declared default.
+
+    Pass the caller's `session` to read inside its transaction (a check-then-write, like a cap).
+    """
     app = _app(app_key)
     if not app.settings:
         return {}
-    with db.read_session() as session:
+    if session is not None:
         return _with_defaults(app, _stored(session, app.key))
+    with db.read_session() as own:
+        return _with_defaults(app, _stored(own, app.key))
 
 
-def app_setting(app_key: str, key: str) -> object:
+def app_setting(app_key: str, key: str, session: Session | None = None) -> object:
     """One setting of the app (KeyError for a setting it did not declare)."""
-    values = app_settings(app_key)
+    values = app_settings(app_key, session)
     if key not in values:
         raise KeyError(f"app {app_key!r} declares no setting {key!r}")
     return values[key]

@@ -75,7 +75,7 @@ def _cap(session: Session, account_id: int) -> int | None:
     """How many notes the account may keep: the business's max_notes, or no cap for the unlimited role."""
     if granted_roles(session, account_id).get(APP_KEY) == UNLIMITED:
         return None
-    return app_setting(APP_KEY, MAX_NOTES_SETTING)
+    return app_setting(APP_KEY, MAX_NOTES_SETTING, session)
 
 
 def add_note(account_id: int, text: object) -> NoteView:
