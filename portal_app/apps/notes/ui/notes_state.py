@@ -99,43 +99,39 @@ class NotesState(AppAccessState):
         await self._show_notes(principal.account_id)
 
     async def _on_one_note(self, note_id: object, act):
-        """Gate, then run `act(account_id, note id)` in a thread; returns (principal, result, redirect).
+        """Gate, then run `act(account_id, note_id)` in a thread; what it returns is the notice shown.
 
-        The result is None when the id is not one of this person's notes (the notice says so and the
-        list is shown afresh)."""
+        An id that is not one of this person's notes says so; the list is shown afresh either way.
+        Returns the redirect when the gate refuses.
+        """
         principal, redirect = await self._gate(service.APP_KEY)
         if principal is None:
-            return None, None, redirect
+            return redirect
         self.text_error = self.notice = ""
         target = parse_id(note_id)
         try:
             if target is None:
                 raise LookupError("not a note id")
-            return principal, await asyncio.to_thread(act, principal.account_id, target), None
+            self.notice = await asyncio.to_thread(act, principal.account_id, target)
         except LookupError:
             self.notice = "That note no longer exists."
-            await self._show_notes(principal.account_id)
-            return principal, None, None
+        await self._show_notes(principal.account_id)
 
     @rx.event
     async def delete_note(self, note_id: str):
-        principal, _, redirect = await self._on_one_note(
-            note_id, lambda account, note: service.delete_note(account, note) or True
-        )
-        if principal is None:
-            return redirect
-        if not self.notice:
-            self.notice = "Note deleted."
-            await self._show_notes(principal.account_id)
+        return await self._on_one_note(note_id, _delete)
 
     @rx.event
     async def email_note(self, note_id: str):
-        principal, sent, redirect = await self._on_one_note(note_id, service.email_note)
-        if principal is None:
-            return redirect
-        if sent is not None:
-            self.notice = (
-                "The note is on its way to your email."
-                if sent
-                else "Emails from Notes are switched off in your profile, so nothing was sent."
-            )
+        return await self._on_one_note(note_id, _email)
+
+
+def _delete(account_id: int, note_id: int) -> str:
+    service.delete_note(account_id, note_id)
+    return "Note deleted."
+
+
+def _email(account_id: int, note_id: int) -> str:
+    if service.email_note(account_id, note_id):
+        return "The note is on its way to your email."
+    return "Emails from Notes are switched off in your profile, so nothing was sent."
