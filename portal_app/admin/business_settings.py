@@ -18,7 +18,7 @@ def list_choices() -> dict[str, tuple[str, ...]]:
     }
 
 
-TEXT_SETTINGS = ("name", "logo_url", "brand_color", "support_email", "default_landing_app")
+TEXT_SETTINGS = ("name", "logo_url", "brand_color", "support_email", "default_landing_app", "time_zone")
 FLAG_SETTINGS = ("allow_duplicate_contacts", "magic_links_enabled")
 
 

@@ -106,6 +106,25 @@ class AppPage:
 
 
 @dataclass(frozen=True)
+class PublicPage:
+    """A page of an app that anyone may open, signed in or not, outside /apps/ (a certificate to verify).
+
+    It gets no session or access check and no top bar: `on_load` (optional, "module:State.handler")
+    loads what the page shows from its URL alone, and must never read account data beyond what the
+    URL is meant to publish. The route must not fall under a path the portal uses itself.
+    """
+
+    route: str
+    title: str
+    page: str
+    on_load: str | None = None
+
+
+# Paths a public page may not take: the portal's own areas.
+RESERVED_PUBLIC_PREFIXES = ("/apps", "/admin", "/api", "/auth", "/_", "/login", "/signup", "/verify", "/magic")
+
+
+@dataclass(frozen=True)
 class AdminPage:
     """One owner page of an app, under /admin/apps/<key>/, listed in the /admin menu and behind the staff check.
 
@@ -202,6 +221,7 @@ class ChildApp:
         access guard checks them (`_gate(key, role="moderator")` lets that role and higher in).
     settings: the app's own business settings (see Setting).
     admin_pages: owner pages under /admin/apps/<key>/ (an app with settings also gets a settings page there).
+    public_pages: pages anyone may open, signed out too (see PublicPage).
     http_routes: "module:function" returning Starlette routes, mounted under /api/apps/<key>/.
     tasks: periodic background work (see PeriodicTask).
     cli: "module:function" that takes an argparse parser and adds the app's sub-commands to `portal <key> ...`.
@@ -227,6 +247,7 @@ class ChildApp:
     roles: tuple[str, ...] = ()
     settings: tuple[Setting, ...] = ()
     admin_pages: tuple[AdminPage, ...] = ()
+    public_pages: tuple[PublicPage, ...] = ()
     http_routes: str | None = None
     tasks: tuple[PeriodicTask, ...] = ()
     cli: str | None = None
@@ -378,6 +399,19 @@ def _check_extensions(app: ChildApp) -> None:
             raise RegistryError(f"app {name}: admin page {page.route} needs a title")
         if not all(_is_reference(ref) for ref in ([page.page] if page.on_load is None else [page.page, page.on_load])):
             raise RegistryError(f"app {name}: name admin page functions and handlers as 'package.module:attribute'")
+    seen_public: set[str] = set()
+    for page in app.public_pages:
+        if not isinstance(page, PublicPage) or not isinstance(page.route, str) or not _ROUTE.fullmatch(page.route):
+            raise RegistryError(f"app {name}: public_pages takes PublicPage declarations with lower-case routes")
+        if any(page.route.startswith(prefix) for prefix in RESERVED_PUBLIC_PREFIXES):
+            raise RegistryError(f"app {name}: public page route {page.route!r} is inside a path the portal uses")
+        if page.route in seen_public:
+            raise RegistryError(f"app {name}: two public pages at {page.route}")
+        seen_public.add(page.route)
+        if not isinstance(page.title, str) or not page.title.strip():
+            raise RegistryError(f"app {name}: public page {page.route} needs a title")
+        if not all(_is_reference(ref) for ref in ([page.page] if page.on_load is None else [page.page, page.on_load])):
+            raise RegistryError(f"app {name}: name public page functions and handlers as 'package.module:attribute'")
     seen_tasks: set[str] = set()
     for task in app.tasks:
         if not isinstance(task, PeriodicTask) or not _TASK_NAME.fullmatch(task.name) or not _is_reference(task.run):
@@ -436,8 +470,10 @@ class Registry:
         with self._lock:
             if app.key in self._apps:
                 raise RegistryError(f"app {app.key!r} is registered twice")
-            taken = {page.route: other.key for other in self._apps.values() for page in other.pages}
-            for page in app.pages:
+            taken = {
+                page.route: other.key for other in self._apps.values() for page in (*other.pages, *other.public_pages)
+            }
+            for page in (*app.pages, *app.public_pages):
                 if page.route in taken:
                     raise RegistryError(f"app {app.key!r}: route {page.route} already belongs to {taken[page.route]!r}")
             self._apps[app.key] = app

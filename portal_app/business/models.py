@@ -30,3 +30,6 @@ class Business(SQLModel, table=True):
     )
     # Where a signed-in person lands: "home" or an app key.
     default_landing_app: str = Field(default="home", max_length=64)
+    # The business's time zone (IANA name): dates it sets, such as a lesson that unlocks on 3 December,
+    # start at midnight there.
+    time_zone: str = Field(default="UTC", max_length=64)

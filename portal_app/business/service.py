@@ -12,7 +12,7 @@ from sqlmodel import Session
 from portal_app.accounts.validation import normalize_email
 from portal_app.apps import registry
 from portal_app.business.models import BUSINESS_ID, DEFAULT_REQUIRED_PROFILE_FIELDS, Business
-from portal_app.kernel import db
+from portal_app.kernel import clock, db
 from portal_app.kernel.errors import FieldError, FormErrors
 from portal_app.kernel.text import has_invisible_characters, on_off
 
@@ -32,6 +32,7 @@ class BusinessView:
     apps_for_everyone: tuple[str, ...] = ()
     required_profile_fields: tuple[str, ...] = tuple(DEFAULT_REQUIRED_PROFILE_FIELDS)
     default_landing_app: str = "home"
+    time_zone: str = "UTC"
 
 
 def view_of(row: Business | None) -> BusinessView:
@@ -49,6 +50,7 @@ def view_of(row: Business | None) -> BusinessView:
         apps_for_everyone=tuple(row.apps_for_everyone or ()),
         required_profile_fields=tuple(row.required_profile_fields or ()),
         default_landing_app=row.default_landing_app,
+        time_zone=row.time_zone,
     )
 
 
@@ -101,6 +103,7 @@ SETTING_KEYS = (
     "apps_for_everyone",
     "required_profile_fields",
     "default_landing_app",
+    "time_zone",
 )
 
 
@@ -190,6 +193,13 @@ def _clean_landing_app(raw: object) -> str:
     return raw
 
 
+def _clean_time_zone(raw: object) -> str:
+    text = raw.strip() if isinstance(raw, str) else ""
+    if text not in clock.time_zones():
+        raise FieldError("time_zone", "Choose a time zone from the list, like Europe/London or America/New_York.")
+    return text
+
+
 _CLEANERS = {
     "name": _clean_name,
     "logo_url": _clean_logo_url,
@@ -201,6 +211,7 @@ _CLEANERS = {
     "apps_for_everyone": _clean_choices("apps_for_everyone", app_choices),
     "required_profile_fields": _clean_choices("required_profile_fields", lambda: PROFILE_FIELDS),
     "default_landing_app": _clean_landing_app,
+    "time_zone": _clean_time_zone,
 }
 
 

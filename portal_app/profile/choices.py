@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import functools
 import unicodedata
-import zoneinfo
 
 import phonenumbers
 from phonenumbers import geocoder
+
+from portal_app.kernel.clock import time_zones
 
 # The form's labels, also used to say which required details are missing.
 FIELD_LABELS: dict[str, str] = {
@@ -90,12 +91,6 @@ def countries() -> dict[str, str]:
         name = geocoder.country_name_for_number(example, "en") if example else ""
         names[region] = name or _NAMES_MISSING_FROM_PHONENUMBERS.get(region, region)
     return dict(sorted(names.items(), key=lambda item: _sort_key(item[1])))
-
-
-@functools.cache
-def time_zones() -> frozenset[str]:
-    """Every IANA time zone name this machine knows."""
-    return frozenset(zoneinfo.available_timezones())
 
 
 @functools.cache

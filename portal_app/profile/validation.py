@@ -8,9 +8,10 @@ from dataclasses import dataclass
 import phonenumbers
 
 from portal_app.accounts.validation import clean_full_name
+from portal_app.kernel.clock import time_zones
 from portal_app.kernel.errors import FieldError
 from portal_app.kernel.text import has_invisible_characters
-from portal_app.profile.choices import LANGUAGES, countries, time_zones
+from portal_app.profile.choices import LANGUAGES, countries
 
 MAX_PHONE_INPUT = 40
 MAX_ADDRESS_LINE = 200

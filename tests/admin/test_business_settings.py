@@ -28,6 +28,7 @@ GOOD_FORM = {
     "required_profile_fields.full_name": "on",
     "required_profile_fields.time_zone": "on",
     "default_landing_app": "courses",
+    "time_zone": " Europe/London ",
 }
 
 
@@ -49,6 +50,7 @@ def test_the_form_becomes_settings(database, frozen_clock):
         "apps_for_everyone": ["courses"],
         "required_profile_fields": ["full_name", "time_zone"],
         "default_landing_app": "courses",
+        "time_zone": "Europe/London",
     }
     assert set(changed) == set(business.SETTING_KEYS)
     [entry] = audit_entries()
@@ -98,6 +100,9 @@ def test_saving_the_same_values_records_nothing(database, frozen_clock):
         ("required_profile_fields", ["password_hash"], None),
         ("default_landing_app", "billing", f"Choose home or one of {APPS}."),
         ("default_landing_app", "communities", "Communities is not enabled: choose home or an enabled app."),
+        ("time_zone", "Mars/Olympus", "Choose a time zone from the list, like Europe/London or America/New_York."),
+        ("time_zone", "../../etc/passwd", "Choose a time zone from the list, like Europe/London or America/New_York."),
+        ("time_zone", 3, "Choose a time zone from the list, like Europe/London or America/New_York."),
         ("nope", "x", "There is no setting called 'nope'."),
     ],
 )

@@ -9,7 +9,7 @@ import secrets
 from playwright.sync_api import Page, expect
 
 from portal_app.apps.courses import service
-from portal_app.apps.courses.service import LessonSpec, ModuleSpec
+from portal_app.apps.courses.building import LessonSpec, ModuleSpec
 from tests.apps.courses.support import XSS_PAYLOADS, make_course
 from tests.e2e.support import HOME, create_account, give_phone, log_in, new_email
 from tests.e2e.test_accessibility import assert_no_violations

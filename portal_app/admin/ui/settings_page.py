@@ -9,6 +9,7 @@ from portal_app.admin.ui.settings_state import AdminSettingsState
 from portal_app.admin.ui.settings_state import AdminSettingsState as State
 from portal_app.apps import registry
 from portal_app.business import service as business
+from portal_app.profile.choices import time_zone_suggestions
 from portal_app.shell.ui.forms import field, notice
 from portal_app.shell.ui.pages import page
 
@@ -140,6 +141,17 @@ def _form() -> rx.Component:
                 "Every client may open these without a grant of their own (when enabled).",
             ),
             _landing_app(),
+            rx.heading("Dates", as_="h2", size="5"),
+            field(
+                "Business time zone",
+                "time_zone",
+                error=State.errors["time_zone"],
+                default_value=State.time_zone,
+                hint="Dates you set, such as the day a lesson unlocks, start at midnight here. Like Europe/London.",
+                max_length=64,
+                custom_attrs={"list": "business-time-zones"},
+            ),
+            rx.el.datalist(*(rx.el.option(value=zone) for zone in time_zone_suggestions()), id="business-time-zones"),
             rx.button("Save settings", type="submit", size="3"),
             spacing="4",
             width="100%",

@@ -26,6 +26,7 @@ class AdminSettingsState(AdminState):
     apps_for_everyone: list[str] = []
     required_profile_fields: list[str] = []
     default_landing_app: str = ""
+    time_zone: str = ""
     errors: dict[str, str] = NO_ERRORS
     notice: str = ""
     # Changes whenever stored values are loaded, so the form shows them afresh.
@@ -33,7 +34,8 @@ class AdminSettingsState(AdminState):
 
     def _clear_page(self) -> None:
         self.loaded = False
-        self.name = self.logo_url = self.brand_color = self.support_email = self.default_landing_app = ""
+        self.name = self.logo_url = self.brand_color = self.support_email = ""
+        self.default_landing_app = self.time_zone = ""
         self.allow_duplicate_contacts = self.magic_links_enabled = False
         self.enabled_apps, self.apps_for_everyone, self.required_profile_fields = [], [], []
         self.errors = dict(NO_ERRORS)
@@ -55,6 +57,7 @@ class AdminSettingsState(AdminState):
         self.apps_for_everyone = list(values["apps_for_everyone"])
         self.required_profile_fields = list(values["required_profile_fields"])
         self.default_landing_app = values["default_landing_app"]
+        self.time_zone = values["time_zone"]
         self.form_version += 1
         self.loaded = True
 

@@ -1,12 +1,13 @@
 """Membership Courses: the courses and lessons that come with a membership, and each person's progress.
 
-This first slice: My courses, a course's outline, lessons (Markdown shown as sanitised HTML) with
-"Mark complete", enrolment (the service and `portal courses enrol`), the home card from the app's
-own tables, export and demo data. Everything lives in this folder.
+Members get My courses, a course's outline, lessons (Markdown shown as sanitised HTML, an optional
+YouTube or Vimeo video) with "Mark complete", quizzes, drip, and certificates that anyone with the
+link can check (/certificates/<code>, with a PDF). Enrolment is a service and `portal courses enrol`;
+the home card comes from the app's own tables. Everything lives in this folder.
 """
 
 from portal_app.apps.courses import service
-from portal_app.apps.registry import AppPage, ChildApp, register
+from portal_app.apps.registry import AppPage, ChildApp, PublicPage, register
 
 _STATE = "portal_app.apps.courses.ui.courses_state:CoursesState"
 
@@ -37,6 +38,15 @@ register(
                 on_load=f"{_STATE}.load_lesson",
             ),
         ),
+        public_pages=(
+            PublicPage(
+                route="/certificates/[code]",
+                title="Certificate",
+                page="portal_app.apps.courses.ui.certificate_page:certificate_page",
+                on_load="portal_app.apps.courses.ui.certificate_state:CertificateState.load_certificate",
+            ),
+        ),
+        http_routes="portal_app.apps.courses.routes:routes",
         summary=service.summary,
         activity_kinds=service.ACTIVITY_KINDS,
         order=10,

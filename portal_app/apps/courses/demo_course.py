@@ -1,12 +1,16 @@
-"""Demo data for `portal seed-demo`: one published course, the main demo account enrolled and two lessons in."""
+"""Demo data for `portal seed-demo`: a published course of three modules with a video lesson, a quiz, a
+dripped lesson and a certificate; the main demo account enrolled two days ago and two lessons in."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from sqlmodel import Session
 
 from portal_app.apps.courses import service
+from portal_app.apps.courses.building import ChoiceSpec, LessonSpec, ModuleSpec, QuestionSpec, create_course
 from portal_app.apps.courses.models import Enrolment, LessonCompletion
-from portal_app.apps.courses.service import LessonSpec, ModuleSpec
+from portal_app.apps.courses.progress import lessons_in_order
 from portal_app.kernel import clock
 from portal_app.timeline import service as activity
 
@@ -81,6 +85,39 @@ main: balance, standing
 cool-down: breathing, lying down
 ```
 """,
+                video_url="https://www.youtube.com/watch?v=aqz-KE-bpKQ",
+            ),
+            LessonSpec(
+                "session-check",
+                "Quick check: your first session",
+                "Three questions on what you just read. You need two right to pass, and you can try again.",
+                kind="quiz",
+                pass_percent=66,
+                max_attempts=3,
+                show_answers=True,
+                questions=(
+                    QuestionSpec(
+                        "How long should the opening part of a session take?",
+                        (
+                            ChoiceSpec("About 5 minutes", True),
+                            ChoiceSpec("About 20 minutes"),
+                            ChoiceSpec("Half the session"),
+                        ),
+                    ),
+                    QuestionSpec(
+                        "What should you do when someone arrives late?",
+                        (ChoiceSpec("Wait for them before starting"), ChoiceSpec("Start on time anyway", True)),
+                    ),
+                    QuestionSpec(
+                        "Which belong in the message before a session? (Choose every right answer.)",
+                        (
+                            ChoiceSpec("Where to go", True),
+                            ChoiceSpec("What to bring", True),
+                            ChoiceSpec("Your full price list"),
+                        ),
+                        multiple=True,
+                    ),
+                ),
             ),
         ),
     ),
@@ -107,6 +144,7 @@ Ask one question: *"What would you like more of next time?"* The answers plan yo
 
 That is the end of the course. Well done, and see you in the studio!
 """,
+                unlock_after_days=7,
             ),
         ),
     ),
@@ -114,22 +152,24 @@ That is the end of the course. Well done, and see you in the studio!
 
 
 def add_demo_course(session: Session, accounts: list) -> None:
-    """Demo data: the course above, published, with the main demo account enrolled and two lessons done."""
-    course = service.create_course(
+    """Demo data: the course above, published, with the main demo account enrolled two days ago and two lessons done."""
+    course = create_course(
         session,
         slug=DEMO_COURSE,
         title="Getting started with Demo Studio",
         description="Six short lessons: set up your space, run your first session, and keep clients coming back.",
         published=True,
+        certificate_enabled=True,
         modules=DEMO_MODULES,
     )
     main = accounts[0].id
     now = clock.now()
-    session.add(Enrolment(account_id=main, course_id=course.id, enrolled_at=now))
+    enrolled_at = now - timedelta(days=2)
+    session.add(Enrolment(account_id=main, course_id=course.id, enrolled_at=enrolled_at))
     activity.record(
-        session, account_id=main, app_key=service.APP_KEY, kind="course_enrolled", summary=course.title, at=now
+        session, account_id=main, app_key=service.APP_KEY, kind="course_enrolled", summary=course.title, at=enrolled_at
     )
-    for lesson in service.lessons_in_order(session, course.id)[:2]:
+    for lesson in lessons_in_order(session, {course.id: enrolled_at})[course.id][:2]:
         session.add(LessonCompletion(account_id=main, course_id=course.id, lesson_id=lesson.id, completed_at=now))
         activity.record(
             session,

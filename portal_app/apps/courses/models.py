@@ -1,8 +1,8 @@
 """Membership Courses' tables: courses, their modules and lessons, who is enrolled, and which lessons each person finished."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, ForeignKeyConstraint, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Date, ForeignKey, ForeignKeyConstraint, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from portal_app.kernel.db_types import UTCDateTime
@@ -11,6 +11,12 @@ MAX_SLUG_LENGTH = 80
 MAX_TITLE_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 2000
 MAX_LESSON_BODY_LENGTH = 100_000
+MAX_URL_LENGTH = 500
+MAX_QUESTION_LENGTH = 1000
+MAX_CHOICE_LENGTH = 300
+MAX_NAME_LENGTH = 200
+# The kinds of lesson: one to read (and mark complete), or a quiz (passed to complete it).
+LESSON_KINDS = ("lesson", "quiz")
 
 
 class Course(SQLModel, table=True):
@@ -26,6 +32,8 @@ class Course(SQLModel, table=True):
     published: bool = False
     # Open to every account that has the app, without an enrolment.
     for_everyone: bool = False
+    # Completing every lesson issues a certificate.
+    certificate_enabled: bool = False
     position: int = 0
     created_at: datetime = Field(sa_type=UTCDateTime)
 
@@ -42,6 +50,9 @@ class Module(SQLModel, table=True):
     course_id: int = Field(sa_column=Column(Integer, ForeignKey("course.id", ondelete="CASCADE"), nullable=False))
     title: str = Field(max_length=MAX_TITLE_LENGTH)
     position: int = 0
+    # Drip: the module opens N days after enrolment and/or on a date (the business's time zone).
+    unlock_after_days: int | None = None
+    unlock_on: date | None = Field(default=None, sa_type=Date)
 
 
 class Lesson(SQLModel, table=True):
@@ -63,6 +74,17 @@ class Lesson(SQLModel, table=True):
     title: str = Field(max_length=MAX_TITLE_LENGTH)
     body_markdown: str = Field(default="", sa_column=Column(Text, nullable=False))
     position: int = 0
+    kind: str = Field(default="lesson", max_length=16)
+    # A YouTube or Vimeo address, shown as an embed from the allow-list in video.py ("" for none).
+    video_url: str = Field(default="", max_length=MAX_URL_LENGTH)
+    # Drip, as on Module; a lesson opens when both it and its module have.
+    unlock_after_days: int | None = None
+    unlock_on: date | None = Field(default=None, sa_type=Date)
+    # Quizzes: the score that passes (percent of questions right), how many attempts (0 = no limit),
+    # and whether a member sees which answers were wrong.
+    pass_percent: int = 70
+    max_attempts: int = 0
+    show_answers: bool = False
 
 
 class Enrolment(SQLModel, table=True):
@@ -90,3 +112,62 @@ class LessonCompletion(SQLModel, table=True):
     course_id: int = Field(sa_column=Column(Integer, ForeignKey("course.id", ondelete="CASCADE"), nullable=False))
     lesson_id: int = Field(sa_column=Column(Integer, ForeignKey("lesson.id", ondelete="CASCADE"), nullable=False))
     completed_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class QuizQuestion(SQLModel, table=True):
+    __table_args__ = (Index("ix_quizquestion_lesson_position", "lesson_id", "position", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    lesson_id: int = Field(sa_column=Column(Integer, ForeignKey("lesson.id", ondelete="CASCADE"), nullable=False))
+    prompt: str = Field(max_length=MAX_QUESTION_LENGTH)
+    # More than one choice may be right (check boxes), else exactly one (radio buttons).
+    multiple: bool = False
+    position: int = 0
+
+
+class QuizChoice(SQLModel, table=True):
+    __table_args__ = (Index("ix_quizchoice_question_position", "question_id", "position", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("quizquestion.id", ondelete="CASCADE"), nullable=False)
+    )
+    text: str = Field(max_length=MAX_CHOICE_LENGTH)
+    correct: bool = False
+    position: int = 0
+
+
+class QuizAttempt(SQLModel, table=True):
+    """One submitted quiz, kept whatever the score (the owner's progress page shows them)."""
+
+    __table_args__ = (Index("ix_quizattempt_account_lesson", "account_id", "lesson_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(sa_column=Column(Integer, ForeignKey("account.id", ondelete="CASCADE"), nullable=False))
+    course_id: int = Field(sa_column=Column(Integer, ForeignKey("course.id", ondelete="CASCADE"), nullable=False))
+    lesson_id: int = Field(sa_column=Column(Integer, ForeignKey("lesson.id", ondelete="CASCADE"), nullable=False))
+    # {question id: [choice ids]} as submitted (after checking they belong to the quiz).
+    answers: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    correct_count: int = 0
+    question_count: int = 0
+    score_percent: int = 0
+    passed: bool = False
+    submitted_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Certificate(SQLModel, table=True):
+    """Proof that a person completed a course: public to whoever has the code (the link).
+
+    Names are copied at issue time, so the certificate reads the same after a course is renamed.
+    """
+
+    __table_args__ = (UniqueConstraint("account_id", "course_id", name="uq_certificate_account_course"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    account_id: int = Field(sa_column=Column(Integer, ForeignKey("account.id", ondelete="CASCADE"), nullable=False))
+    course_id: int = Field(sa_column=Column(Integer, ForeignKey("course.id", ondelete="CASCADE"), nullable=False))
+    recipient_name: str = Field(max_length=MAX_NAME_LENGTH)
+    course_title: str = Field(max_length=MAX_TITLE_LENGTH)
+    business_name: str = Field(max_length=MAX_NAME_LENGTH)
+    issued_at: datetime = Field(sa_type=UTCDateTime)

@@ -10,6 +10,8 @@ import reflex as rx
 
 from portal_app.apps.registry import ChildApp
 from portal_app.shell.ui.app_guard import DENIED, OPEN, AppAccessState
+from portal_app.shell.ui.base_state import PortalState
+from portal_app.shell.ui.layout import ready_marker
 from portal_app.shell.ui.portal_frame import portal_frame
 
 
@@ -83,4 +85,28 @@ def entry_page(app: ChildApp, *, coming_next: str) -> rx.Component:
         rx.text(coming_next, size="2", color_scheme="gray"),
         spacing="4",
         width="100%",
+    )
+
+
+def public_page(content: rx.Component) -> rx.Component:
+    """The frame of an app's public page (signed out too): the business's name above the content, no top bar."""
+    return rx.el.main(
+        ready_marker(),
+        rx.vstack(
+            rx.link(
+                rx.text(PortalState.business_name, size="4", weight="bold"),
+                href="/",
+                underline="none",
+                color_scheme="gray",
+                high_contrast=True,
+            ),
+            content,
+            spacing="5",
+            width="100%",
+            max_width="860px",
+            margin="0 auto",
+            padding="24px 16px",
+        ),
+        min_height="100vh",
+        background="var(--gray-2)",
     )

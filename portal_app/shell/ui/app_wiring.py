@@ -1,5 +1,6 @@
 """Every registered child app, added to the Reflex app: its pages behind the session and access checks,
-its owner pages behind the staff check (with the generated settings page), and its periodic tasks."""
+its owner pages behind the staff check (with the generated settings page), its public pages, and its
+periodic tasks."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from portal_app.admin.ui.apps_page import app_admin_page, app_settings_page
 from portal_app.admin.ui.apps_state import AppAdminState, AppSettingsAdminState
 from portal_app.apps.registry import all_apps, resolve
 from portal_app.kernel.tasks import periodic
-from portal_app.shell.ui.app_frame import child_app_page
+from portal_app.shell.ui.app_frame import child_app_page, public_page
 from portal_app.shell.ui.app_guard import AppAccessState
+from portal_app.shell.ui.base_state import PortalState
 from portal_app.shell.ui.session_state import SessionState
 
 
@@ -29,6 +31,17 @@ def add_child_apps(app) -> None:
                 route=page.route,
                 title=page.title,
                 on_load=[SessionState.require_account, AppAccessState.open_app(child.key), *extra_load],
+            )
+        for page in child.public_pages:
+            content = resolve(page.page)
+            extra_load = [resolve(page.on_load)] if page.on_load else []
+
+            def render_public(content=content):
+                return public_page(content())
+
+            render_public.__name__ = f"public_{content.__name__}"
+            app.add_page(
+                render_public, route=page.route, title=page.title, on_load=[PortalState.load_business_name, *extra_load]
             )
         for page in child.admin_pages:
             extra_load = [resolve(page.on_load)] if page.on_load else []

@@ -102,3 +102,8 @@ class PortalState(rx.State):
 
     async def _load_business_name(self) -> None:
         self._show_business(await asyncio.to_thread(business.get_business))
+
+    @rx.event
+    async def load_business_name(self):
+        """on_load of the apps' public pages: the business's name and branding for the frame (nothing else)."""
+        await self._load_business_name()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
-from portal_app.apps.courses import service
-from portal_app.apps.courses.service import LessonSpec, ModuleSpec
+from portal_app.apps.courses import building
+from portal_app.apps.courses.building import LessonSpec, ModuleSpec
 from portal_app.kernel import db
 
 XSS_PAYLOADS = {
@@ -41,7 +41,7 @@ def make_course(
     if modules is None:
         modules = (ModuleSpec("Bread", lessons("bread", 2)), ModuleSpec("Cakes", lessons("cake", 2)))
     with db.write_session() as session:
-        service.create_course(
+        building.create_course(
             session,
             slug=slug,
             title=title,

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from portal_app.apps.courses.service import lesson_html
+from portal_app.apps.courses.lesson_text import lesson_html
 from tests.apps.courses.support import XSS_PAYLOADS, assert_inert
 
 

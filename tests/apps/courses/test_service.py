@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from portal_app.apps.courses import service
+from portal_app.apps.courses import building, service
 from portal_app.apps.courses.models import Enrolment, LessonCompletion
-from portal_app.apps.courses.service import LessonSpec, ModuleSpec
+from portal_app.apps.courses.building import LessonSpec, ModuleSpec
 from portal_app.kernel import db
 from portal_app.kernel.errors import FieldError
 from portal_app.timeline import service as activity
@@ -252,6 +252,8 @@ def test_export_holds_only_the_accounts_own_progress(ada, frozen_clock):
                 "completed_at": frozen_clock.current.isoformat(),
             }
         ],
+        "quiz_attempts": [],
+        "certificates": [],
     }
 
 
@@ -275,7 +277,7 @@ def test_a_bad_course_is_refused_whole(database, frozen_clock, arguments, field)
     good = {"slug": "ok", "title": "Fine", "published": True, "modules": (ModuleSpec("M", lessons("l", 2)),)}
     with pytest.raises(FieldError) as refused:
         with db.write_session() as session:
-            service.create_course(session, **{**good, **arguments})
+            building.create_course(session, **{**good, **arguments})
     assert refused.value.field == field
     assert service.all_courses() == []
 

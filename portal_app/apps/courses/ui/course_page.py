@@ -1,4 +1,5 @@
-"""/apps/courses/[course]: a course's modules and lessons in order, each done or next, and overall progress."""
+"""/apps/courses/[course]: a course's modules and lessons in order, each done, next or locked (with when it
+unlocks), overall progress, and the certificate once earned."""
 
 import reflex as rx
 
@@ -12,13 +13,25 @@ def _lesson_item(lesson) -> rx.Component:
             rx.cond(
                 lesson.done,
                 rx.icon("circle-check", size=18, color="var(--green-10)", aria_hidden="true"),
-                rx.icon("circle", size=18, color="var(--gray-8)", aria_hidden="true"),
+                rx.cond(
+                    lesson.locked_label != "",
+                    rx.icon("lock", size=18, color="var(--gray-9)", aria_hidden="true"),
+                    rx.icon("circle", size=18, color="var(--gray-8)", aria_hidden="true"),
+                ),
             ),
-            rx.link(lesson.title, href=lesson.href),
+            # A locked lesson is named, not linked: its page would only say it is locked.
+            rx.cond(
+                lesson.locked_label != "",
+                rx.text(lesson.title, color_scheme="gray"),
+                rx.link(lesson.title, href=lesson.href),
+            ),
+            rx.cond(lesson.is_quiz, rx.badge("Quiz", color_scheme="violet", variant="soft")),
             rx.cond(lesson.done, rx.badge("Done", color_scheme="green", variant="soft")),
             rx.cond(lesson.is_next, rx.badge("Next", color_scheme="blue", variant="soft")),
+            rx.cond(lesson.locked_label != "", rx.badge(lesson.locked_label, color_scheme="gray", variant="soft")),
             align="center",
             spacing="2",
+            wrap="wrap",
         ),
         style={"listStyle": "none", "padding": "6px 0"},
     )
@@ -47,6 +60,15 @@ def _outline() -> rx.Component:
             wrap="wrap",
         ),
         rx.cond(course.description != "", rx.text(course.description, color_scheme="gray")),
+        rx.cond(
+            course.certificate_href != "",
+            rx.callout(
+                rx.text("You earned a certificate. ", rx.link("See your certificate", href=course.certificate_href)),
+                icon="award",
+                color_scheme="green",
+                width="100%",
+            ),
+        ),
         progress_bar(course.percent, "Course progress"),
         rx.hstack(
             rx.text(course.progress, size="2"),

@@ -1,4 +1,5 @@
-"""/apps/courses: My courses, each with its progress, Start/Resume and a Completed badge."""
+"""/apps/courses: My courses (each with its progress, Start/Resume and a Completed badge), the courses
+open to everyone with the app that the person has not started, and their certificates."""
 
 import reflex as rx
 
@@ -21,6 +22,16 @@ def _course_card(course) -> rx.Component:
                     wrap="wrap",
                 ),
                 rx.cond(course.description != "", rx.text(course.description, size="2", color_scheme="gray")),
+                rx.cond(
+                    course.certificate_href != "",
+                    rx.link(
+                        rx.icon("award", size=16, aria_hidden="true"),
+                        "Certificate",
+                        href=course.certificate_href,
+                        aria_label="Certificate for " + course.title,
+                        size="2",
+                    ),
+                ),
                 progress_bar(course.percent, "Progress in " + course.title),
                 rx.hstack(
                     rx.text(course.progress, size="2"),
@@ -55,21 +66,66 @@ def _empty_state() -> rx.Component:
     )
 
 
+_LIST_STYLE = {"padding": 0, "margin": 0, "width": "100%", "display": "grid", "gap": "12px"}
+
+
+def _certificate_item(item) -> rx.Component:
+    return rx.el.li(
+        rx.hstack(
+            rx.icon("award", size=18, color="var(--amber-10)", aria_hidden="true"),
+            rx.link(item.course_title, href=item.href),
+            rx.text(item.issued_on, size="2", color_scheme="gray"),
+            align="center",
+            spacing="2",
+            wrap="wrap",
+        ),
+        list_style="none",
+    )
+
+
+def _lists() -> rx.Component:
+    return rx.vstack(
+        rx.cond(
+            CoursesState.courses.length() > 0,
+            rx.el.ul(rx.foreach(CoursesState.courses, _course_card), style=_LIST_STYLE, aria_label="My courses"),
+            rx.cond(CoursesState.open_courses.length() == 0, _empty_state()),
+        ),
+        rx.cond(
+            CoursesState.open_courses.length() > 0,
+            rx.vstack(
+                rx.heading("Open to you", as_="h2", size="5"),
+                rx.text(
+                    "Courses that come with your membership. Start any of them when you like.", color_scheme="gray"
+                ),
+                rx.el.ul(
+                    rx.foreach(CoursesState.open_courses, _course_card), style=_LIST_STYLE, aria_label="Open to you"
+                ),
+                spacing="2",
+                width="100%",
+            ),
+        ),
+        rx.cond(
+            CoursesState.my_certificates.length() > 0,
+            rx.vstack(
+                rx.heading("Certificates", as_="h2", size="5"),
+                rx.el.ul(
+                    rx.foreach(CoursesState.my_certificates, _certificate_item),
+                    style={**_LIST_STYLE, "gap": "6px"},
+                    aria_label="Certificates",
+                ),
+                spacing="2",
+                width="100%",
+            ),
+        ),
+        spacing="5",
+        width="100%",
+    )
+
+
 def courses_page() -> rx.Component:
     return rx.vstack(
         app_header(get_app(APP_KEY)),
-        rx.cond(
-            CoursesState.courses_loaded,
-            rx.cond(
-                CoursesState.courses.length() > 0,
-                rx.el.ul(
-                    rx.foreach(CoursesState.courses, _course_card),
-                    style={"padding": 0, "margin": 0, "width": "100%", "display": "grid", "gap": "12px"},
-                    aria_label="My courses",
-                ),
-                _empty_state(),
-            ),
-        ),
+        rx.cond(CoursesState.courses_loaded, _lists()),
         spacing="4",
         width="100%",
     )

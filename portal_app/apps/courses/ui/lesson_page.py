@@ -1,9 +1,11 @@
-"""/apps/courses/[course]/[lesson]: one lesson, "Mark complete", previous and next, and "Up next" once done."""
+"""/apps/courses/[course]/[lesson]: one lesson (text, video, or a quiz), "Mark complete" or the quiz form,
+previous and next, and "Up next" once done; a locked lesson says when it unlocks."""
 
 import reflex as rx
 
 from portal_app.apps.courses.ui.components import completed_badge, missing
 from portal_app.apps.courses.ui.courses_state import CoursesState
+from portal_app.apps.courses.ui.quiz_form import quiz
 from portal_app.shell.ui.forms import notice
 
 
@@ -15,6 +17,10 @@ def _up_next() -> rx.Component:
                 "You completed ",
                 CoursesState.course.title,
                 ". ",
+                rx.cond(
+                    CoursesState.certificate_href != "",
+                    rx.fragment(rx.link("See your certificate", href=CoursesState.certificate_href), ". "),
+                ),
                 rx.link("Back to My courses", href="/apps/courses"),
             ),
             icon="party-popper",
@@ -70,18 +76,48 @@ def _neighbours() -> rx.Component:
     )
 
 
-def _lesson() -> rx.Component:
-    return rx.vstack(
-        rx.text(CoursesState.lesson_module, " · ", CoursesState.lesson_position, size="2", color_scheme="gray"),
-        rx.heading(CoursesState.lesson_title, as_="h1", size="7"),
-        # Sanitised with nh3's allow-list on the server (service.lesson_html); never raw lesson text.
-        rx.box(rx.html(CoursesState.lesson_html), class_name="lesson-body", width="100%", style=LESSON_TEXT),
-        notice(CoursesState.notice),
+def _video() -> rx.Component:
+    """The lesson's video: an iframe whose address the service built from a YouTube or Vimeo id (video.py)."""
+    return rx.box(
+        rx.el.iframe(
+            src=CoursesState.video_embed_url,
+            title="Lesson video: " + CoursesState.lesson_title,
+            allow="encrypted-media; fullscreen; picture-in-picture",
+            referrer_policy="strict-origin-when-cross-origin",
+            allow_full_screen=True,
+            style={"position": "absolute", "inset": "0", "width": "100%", "height": "100%", "border": "0"},
+        ),
+        position="relative",
+        width="100%",
+        padding_top="56.25%",
+        border_radius="8px",
+        overflow="hidden",
+        background="var(--gray-4)",
+    )
+
+
+def _finish() -> rx.Component:
+    """How the lesson is finished: the quiz form, or "Mark complete" (a Completed badge once done)."""
+    return rx.cond(
+        CoursesState.is_quiz,
+        quiz(),
         rx.cond(
             CoursesState.lesson_done,
             completed_badge(),
             rx.button("Mark complete", size="3", on_click=CoursesState.complete_lesson),
         ),
+    )
+
+
+def _lesson() -> rx.Component:
+    return rx.vstack(
+        rx.text(CoursesState.lesson_module, " · ", CoursesState.lesson_position, size="2", color_scheme="gray"),
+        rx.heading(CoursesState.lesson_title, as_="h1", size="7"),
+        # Sanitised with nh3's allow-list on the server (service.lesson_html); never raw lesson text.
+        rx.cond(CoursesState.video_embed_url != "", _video()),
+        rx.box(rx.html(CoursesState.lesson_html), class_name="lesson-body", width="100%", style=LESSON_TEXT),
+        notice(CoursesState.notice),
+        _finish(),
         _up_next(),
         _neighbours(),
         spacing="4",
@@ -103,7 +139,15 @@ def lesson_page() -> rx.Component:
                 "That lesson is not open to you",
                 "It may not exist, or its course may not be open to your account. Your courses are listed on My courses.",
             ),
-            rx.cond(CoursesState.lesson_title != "", _lesson()),
+            rx.cond(
+                CoursesState.lesson_locked_label != "",
+                missing(
+                    "This lesson is not open yet",
+                    CoursesState.lesson_locked_label
+                    + ". It opens by itself then: come back to it from the course page.",
+                ),
+                rx.cond(CoursesState.lesson_title != "", _lesson()),
+            ),
         ),
         spacing="4",
         width="100%",
