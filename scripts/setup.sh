@@ -30,6 +30,16 @@ if [ "$(.tools/node_modules/.bin/bun --version 2>/dev/null)" != "$BUN_VERSION" ]
   npm install --prefix .tools --no-audit --no-fund --loglevel=error "bun@$BUN_VERSION"
 fi
 
+# Course certificates (PDF) are drawn in DejaVu, which covers Latin, Greek and Cyrillic names; without it
+# they fall back to a built-in font that only has Latin-1.
+if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ]; then
+  echo "==> Installing Debian's fonts-dejavu-core for certificate PDFs"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get install -y -q fonts-dejavu-core >/dev/null 2>&1 \
+    || { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q fonts-dejavu-core >/dev/null; } \
+    || echo "    could not install fonts-dejavu-core: certificate PDFs use the built-in Latin-1 font" >&2
+fi
+
 export PATH="$PWD/.tools/node_modules/.bin:$PWD/.venv/bin:$PATH"
 export REFLEX_USE_SYSTEM_BUN=1
 

@@ -1,15 +1,20 @@
-"""Membership Courses in the browser: enrol -> My courses -> course -> lesson -> Mark complete -> progress,
-and hostile lesson text that stays inert (no dialog, no script or event attribute in the page)."""
+"""Membership Courses in the browser: enrol -> My courses -> course -> lesson -> Mark complete -> progress;
+drip, a quiz failed then passed, the certificate opened signed out with its PDF; and hostile lesson
+text that stays inert (no dialog, no script or event attribute in the page)."""
 
 from __future__ import annotations
 
 import re
 import secrets
+from datetime import timedelta
 
 from playwright.sync_api import Page, expect
+from sqlmodel import select
 
 from portal_app.apps.courses import service
-from portal_app.apps.courses.building import LessonSpec, ModuleSpec
+from portal_app.apps.courses.building import ChoiceSpec, LessonSpec, ModuleSpec, QuestionSpec
+from portal_app.apps.courses.models import Enrolment
+from portal_app.kernel import db
 from tests.apps.courses.support import XSS_PAYLOADS, make_course
 from tests.e2e.support import HOME, create_account, give_phone, log_in, new_email
 from tests.e2e.test_accessibility import assert_no_violations
@@ -95,3 +100,109 @@ def test_hostile_lesson_text_is_inert_in_the_browser(page: Page, portal_url):
     ):
         assert not re.match(r"\s*(javascript|data|vbscript):", href, re.I), body_html
     assert page.evaluate("[...document.scripts].some(script => script.textContent.includes('alert(1)'))") is False
+
+
+def _quiz_course(slug: str) -> None:
+    quiz = LessonSpec(
+        "check",
+        "Quick check",
+        "Two questions.",
+        kind="quiz",
+        pass_percent=100,
+        max_attempts=3,
+        show_answers=True,
+        questions=(
+            QuestionSpec("Flour or sand?", (ChoiceSpec("Flour", True), ChoiceSpec("Sand"))),
+            QuestionSpec(
+                "Which rise? <img src=x onerror=alert(1)>",
+                (ChoiceSpec("Bread", True), ChoiceSpec("Brioche", True), ChoiceSpec("Rock")),
+                multiple=True,
+            ),
+        ),
+    )
+    make_course(
+        slug,
+        title=f"Quiz course {slug[-8:]}",
+        certificate_enabled=True,
+        modules=(
+            ModuleSpec("Basics", (LessonSpec("knead", "Kneading", "Knead for ten minutes."), quiz)),
+            ModuleSpec("Later", (LessonSpec("patience", "Patience", "Wait a day."),), unlock_after_days=3),
+        ),
+    )
+
+
+def _enrolled_days_ago(account_id: int, days: int) -> None:
+    """Travel in time: the enrolment happened `days` ago (drip counts from it)."""
+    with db.write_session() as session:
+        for enrolment in session.exec(select(Enrolment).where(Enrolment.account_id == account_id)):
+            enrolment.enrolled_at -= timedelta(days=days)
+            session.add(enrolment)
+
+
+def test_drip_then_quiz_fail_and_pass_then_a_certificate_anyone_can_check(page: Page, portal_url):
+    slug = f"quiz-{secrets.token_hex(4)}"
+    _quiz_course(slug)
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    account_id = _member(page, "Quinn Quiz")
+    service.enrol(account_id, slug)
+
+    # Drip: the last module waits three days after enrolment, on the course page and at its own address.
+    page.goto(f"/apps/courses/{slug}")
+    expect(page.get_by_text(re.compile(r"^Unlocks \d+ \w+, in 3 days$"))).to_be_visible()
+    expect(page.get_by_role("link", name="Patience")).to_have_count(0)
+    page.goto(f"/apps/courses/{slug}/patience")
+    expect(page.get_by_role("heading", name="This lesson is not open yet")).to_be_visible()
+    expect(page.get_by_role("button", name="Mark complete")).to_have_count(0)
+
+    page.goto(f"/apps/courses/{slug}/knead")
+    page.get_by_role("button", name="Mark complete").click()
+    expect(page.get_by_text("Lesson marked complete.")).to_be_visible()
+
+    # The quiz: a wrong answer first, marked as such, then a pass.
+    page.goto(f"/apps/courses/{slug}/check")
+    expect(page.get_by_text("Pass mark 100%. 3 of 3 attempts left.")).to_be_visible()
+    expect(page.get_by_text("<img src=x onerror=alert(1)>", exact=False)).to_be_visible()
+    page.get_by_label("Flour").check()
+    page.get_by_label("Bread", exact=True).check()
+    page.get_by_role("button", name="Submit answers").click()
+    expect(page.get_by_text("Not passed yet. You scored 50% (1 of 2 right).", exact=False)).to_be_visible()
+    expect(page.get_by_text("Wrong in your last attempt")).to_have_count(1)
+    expect(page.get_by_text("Pass mark 100%. 2 of 3 attempts left.")).to_be_visible()
+    assert_no_violations(page, "a quiz")
+    page.get_by_label("Flour").check()
+    page.get_by_label("Bread", exact=True).check()
+    page.get_by_label("Brioche").check()
+    page.get_by_role("button", name="Submit answers").click()
+    expect(page.get_by_text("You passed. You scored 100% (2 of 2 right).")).to_be_visible()
+    expect(page.get_by_role("button", name="Submit answers")).to_have_count(0)
+
+    # Three days later the last lesson opens; finishing it completes the course and issues the certificate.
+    _enrolled_days_ago(account_id, 3)
+    page.goto(f"/apps/courses/{slug}/patience")
+    page.get_by_role("button", name="Mark complete").click()
+    expect(page.get_by_text(f"You completed Quiz course {slug[-8:]}", exact=False)).to_be_visible()
+    page.get_by_role("link", name="See your certificate").click()
+    page.wait_for_url(re.compile(r".*/certificates/[A-Za-z0-9_-]{16}/?$"))
+    certificate_url = page.url
+    page.goto("/apps/courses")
+    expect(page.get_by_role("link", name=f"Certificate for Quiz course {slug[-8:]}")).to_be_visible()
+    page.goto("/")
+    expect(page.get_by_text("Certificate issued", exact=False).first).to_be_visible()
+    assert dialogs == []
+
+    # Anyone with the link, signed out, sees it and downloads the PDF.
+    stranger = page.context.browser.new_context(base_url=portal_url)
+    try:
+        visitor = stranger.new_page()
+        visitor.goto(certificate_url)
+        expect(visitor.get_by_role("heading", name="Quinn Quiz")).to_be_visible()
+        expect(visitor.get_by_role("heading", name=f"Quiz course {slug[-8:]}")).to_be_visible()
+        assert_no_violations(visitor, "a certificate")
+        with visitor.expect_download() as download:
+            visitor.get_by_role("button", name="Download PDF").click()
+        path = download.value.path()
+        assert open(path, "rb").read(5) == b"%PDF-"
+        assert download.value.suggested_filename.endswith(".pdf")
+    finally:
+        stranger.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from fpdf import FPDF
@@ -55,6 +55,7 @@ def issue(session: Session, account_id: int, course: Course, now: datetime, time
             "course_title": course.title,
             "business_name": business.name if business else "",
             "issued_at": now,
+            "issued_on": clock.local_date(now, time_zone),
         },
     )
     if not inserted:
@@ -70,14 +71,13 @@ def issue(session: Session, account_id: int, course: Course, now: datetime, time
         {
             "course_title": course.title,
             "certificate_path": f"{CERTIFICATES_ROUTE}/{code}",
-            "issued_on": _long_date(now, time_zone),
+            "issued_on": _long_date(clock.local_date(now, time_zone)),
         },
     )
     return code
 
 
-def _long_date(moment: datetime, time_zone: str) -> str:
-    day = clock.local_date(moment, time_zone)
+def _long_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
@@ -97,7 +97,6 @@ def certificate(code: object) -> CertificateView:
         raise LookupError("not a certificate code")
     with db.read_session() as session:
         row = session.exec(select(Certificate).where(Certificate.code == code)).first()
-        business = session.get(Business, BUSINESS_ID)
     if row is None:
         raise LookupError("no such certificate")
     return CertificateView(
@@ -105,7 +104,7 @@ def certificate(code: object) -> CertificateView:
         recipient_name=row.recipient_name,
         course_title=row.course_title,
         business_name=row.business_name,
-        issued_on=_long_date(row.issued_at, business.time_zone if business else "UTC"),
+        issued_on=_long_date(row.issued_on),
     )
 
 
@@ -116,14 +115,14 @@ class MyCertificate:
     issued_on: str
 
 
-def my_certificates(session: Session, account_id: int, time_zone: str) -> list[MyCertificate]:
+def my_certificates(session: Session, account_id: int) -> list[MyCertificate]:
     """The account's certificates, newest first (My courses lists them)."""
     rows = session.exec(
-        select(Certificate.course_title, Certificate.code, Certificate.issued_at)
+        select(Certificate.course_title, Certificate.code, Certificate.issued_on)
         .where(Certificate.account_id == account_id)
         .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
     ).all()
-    return [MyCertificate(title, code, _long_date(at, time_zone)) for title, code, at in rows]
+    return [MyCertificate(title, code, _long_date(day)) for title, code, day in rows]
 
 
 # --- the PDF -----------------------------------------------------------------------------------------------

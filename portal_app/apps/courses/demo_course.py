@@ -109,7 +109,7 @@ cool-down: breathing, lying down
                         (ChoiceSpec("Wait for them before starting"), ChoiceSpec("Start on time anyway", True)),
                     ),
                     QuestionSpec(
-                        "Which belong in the message before a session? (Choose every right answer.)",
+                        "Which belong in the message before a session?",
                         (
                             ChoiceSpec("Where to go", True),
                             ChoiceSpec("What to bring", True),
@@ -157,7 +157,7 @@ def add_demo_course(session: Session, accounts: list) -> None:
         session,
         slug=DEMO_COURSE,
         title="Getting started with Demo Studio",
-        description="Six short lessons: set up your space, run your first session, and keep clients coming back.",
+        description="Six short lessons and a quiz: set up your space, run your first session, and keep clients coming back.",
         published=True,
         certificate_enabled=True,
         modules=DEMO_MODULES,

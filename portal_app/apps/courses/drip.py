@@ -56,6 +56,7 @@ def unlock_label(opens: datetime | None, now: datetime, time_zone: str) -> str:
         hours = math.ceil(seconds / 3600)
         relative = "in 1 hour" if hours == 1 else f"in {hours} hours"
     else:
-        days = math.ceil(seconds / 86400)
+        # Whole days as the calendar counts them where the business is: opening tomorrow is "in 1 day".
+        days = max((clock.local_date(opens, time_zone) - clock.local_date(now, time_zone)).days, 1)
         relative = "in 1 day" if days == 1 else f"in {days} days"
     return f"Unlocks {_day(opens, time_zone, now)}, {relative}"

@@ -91,6 +91,8 @@ class Enrolment(SQLModel, table=True):
     __table_args__ = (
         # One enrolment per person and course; also "my enrolments" (account_id leads).
         UniqueConstraint("account_id", "course_id", name="uq_enrolment_account_course"),
+        # A course's members (the owner's enrolment and progress pages, and the course's delete cascade).
+        Index("ix_enrolment_course", "course_id", "account_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -105,6 +107,10 @@ class LessonCompletion(SQLModel, table=True):
         UniqueConstraint("account_id", "lesson_id", name="uq_lessoncompletion_account_lesson"),
         # "My completions in a course": progress on My courses and the course page reads this index only.
         Index("ix_lessoncompletion_account_course", "account_id", "course_id", "lesson_id"),
+        # A course's progress by member (the owner's progress page) and a course's delete cascade.
+        Index("ix_lessoncompletion_course_account", "course_id", "account_id"),
+        # A lesson's delete cascade (the course builder), without reading every completion.
+        Index("ix_lessoncompletion_lesson", "lesson_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -140,7 +146,12 @@ class QuizChoice(SQLModel, table=True):
 class QuizAttempt(SQLModel, table=True):
     """One submitted quiz, kept whatever the score (the owner's progress page shows them)."""
 
-    __table_args__ = (Index("ix_quizattempt_account_lesson", "account_id", "lesson_id", "id"),)
+    __table_args__ = (
+        Index("ix_quizattempt_account_lesson", "account_id", "lesson_id", "id"),
+        # A course's quiz results (the owner's progress page) and the cascades when a lesson or course goes.
+        Index("ix_quizattempt_course_lesson", "course_id", "lesson_id"),
+        Index("ix_quizattempt_lesson", "lesson_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(sa_column=Column(Integer, ForeignKey("account.id", ondelete="CASCADE"), nullable=False))
@@ -158,10 +169,14 @@ class QuizAttempt(SQLModel, table=True):
 class Certificate(SQLModel, table=True):
     """Proof that a person completed a course: public to whoever has the code (the link).
 
-    Names are copied at issue time, so the certificate reads the same after a course is renamed.
+    Names and the date are copied at issue time, so the certificate reads the same after a course is
+    renamed or the business changes its time zone.
     """
 
-    __table_args__ = (UniqueConstraint("account_id", "course_id", name="uq_certificate_account_course"),)
+    __table_args__ = (
+        UniqueConstraint("account_id", "course_id", name="uq_certificate_account_course"),
+        Index("ix_certificate_course", "course_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=32, unique=True)
@@ -171,3 +186,5 @@ class Certificate(SQLModel, table=True):
     course_title: str = Field(max_length=MAX_TITLE_LENGTH)
     business_name: str = Field(max_length=MAX_NAME_LENGTH)
     issued_at: datetime = Field(sa_type=UTCDateTime)
+    # The date it shows: the business's calendar date at issue, kept even if the time zone changes later.
+    issued_on: date = Field(sa_type=Date)

@@ -24,6 +24,7 @@ from portal_app.apps.courses.progress import (
     next_unfinished,
     percent,
     record_completion,
+    start_open_course,
 )
 from portal_app.kernel import clock, db
 from portal_app.kernel.errors import FieldError
@@ -165,6 +166,8 @@ def _checked_answers(answers: object, questions: tuple[QuestionView, ...]) -> di
             given = [given]
         if not isinstance(given, (list, tuple)) or not given:
             raise FieldError(ANSWERS_FIELD, f"Answer question {number}, then submit.")
+        if len(given) > len(question.choices):
+            raise FieldError(ANSWERS_FIELD, f"Question {number}: choose one of its answers.")
         allowed = {choice.id for choice in question.choices}
         chosen: set[int] = set()
         for item in given:
@@ -176,6 +179,13 @@ def _checked_answers(answers: object, questions: tuple[QuestionView, ...]) -> di
             raise FieldError(ANSWERS_FIELD, f"Question {number} takes one answer.")
         checked[str(question.id)] = sorted(chosen)
     return checked
+
+
+def used_up(max_attempts: int) -> str:
+    """What a person reads when no attempt is left."""
+    if max_attempts == 1:
+        return "You have used your one attempt at this quiz."
+    return f"You have used all {max_attempts} attempts at this quiz."
 
 
 @dataclass(frozen=True)
@@ -203,13 +213,15 @@ def submit_quiz(account_id: int, course_slug: object, lesson_slug: object, answe
         if view.passed:
             raise FieldError(ANSWERS_FIELD, "You already passed this quiz.")
         if not view.can_attempt:
-            raise FieldError(ANSWERS_FIELD, f"You have used all {view.max_attempts} attempts at this quiz.")
+            raise FieldError(ANSWERS_FIELD, used_up(view.max_attempts))
         checked = _checked_answers(answers, view.questions)
         right = _right_answers(session, lesson.id)
         wrong = tuple(qid for qid, wanted in right.items() if set(checked[str(qid)]) != wanted)
         correct = len(right) - len(wrong)
         score = percent(correct, len(right))
         now = clock.now()
+        if not found.enrolled:
+            start_open_course(session, account_id, found.course, now)
         attempt = QuizAttempt(
             account_id=account_id,
             course_id=found.course.id,

@@ -141,7 +141,7 @@ def summary(account_id: int) -> SummaryCard:
 def my_certificates(account_id: int) -> list[certificates.MyCertificate]:
     """The account's certificates, newest first."""
     with db.read_session() as session:
-        return certificates.my_certificates(session, account_id, business_time_zone(session))
+        return certificates.my_certificates(session, account_id)
 
 
 # --- a course's outline ---------------------------------------------------------------------------------

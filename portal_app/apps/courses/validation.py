@@ -6,7 +6,7 @@ Each check returns the clean value or raises FieldError naming the field, with a
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 from portal_app.apps.courses.models import (
     MAX_CHOICE_LENGTH,
@@ -20,6 +20,7 @@ from portal_app.kernel.errors import FieldError
 from portal_app.kernel.text import has_invisible_characters
 
 _SLUG = re.compile(r"[a-z0-9-]{1,%d}" % MAX_SLUG_LENGTH)
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Drip: at most ten years after enrolment.
 MAX_UNLOCK_DAYS = 3650
 MAX_QUIZ_ATTEMPTS = 100
@@ -84,9 +85,11 @@ def clean_unlock_on(value: object, field: str = "unlock_on") -> date | None:
     """The date the lesson or module opens (midnight in the business's time zone): None, a date, or YYYY-MM-DD."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    if isinstance(value, datetime):
+        return value.date()
     if isinstance(value, date):
         return value
-    if isinstance(value, str) and len(value.strip()) == 10:
+    if isinstance(value, str) and _DATE.fullmatch(value.strip()):
         try:
             return date.fromisoformat(value.strip())
         except ValueError:

@@ -27,11 +27,16 @@ def embed_url(url: object) -> str | None:
     """The address to embed for a YouTube or Vimeo video address, or None when it is not one."""
     if not isinstance(url, str) or not url.strip() or len(url) > MAX_URL_LENGTH:
         return None
+    text = url.strip()
+    # urlsplit drops tabs and newlines silently: an address with any space or control character inside is refused.
+    if any(character.isspace() or not character.isprintable() for character in text):
+        return None
     try:
-        parts = urlsplit(url.strip())
+        parts = urlsplit(text)
+        port = parts.port
     except ValueError:
         return None
-    if parts.scheme not in {"https", "http"} or parts.port is not None or parts.username or parts.password:
+    if parts.scheme not in {"https", "http"} or port is not None or parts.username or parts.password:
         return None
     host = (parts.hostname or "").lower()
     path = parts.path

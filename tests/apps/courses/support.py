@@ -35,6 +35,7 @@ def make_course(
     title: str = "Baking basics",
     published: bool = True,
     for_everyone: bool = False,
+    certificate_enabled: bool = False,
     modules: tuple[ModuleSpec, ...] | None = None,
     position: int = 0,
 ) -> str:
@@ -48,6 +49,7 @@ def make_course(
             description=f"All about {title.lower()}.",
             published=published,
             for_everyone=for_everyone,
+            certificate_enabled=certificate_enabled,
             position=position,
             modules=modules,
         )

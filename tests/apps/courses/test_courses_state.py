@@ -7,8 +7,8 @@ from sqlmodel import select
 
 from portal_app.accounts import sessions, tickets
 from portal_app.apps.courses import service
-from portal_app.apps.courses.models import LessonCompletion
 from portal_app.apps.courses.building import LessonSpec, ModuleSpec
+from portal_app.apps.courses.models import LessonCompletion
 from portal_app.apps.courses.ui.courses_state import CoursesState
 from portal_app.apps.grants import revoke_app
 from portal_app.kernel import db

@@ -6,8 +6,8 @@ import pytest
 from sqlmodel import select
 
 from portal_app.apps.courses import building, service
-from portal_app.apps.courses.models import Enrolment, LessonCompletion
 from portal_app.apps.courses.building import LessonSpec, ModuleSpec
+from portal_app.apps.courses.models import Enrolment, LessonCompletion
 from portal_app.kernel import db
 from portal_app.kernel.errors import FieldError
 from portal_app.timeline import service as activity

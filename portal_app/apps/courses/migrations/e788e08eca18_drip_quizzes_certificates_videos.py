@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column("course_title", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("business_name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("issued_at", portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("issued_on", sa.Date(), nullable=False),
         sa.ForeignKeyConstraint(["account_id"], ["account.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["course_id"], ["course.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
@@ -87,6 +88,17 @@ def upgrade() -> None:
     with op.batch_alter_table("quizchoice", schema=None) as batch_op:
         batch_op.create_index("ix_quizchoice_question_position", ["question_id", "position", "id"], unique=False)
 
+    with op.batch_alter_table("certificate", schema=None) as batch_op:
+        batch_op.create_index("ix_certificate_course", ["course_id"], unique=False)
+    with op.batch_alter_table("quizattempt", schema=None) as batch_op:
+        batch_op.create_index("ix_quizattempt_course_lesson", ["course_id", "lesson_id"], unique=False)
+        batch_op.create_index("ix_quizattempt_lesson", ["lesson_id"], unique=False)
+    with op.batch_alter_table("enrolment", schema=None) as batch_op:
+        batch_op.create_index("ix_enrolment_course", ["course_id", "account_id"], unique=False)
+    with op.batch_alter_table("lessoncompletion", schema=None) as batch_op:
+        batch_op.create_index("ix_lessoncompletion_course_account", ["course_id", "account_id"], unique=False)
+        batch_op.create_index("ix_lessoncompletion_lesson", ["lesson_id"], unique=False)
+
     with op.batch_alter_table("course", schema=None) as batch_op:
         batch_op.add_column(sa.Column("certificate_enabled", sa.Boolean(), nullable=False, server_default=sa.false()))
 
@@ -110,6 +122,16 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Downgrade schema."""
+    with op.batch_alter_table("lessoncompletion", schema=None) as batch_op:
+        batch_op.drop_index("ix_lessoncompletion_lesson")
+        batch_op.drop_index("ix_lessoncompletion_course_account")
+    with op.batch_alter_table("enrolment", schema=None) as batch_op:
+        batch_op.drop_index("ix_enrolment_course")
+    with op.batch_alter_table("quizattempt", schema=None) as batch_op:
+        batch_op.drop_index("ix_quizattempt_lesson")
+        batch_op.drop_index("ix_quizattempt_course_lesson")
+    with op.batch_alter_table("certificate", schema=None) as batch_op:
+        batch_op.drop_index("ix_certificate_course")
     with op.batch_alter_table("module", schema=None) as batch_op:
         batch_op.drop_column("unlock_on")
         batch_op.drop_column("unlock_after_days")

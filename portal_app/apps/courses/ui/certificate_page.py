@@ -31,11 +31,12 @@ def _certificate() -> rx.Component:
                 align="center",
                 spacing="2",
             ),
+            # The PDF comes from one of the app's HTTP routes, not a page: the browser fetches it as a file.
             rx.button(
-                # A plain <a>: the PDF comes from an HTTP route, not a page the frontend's router knows.
-                rx.el.a(rx.icon("download", size=16, aria_hidden="true"), "Download PDF", href=State.pdf_href),
-                as_child=True,
+                rx.icon("download", size=16, aria_hidden="true"),
+                "Download PDF",
                 size="3",
+                on_click=rx.download(url=State.pdf_href, filename="certificate.pdf"),
             ),
             spacing="3",
             align="center",

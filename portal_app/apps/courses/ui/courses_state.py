@@ -14,7 +14,7 @@ import re
 import reflex as rx
 
 from portal_app.apps.courses import certificates, service
-from portal_app.apps.courses.quizzes import QuizView
+from portal_app.apps.courses.quizzes import QuizView, used_up
 from portal_app.apps.courses.validation import is_slug
 from portal_app.kernel.errors import FieldError
 from portal_app.shell.ui.app_guard import AppAccessState
@@ -340,7 +340,7 @@ class CoursesState(AppAccessState):
             if quiz.show_answers and last.wrong_question_ids and not last.passed:
                 self.quiz_result += " The questions marked below were wrong."
         if not quiz.can_attempt and not quiz.passed:
-            self.quiz_error = f"You have used all {quiz.max_attempts} attempts at this quiz."
+            self.quiz_error = used_up(quiz.max_attempts)
         self.quiz_version += 1
 
     def _refuse_lesson(self, error: LookupError) -> None:
