@@ -12,11 +12,12 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from portal_app.apps.courses.models import LESSON_KINDS, Course, Lesson, Module, QuizChoice, QuizQuestion
+from portal_app.apps.courses.models import Course, Lesson, Module, QuizChoice, QuizQuestion
 from portal_app.apps.courses.validation import (
     MAX_QUESTIONS,
     clean_attempts,
     clean_description,
+    clean_kind,
     clean_lesson_body,
     clean_percent,
     clean_question,
@@ -130,8 +131,7 @@ def create_course(
             lesson_slug = clean_slug(lesson.slug, "lesson_slug")
             if lesson_slug in lesson_slugs:
                 raise FieldError("lesson_slug", f"Two lessons of this course use the address {lesson_slug}.")
-            if lesson.kind not in LESSON_KINDS:
-                raise FieldError("kind", "Choose a lesson or a quiz.")
+            clean_kind(lesson.kind)
             lesson_slugs.add(lesson_slug)
             row = Lesson(
                 course_id=course.id,

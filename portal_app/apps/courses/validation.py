@@ -9,6 +9,7 @@ import re
 from datetime import date, datetime
 
 from portal_app.apps.courses.models import (
+    LESSON_KINDS,
     MAX_CHOICE_LENGTH,
     MAX_DESCRIPTION_LENGTH,
     MAX_LESSON_BODY_LENGTH,
@@ -136,3 +137,9 @@ def clean_question(prompt: object, choices: list[tuple[object, bool]], multiple:
     if not multiple and right > 1:
         raise FieldError(field, f'The question "{text[:60]}" takes one answer: mark only one as right.')
     return text, cleaned
+
+
+def clean_kind(value: object, field: str = "kind") -> str:
+    if value not in LESSON_KINDS:
+        raise FieldError(field, "Choose a lesson or a quiz.")
+    return value
