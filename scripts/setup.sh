@@ -34,7 +34,7 @@ fi
 # they fall back to a built-in font that only has Latin-1.
 if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ]; then
   echo "==> Installing Debian's fonts-dejavu-core for certificate PDFs"
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo -n"
   $SUDO apt-get install -y -q fonts-dejavu-core >/dev/null 2>&1 \
     || { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q fonts-dejavu-core >/dev/null; } \
     || echo "    could not install fonts-dejavu-core: certificate PDFs use the built-in Latin-1 font" >&2

@@ -206,8 +206,10 @@ def test_grant_and_revoke_by_email_or_id(database, frozen_clock, capsys):
     [account] = accounts()
     code, out, err = run(capsys, "grant", "GRACE@example.com", "--app", "courses")
     assert (code, err) == (0, "")
-    assert out == f"Granted Membership Courses to Grace Hopper <{EMAIL}> (account {account.id}).\n"
-    assert run(capsys, "grant", str(account.id), "--app", "courses")[1].endswith("already had Membership Courses.\n")
+    assert out == f"Granted Membership Courses as member to Grace Hopper <{EMAIL}> (account {account.id}).\n"
+    assert run(capsys, "grant", str(account.id), "--app", "courses")[1].endswith(
+        "already had Membership Courses as member.\n"
+    )
     code, out, _ = run(capsys, "grant", str(account.id), "--app", "courses", "--revoke")
     assert code == 0 and out.startswith("Revoked Membership Courses from Grace Hopper")
     assert grants_of(account.id) == []

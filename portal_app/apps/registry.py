@@ -120,8 +120,14 @@ class PublicPage:
     on_load: str | None = None
 
 
-# Paths a public page may not take: the portal's own areas.
-RESERVED_PUBLIC_PREFIXES = ("/apps", "/admin", "/api", "/auth", "/_", "/login", "/signup", "/verify", "/magic")
+# First path segments a public page may not take: the portal's own pages and areas (and anything
+# starting with "_", Reflex's own). A public page's first segment is fixed, never a [parameter].
+RESERVED_PUBLIC_SEGMENTS = frozenset(
+    {
+        "accounts", "admin", "api", "apps", "auth", "dev", "login", "logout", "magic", "ping", "profile",
+        "security", "signup", "verify",
+    }
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -291,12 +297,19 @@ class ChildApp:
 
     def route_params(self, path: object) -> dict[str, str]:
         """The route parameters of a URL path on one of this app's pages ("/apps/notes/7" on the page
-        "/apps/notes/[note]" gives {"note": "7"}); {} when no page with parameters matches."""
-        for page in self.pages:
-            params = match_route(page.route, path)
-            if params:
-                return params
-        return {}
+        "/apps/notes/[note]" gives {"note": "7"}); {} when no page with parameters matches.
+
+        As the router does, a page with more fixed segments wins: "/apps/courses/teach/x" is the page
+        "/apps/courses/teach/[course]", not "/apps/courses/[course]/[lesson]".
+        """
+        matches = [(page.route, match_route(page.route, path)) for page in self.pages]
+        found = [(route, params) for route, params in matches if params is not None]
+        if not found:
+            return {}
+        _, params = max(
+            found, key=lambda item: sum(1 for part in item[0].split("/") if part and not part.startswith("["))
+        )
+        return params
 
 
 def match_route(pattern: str, path: object) -> dict[str, str] | None:
@@ -403,7 +416,8 @@ def _check_extensions(app: ChildApp) -> None:
     for page in app.public_pages:
         if not isinstance(page, PublicPage) or not isinstance(page.route, str) or not _ROUTE.fullmatch(page.route):
             raise RegistryError(f"app {name}: public_pages takes PublicPage declarations with lower-case routes")
-        if any(page.route.startswith(prefix) for prefix in RESERVED_PUBLIC_PREFIXES):
+        first = page.route.split("/")[1]
+        if first in RESERVED_PUBLIC_SEGMENTS or first.startswith(("_", "[")):
             raise RegistryError(f"app {name}: public page route {page.route!r} is inside a path the portal uses")
         if page.route in seen_public:
             raise RegistryError(f"app {name}: two public pages at {page.route}")

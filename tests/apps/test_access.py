@@ -47,7 +47,7 @@ def test_an_app_opens_only_when_enabled_granted_and_the_profile_is_complete(
     elif not complete:
         assert decision == access.AccessDecision(False, access.PROFILE_INCOMPLETE)
     else:
-        assert decision == access.AccessDecision(True)
+        assert decision == access.AccessDecision(True, role="member")
     assert (access.accessible_apps(account) != []) is decision.allowed
 
 

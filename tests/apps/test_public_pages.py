@@ -11,7 +11,7 @@ import pytest
 
 from portal_app.apps import registry
 from portal_app.apps.registry import (
-    RESERVED_PUBLIC_PREFIXES,
+    RESERVED_PUBLIC_SEGMENTS,
     AppPage,
     ChildApp,
     PublicPage,
@@ -82,10 +82,16 @@ def test_a_public_page_inside_a_path_the_portal_uses_is_refused(route):
     assert "'shop'" in message and route in message and "path the portal uses" in message
 
 
-def test_every_reserved_prefix_is_refused():
-    for prefix in RESERVED_PUBLIC_PREFIXES:
-        # "/_" is also not a lower-case route; refused either way.
-        refused(declaration(public(prefix + "x" if prefix == "/_" else prefix + "/x")))
+def test_every_reserved_first_segment_is_refused_and_neighbours_are_not():
+    for segment in RESERVED_PUBLIC_SEGMENTS:
+        refused(declaration(public(f"/{segment}")))
+        refused(declaration(public(f"/{segment}/x")))
+        # Only the whole segment is the portal's: /apiary or /profiles stay free for an app.
+        Registry().register(declaration(public(f"/{segment}x")))
+
+
+def test_a_public_page_may_not_start_with_a_parameter():
+    refused(declaration(public("/[code]")))
 
 
 def test_an_underscore_route_is_refused():
@@ -184,4 +190,4 @@ def test_the_courses_app_publishes_its_certificates():
 def test_no_two_registered_apps_share_a_public_route_and_none_is_reserved():
     routes = [page.route for app in registry.all_apps() for page in app.public_pages]
     assert len(routes) == len(set(routes))
-    assert not [route for route in routes if route.startswith(RESERVED_PUBLIC_PREFIXES)]
+    assert not [route for route in routes if route.split("/")[1] in RESERVED_PUBLIC_SEGMENTS]

@@ -7,9 +7,19 @@ the home card comes from the app's own tables. Everything lives in this folder.
 """
 
 from portal_app.apps.courses import service
-from portal_app.apps.registry import AppPage, ChildApp, PublicPage, register
+from portal_app.apps.registry import AdminPage, AppPage, ChildApp, PublicPage, register
 
 _STATE = "portal_app.apps.courses.ui.courses_state:CoursesState"
+_PAGES = "portal_app.apps.courses.ui.builder_pages"
+_ADMIN = "portal_app.apps.courses.ui.builder_state:AdminCourseBuilderState"
+_TEACH = "portal_app.apps.courses.ui.builder_state:InstructorCourseBuilderState"
+# The course builder's pages: (route under the base, title, page name, loader).
+_BUILDER = (
+    ("", "Course builder", "courses_page", "load_builder"),
+    ("/[course]", "Edit course", "course_page", "load_course_editor"),
+    ("/[course]/members", "Course members", "members_page", "load_members"),
+    ("/[course]/lessons/[lesson]", "Edit lesson", "lesson_page", "load_lesson_editor"),
+)
 
 register(
     ChildApp(
@@ -37,6 +47,26 @@ register(
                 page="portal_app.apps.courses.ui.lesson_page:lesson_page",
                 on_load=f"{_STATE}.load_lesson",
             ),
+            *(
+                AppPage(
+                    route=f"/apps/courses/teach{route}",
+                    title=f"Teach: {title}",
+                    page=f"{_PAGES}:teach_{page}",
+                    on_load=f"{_TEACH}.{loader}",
+                )
+                for route, title, page, loader in _BUILDER
+            ),
+        ),
+        # Members by default; an instructor may also build courses (not the business's settings).
+        roles=("member", "instructor"),
+        admin_pages=tuple(
+            AdminPage(
+                route=f"/admin/apps/courses{route}",
+                title=title,
+                page=f"{_PAGES}:admin_{page}",
+                on_load=f"{_ADMIN}.{loader}",
+            )
+            for route, title, page, loader in _BUILDER
         ),
         public_pages=(
             PublicPage(

@@ -16,6 +16,7 @@ from portal_app.apps.courses.models import Course, Lesson, Module, QuizChoice, Q
 from portal_app.apps.courses.validation import (
     MAX_QUESTIONS,
     clean_attempts,
+    clean_course_slug,
     clean_description,
     clean_kind,
     clean_lesson_body,
@@ -101,7 +102,7 @@ def create_course(
     video that is not YouTube or Vimeo, a bad drip or a quiz without a right answer (nothing is
     added: the caller's transaction rolls back).
     """
-    course_slug = clean_slug(slug, "slug")
+    course_slug = clean_course_slug(slug)
     if session.exec(select(Course.id).where(Course.slug == course_slug)).first() is not None:
         raise FieldError("slug", f"Another course already uses the address {course_slug}.")
     course = Course(

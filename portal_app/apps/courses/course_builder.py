@@ -33,6 +33,7 @@ from portal_app.apps.courses.progress import APP_KEY
 from portal_app.apps.courses.quiz_text import parse_quiz, quiz_as_text
 from portal_app.apps.courses.validation import (
     clean_attempts,
+    clean_course_slug,
     clean_description,
     clean_kind,
     clean_lesson_body,
@@ -249,7 +250,7 @@ def create_course(actor: Actor, *, title: object, slug: object = "") -> str:
     values = _collect({"title": lambda: clean_title(title)})
     wanted = slug if isinstance(slug, str) and slug.strip() else slug_from_title(values["title"]) or "course"
     with db.write_session() as session:
-        course_slug = clean_slug(wanted.strip() if isinstance(wanted, str) else wanted, "slug")
+        course_slug = clean_course_slug(wanted.strip() if isinstance(wanted, str) else wanted)
         if not _free_slug(session, course_slug):
             raise FormErrors({"slug": f"Another course already uses the address {course_slug}."})
         position = session.exec(select(func.coalesce(func.max(Course.position), -1))).one() + 1
@@ -278,7 +279,7 @@ def update_course(
     values = _collect(
         {
             "title": lambda: clean_title(title),
-            "slug": lambda: clean_slug(new_slug.strip() if isinstance(new_slug, str) else new_slug, "slug"),
+            "slug": lambda: clean_course_slug(new_slug.strip() if isinstance(new_slug, str) else new_slug),
             "description": lambda: clean_description(description),
         }
     )

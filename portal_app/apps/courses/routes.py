@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -12,7 +13,10 @@ from portal_app.apps.courses import certificates
 from portal_app.kernel.settings import get_settings
 
 
+@functools.lru_cache(maxsize=256)
 def _pdf(code: str) -> bytes:
+    """A certificate's PDF; kept for the recent codes, since a certificate never changes once issued
+    (drawing one costs ~0.1 s of CPU, and the link is public). Unknown codes raise and are not kept."""
     view = certificates.certificate(code)
     return certificates.certificate_pdf(
         view, f"{get_settings().public_url}{certificates.CERTIFICATES_ROUTE}/{view.code}"

@@ -40,6 +40,17 @@ def clean_slug(value: object, field: str) -> str:
     return value
 
 
+# Course addresses the app's own pages use (/apps/courses/teach is the instructors' builder).
+RESERVED_COURSE_SLUGS = frozenset({"teach"})
+
+
+def clean_course_slug(value: object, field: str = "slug") -> str:
+    slug = clean_slug(value, field)
+    if slug in RESERVED_COURSE_SLUGS:
+        raise FieldError(field, f"The address {slug} is taken by the app's own pages: choose another.")
+    return slug
+
+
 def clean_title(value: object, field: str = "title") -> str:
     if not isinstance(value, str) or not value.strip():
         raise FieldError(field, "Give it a title.")

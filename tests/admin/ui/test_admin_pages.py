@@ -71,7 +71,13 @@ async def test_settings_show_and_save_with_messages_next_to_bad_fields(pipeline,
     assert (state.loaded, state.support_email, state.name) == (True, SUPPORT_EMAIL, "Test Business")
     before = database_snapshot()
 
-    bad = {"name": "", "brand_color": "purple", "support_email": SUPPORT_EMAIL, "default_landing_app": "home", "time_zone": "UTC"}
+    bad = {
+        "name": "",
+        "brand_color": "purple",
+        "support_email": SUPPORT_EMAIL,
+        "default_landing_app": "home",
+        "time_zone": "UTC",
+    }
     await client.send(AdminSettingsState.save, {"form_data": bad})
     state = await client.state(AdminSettingsState)
     assert state.errors["name"] == "Enter the business name."

@@ -125,6 +125,10 @@ def _lists() -> rx.Component:
 def courses_page() -> rx.Component:
     return rx.vstack(
         app_header(get_app(APP_KEY)),
+        rx.cond(
+            CoursesState.app_role == "instructor",
+            rx.link(rx.icon("pencil-ruler", size=16, aria_hidden="true"), "Course builder", href="/apps/courses/teach"),
+        ),
         rx.cond(CoursesState.courses_loaded, _lists()),
         spacing="4",
         width="100%",
