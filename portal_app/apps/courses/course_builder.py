@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from portal_app.apps import audit
@@ -32,6 +33,7 @@ from portal_app.apps.courses.models import (
 from portal_app.apps.courses.progress import APP_KEY
 from portal_app.apps.courses.quiz_text import parse_quiz, quiz_as_text
 from portal_app.apps.courses.validation import (
+    RESERVED_COURSE_SLUGS,
     clean_attempts,
     clean_course_slug,
     clean_description,
@@ -75,10 +77,13 @@ def _flag(value: object) -> bool:
     return value is True or value == "on"
 
 
-def _course(session: Session, slug: object) -> Course:
+def _course(session: Session, slug: object, *, lock: bool = False) -> Course:
+    """The course at `slug`; with lock=True its row is locked for the transaction, so two editors of one
+    course (slugs, positions) take turns on PostgreSQL as they do on SQLite."""
     if not is_slug(slug):
         raise LookupError("not a course slug")
-    course = session.exec(select(Course).where(Course.slug == slug)).first()
+    statement = select(Course).where(Course.slug == slug)
+    course = session.exec(statement.with_for_update() if lock else statement).first()
     if course is None:
         raise LookupError("no such course")
     return course
@@ -245,18 +250,56 @@ def preview(markdown: object) -> str:
 # --- courses ---------------------------------------------------------------------------------------------
 
 
+def _with_suffix(base: str, number: int) -> str:
+    suffix = f"-{number}"
+    return base[: MAX_SLUG_LENGTH - len(suffix)] + suffix
+
+
+def _slug_taken_race(slug: str) -> FormErrors:
+    """Another owner took the address between our check and our write (the unique index caught it)."""
+    return FormErrors({"slug": f"Another course already uses the address {slug}. Try again or choose another."})
+
+
 def create_course(actor: Actor, *, title: object, slug: object = "") -> str:
-    """A new draft course with one empty module; its slug (from the title when none is given)."""
-    values = _collect({"title": lambda: clean_title(title)})
-    wanted = slug if isinstance(slug, str) and slug.strip() else slug_from_title(values["title"]) or "course"
+    """A new draft course with one empty module; its slug.
+
+    Without a slug one is made from the title, with "-2", "-3"... when taken (or reserved); a slug
+    given explicitly must be free. FormErrors for a bad title or slug.
+    """
+    explicit = isinstance(slug, str) and bool(slug.strip())
+    values = _collect(
+        {
+            "title": lambda: clean_title(title),
+            "slug": lambda: clean_course_slug(slug.strip()) if explicit else None,
+        }
+    )
+    for _ in range(3):
+        try:
+            return _insert_course(actor, values["title"], values["slug"] if explicit else None)
+        except IntegrityError:
+            # Another owner took the address between our check and our write (the unique index caught it).
+            if explicit:
+                raise FormErrors(
+                    {"slug": f"Another course already uses the address {values['slug']}. Choose another."}
+                ) from None
+    raise FormErrors({"slug": "Several courses were being created with this title at once. Try again."})
+
+
+def _insert_course(actor: Actor, title: str, explicit_slug: str | None) -> str:
     with db.write_session() as session:
-        course_slug = clean_course_slug(wanted.strip() if isinstance(wanted, str) else wanted)
-        if not _free_slug(session, course_slug):
-            raise FormErrors({"slug": f"Another course already uses the address {course_slug}."})
+        if explicit_slug is not None:
+            course_slug = explicit_slug
+            if not _free_slug(session, course_slug):
+                raise FormErrors({"slug": f"Another course already uses the address {course_slug}."})
+        else:
+            base = slug_from_title(title) or "course"
+            taken = set(session.exec(select(Course.slug).where(col(Course.slug).startswith(base))))
+            taken |= RESERVED_COURSE_SLUGS
+            course_slug, number = base, 2
+            while course_slug in taken:
+                course_slug, number = _with_suffix(base, number), number + 1
         position = session.exec(select(func.coalesce(func.max(Course.position), -1))).one() + 1
-        course = Course(
-            slug=course_slug, title=values["title"], published=False, position=position, created_at=clock.now()
-        )
+        course = Course(slug=course_slug, title=title, published=False, position=position, created_at=clock.now())
         session.add(course)
         session.flush()
         session.add(Module(course_id=course.id, title="Module 1", position=0))
@@ -283,10 +326,18 @@ def update_course(
             "description": lambda: clean_description(description),
         }
     )
+    try:
+        return _update_course(actor, slug, values, published, for_everyone, certificate_enabled)
+    except IntegrityError:
+        raise _slug_taken_race(values["slug"]) from None
+
+
+def _update_course(actor: Actor, slug: object, values: dict, published, for_everyone, certificate_enabled) -> str:
     with db.write_session() as session:
-        course = _course(session, slug)
+        course = _course(session, slug, lock=True)
         if not _free_slug(session, values["slug"], taken_by=course.id):
             raise FormErrors({"slug": f"Another course already uses the address {values['slug']}."})
+        description_changed = course.description != values["description"]
         before = {
             "title": course.title,
             "slug": course.slug,
@@ -300,13 +351,15 @@ def update_course(
         session.add(course)
         after = {key: getattr(course, key) for key in before}
         changed = {key: {"from": before[key], "to": after[key]} for key in before if before[key] != after[key]}
+        if description_changed:
+            changed["description"] = "changed"
         audit.record(session, actor, APP_KEY, "course_updated", target=course.slug, detail=changed)
         return course.slug
 
 
 def set_published(actor: Actor, slug: object, published: bool) -> None:
     with db.write_session() as session:
-        course = _course(session, slug)
+        course = _course(session, slug, lock=True)
         course.published = bool(published)
         session.add(course)
         action = "course_published" if course.published else "course_unpublished"
@@ -316,7 +369,7 @@ def set_published(actor: Actor, slug: object, published: bool) -> None:
 def delete_course(actor: Actor, slug: object, *, confirm: object) -> None:
     """Delete a course with everything in it (progress, attempts, certificates): `confirm` must repeat its slug."""
     with db.write_session() as session:
-        course = _course(session, slug)
+        course = _course(session, slug, lock=True)
         if confirm != course.slug:
             raise FormErrors({"confirm": f"Type {course.slug} to confirm that the course and all progress in it go."})
         enrolled = session.exec(select(func.count()).where(Enrolment.course_id == course.id)).one()
@@ -352,7 +405,7 @@ def _module_lessons(session: Session, module: Module) -> list[Lesson]:
 def add_module(actor: Actor, course_slug: object, *, title: object) -> int:
     values = _collect({"title": lambda: clean_title(title)})
     with db.write_session() as session:
-        course = _course(session, course_slug)
+        course = _course(session, course_slug, lock=True)
         modules = _modules(session, course)
         module = Module(course_id=course.id, title=values["title"], position=len(modules))
         session.add(module)
@@ -372,7 +425,7 @@ def update_module(
         }
     )
     with db.write_session() as session:
-        course = _course(session, course_slug)
+        course = _course(session, course_slug, lock=True)
         module = _module(session, course, module_id)
         module.title, module.unlock_after_days, module.unlock_on = (
             values["title"],
@@ -388,7 +441,7 @@ def move_module(actor: Actor, course_slug: object, module_id: object, direction:
     if direction not in (UP, DOWN):
         raise LookupError("not a direction")
     with db.write_session() as session:
-        course = _course(session, course_slug)
+        course = _course(session, course_slug, lock=True)
         module = _module(session, course, module_id)
         modules = _modules(session, course)
         index = modules.index(module)
@@ -409,7 +462,7 @@ def move_module(actor: Actor, course_slug: object, module_id: object, direction:
 def delete_module(actor: Actor, course_slug: object, module_id: object) -> None:
     """Delete a module and its lessons (their progress goes with them); a course keeps at least one module."""
     with db.write_session() as session:
-        course = _course(session, course_slug)
+        course = _course(session, course_slug, lock=True)
         module = _module(session, course, module_id)
         modules = _modules(session, course)
         if len(modules) == 1:
@@ -440,7 +493,7 @@ def add_lesson(actor: Actor, course_slug: object, module_id: object, *, title: o
         }
     )
     with db.write_session() as session:
-        course = _course(session, course_slug)
+        course = _course(session, course_slug, lock=True)
         module = _module(session, course, module_id)
         base = slug_from_title(values["title"]) or "lesson"
         taken = set(session.exec(select(Lesson.slug).where(Lesson.course_id == course.id)))
@@ -504,7 +557,7 @@ def update_lesson(
         }
     values = _collect(checks)
     with db.write_session() as session:
-        course = _course(session, course_slug)
+        course = _course(session, course_slug, lock=True)
         lesson = _lesson(session, course, lesson_slug)
         clash = session.exec(
             select(Lesson.id).where(
@@ -560,7 +613,7 @@ def move_lesson(actor: Actor, course_slug: object, lesson_slug: object, directio
     if direction not in (UP, DOWN):
         raise LookupError("not a direction")
     with db.write_session() as session:
-        course = _course(session, course_slug)
+        course = _course(session, course_slug, lock=True)
         lesson = _lesson(session, course, lesson_slug)
         modules = _modules(session, course)
         module_index = next(index for index, module in enumerate(modules) if module.id == lesson.module_id)
@@ -590,7 +643,7 @@ def move_lesson(actor: Actor, course_slug: object, lesson_slug: object, directio
 def delete_lesson(actor: Actor, course_slug: object, lesson_slug: object) -> None:
     """Delete a lesson with its quiz, attempts and completions."""
     with db.write_session() as session:
-        course = _course(session, course_slug)
+        course = _course(session, course_slug, lock=True)
         lesson = _lesson(session, course, lesson_slug)
         module = session.get(Module, lesson.module_id)
         session.delete(lesson)

@@ -44,6 +44,8 @@ def parse_quiz(text: object) -> tuple[QuestionSpec, ...]:
         elif answer := _ANSWER.fullmatch(line):
             if not questions:
                 raise FieldError(FIELD, f"Line {number}: start with a question (Q: ...) before its answers.")
+            if not answer.group("text").strip():
+                raise FieldError(FIELD, f"Line {number}: write the answer after [x] or [ ].")
             questions[-1][2].append(ChoiceSpec(answer.group("text").strip(), answer.group("mark") in "xX"))
         else:
             raise FieldError(FIELD, f"Line {number}: start it with Q: for a question, or [x] or [ ] for an answer.")

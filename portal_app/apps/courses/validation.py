@@ -128,7 +128,9 @@ def clean_question(prompt: object, choices: list[tuple[object, bool]], multiple:
     if not isinstance(prompt, str) or not prompt.strip():
         raise FieldError(field, "Every question needs its question text.")
     text = prompt.strip()
-    if len(text) > MAX_QUESTION_LENGTH or has_invisible_characters(text, allow_newlines=True):
+    if "\n" in text or "\r" in text:
+        raise FieldError(field, "Keep each question on one line.")
+    if len(text) > MAX_QUESTION_LENGTH or has_invisible_characters(text):
         raise FieldError(
             field, f"Keep each question to {MAX_QUESTION_LENGTH:,} characters, without control characters."
         )

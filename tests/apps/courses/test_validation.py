@@ -191,11 +191,11 @@ def test_any_other_number_of_attempts_is_refused(value):
 
 def test_a_question_is_trimmed_and_blank_answers_dropped():
     prompt, choices = clean_question(
-        "  Which flour?\nPick one.  ",
+        "  Which flour? Pick one.  ",
         [(" Strong ", True), ("", False), ("   ", False), (None, True), ("Plain", 0)],
         False,
     )
-    assert prompt == "Which flour?\nPick one."
+    assert prompt == "Which flour? Pick one."
     assert choices == [("Strong", True), ("Plain", False)]
 
 
@@ -248,3 +248,9 @@ def test_the_question_named_in_a_refusal_is_cut_to_60_characters():
 
 def test_limits_are_what_the_messages_say():
     assert (validation.MAX_UNLOCK_DAYS, validation.MAX_QUIZ_ATTEMPTS, validation.MAX_CHOICES) == (3650, 100, 10)
+
+
+@pytest.mark.parametrize("prompt", ["Which flour?\nPick one.", "Which flour?\r\nPick one.", "Which\rflour?"])
+def test_a_question_is_one_line(prompt):
+    with pytest.raises(FieldError, match="Keep each question on one line."):
+        clean_question(prompt, [("Strong", True), ("Plain", False)], False)

@@ -126,7 +126,7 @@ def _course_form(State) -> rx.Component:
         rx.vstack(
             field("Title", "title", error=errors["title"], default_value=State.course_title, max_length=200),
             field(
-                "Address",
+                "Course address",
                 "slug",
                 error=errors["slug"],
                 default_value=State.course_slug,
@@ -307,7 +307,9 @@ def _module_card(State, module) -> rx.Component:
                         wrap="wrap",
                         spacing="3",
                     ),
-                    on_submit=lambda data: State.save_module(module.id, data),
+                    rx.el.input(type="hidden", name="module_id", value=module.id),
+                    # The module rides in the form: a form's submit handler is compiled outside the loop.
+                    on_submit=State.save_module,
                     padding_top="8px",
                 ),
             ),
@@ -334,7 +336,8 @@ def _module_card(State, module) -> rx.Component:
                     wrap="wrap",
                     spacing="3",
                 ),
-                on_submit=lambda data: State.add_lesson(module.id, data),
+                rx.el.input(type="hidden", name="module_id", value=module.id),
+                on_submit=State.add_lesson,
                 reset_on_submit=True,
             ),
             spacing="3",
@@ -471,7 +474,14 @@ def _lesson_form(State) -> rx.Component:
     return rx.form(
         rx.vstack(
             field("Title", "title", error=errors["title"], default_value=State.lesson_title, max_length=200),
-            field("Address", "slug", error=errors["slug"], default_value=State.lesson_slug, max_length=80),
+            field(
+                "Lesson address",
+                "slug",
+                error=errors["slug"],
+                default_value=State.lesson_slug,
+                hint="Lower-case letters, digits and hyphens, unique in the course.",
+                max_length=80,
+            ),
             _textarea(
                 "Lesson text (Markdown)",
                 "body",

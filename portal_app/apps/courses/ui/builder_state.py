@@ -351,11 +351,11 @@ class CourseBuilderMixin(rx.State, mixin=True):
         await self._course_action(course_builder.add_module, title=data.get("module_title"), notice="Module added.")
 
     @rx.event
-    async def save_module(self, module_id: int, form_data: dict):
+    async def save_module(self, form_data: dict):
         data = form_data if isinstance(form_data, dict) else {}
         await self._course_action(
             course_builder.update_module,
-            module_id,
+            _int_or_none(data.get("module_id")),
             title=data.get("title"),
             unlock_after_days=data.get("unlock_after_days"),
             unlock_on=data.get("unlock_on"),
@@ -371,11 +371,15 @@ class CourseBuilderMixin(rx.State, mixin=True):
         await self._course_action(course_builder.delete_module, module_id, notice="Module deleted.")
 
     @rx.event
-    async def add_lesson(self, module_id: int, form_data: dict):
+    async def add_lesson(self, form_data: dict):
         data = form_data if isinstance(form_data, dict) else {}
         kind = "quiz" if data.get("kind") == "quiz" else "lesson"
         slug = await self._course_action(
-            course_builder.add_lesson, module_id, title=data.get("lesson_title"), kind=kind, notice="Lesson added."
+            course_builder.add_lesson,
+            _int_or_none(data.get("module_id")),
+            title=data.get("lesson_title"),
+            kind=kind,
+            notice="Lesson added.",
         )
         if isinstance(slug, str):
             return rx.redirect(f"{self.base_path}/{self.course_slug}/lessons/{slug}")
