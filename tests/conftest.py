@@ -18,8 +18,9 @@ from tests.support.pipeline import open_pipeline
 
 
 @pytest.fixture
-def settings_env(monkeypatch):
-    """Set environment variables for get_settings(); the cache is cleared around each change."""
+def settings_env(monkeypatch, tmp_path):
+    """Set environment variables for get_settings(); the cache is cleared around each change. Uploaded
+    files go to the test's own folder."""
 
     def apply(**values: str) -> None:
         for name, value in values.items():
@@ -27,6 +28,7 @@ def settings_env(monkeypatch):
         get_settings.cache_clear()
 
     monkeypatch.setenv("PORTAL_SECRET_KEY", TEST_SECRET_KEY)
+    monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path / "data"))
     for name, value in FAST_ARGON2.items():
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()

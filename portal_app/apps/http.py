@@ -13,6 +13,8 @@ from starlette.requests import Request
 from starlette.routing import Mount
 
 from portal_app.accounts import sessions, tickets
+from portal_app.admin import staff_sessions
+from portal_app.admin.staff_sessions import STAFF_COOKIE
 from portal_app.apps import access
 from portal_app.apps.registry import all_apps, resolve
 from portal_app.kernel.tokens import presented_token
@@ -38,3 +40,12 @@ async def account_with_access(request: Request, app_key: str, *, role: str | Non
 def child_app_routes() -> list:
     """Each app's HTTP routes, mounted under /api/apps/<key>/ (for webhooks and files)."""
     return [Mount(app.api_route, routes=list(resolve(app.http_routes)())) for app in all_apps() if app.http_routes]
+
+
+async def staff_member(request: Request):
+    """The staff member whose live staff session cookie came with the request, or None (for an app's
+    routes the admin pages use, such as a course's cover in the builder)."""
+    token = request.cookies.get(STAFF_COOKIE)
+    if not token:
+        return None
+    return await asyncio.to_thread(staff_sessions.current_staff, token)

@@ -126,6 +126,9 @@ class Settings(BaseSettings):
     )
     public_url: HttpUrl = Field("http://localhost:3000", validation_alias="PORTAL_PUBLIC_URL")
     secret_file: Path = Field(PROJECT_DIR / ".portal-secret", validation_alias="PORTAL_SECRET_FILE")
+    # Where uploaded files live (course covers, lesson attachments and videos): outside the web root,
+    # served only through routes that check who is asking.
+    data_dir: Path = Field(PROJECT_DIR / "data", validation_alias="PORTAL_DATA_DIR")
     secret_key_from_env: str = Field("", validation_alias="PORTAL_SECRET_KEY", repr=False)
     sendgrid_api_key: str = Field("", validation_alias="SENDGRID_API_KEY", repr=False)
     sendgrid_api_url: HttpUrl = Field("https://api.sendgrid.com", validation_alias="PORTAL_SENDGRID_API_URL")

@@ -80,6 +80,7 @@ def portal_url(tmp_path_factory):
         "PORTAL_PUBLIC_URL": url,
         "REFLEX_DB_URL": f"sqlite:///{data_dir / 'portal.db'}",
         "PORTAL_SECRET_FILE": str(data_dir / "secret"),
+        "PORTAL_DATA_DIR": str(data_dir / "files"),
         "PORTAL_EMAIL_POLL_SECONDS": "1",
     }
     env.pop("SENDGRID_API_KEY", None)
@@ -98,6 +99,7 @@ def portal_url(tmp_path_factory):
         # The test process shares the server's database file (for time travel and counting rows).
         os.environ["REFLEX_DB_URL"] = env["REFLEX_DB_URL"]
         os.environ["PORTAL_SECRET_FILE"] = env["PORTAL_SECRET_FILE"]
+        os.environ["PORTAL_DATA_DIR"] = env["PORTAL_DATA_DIR"]
         get_settings.cache_clear()
         # The demo data allows duplicate contacts (its two accounts share an email); the tests start
         # from the product's default and turn it on only where they say so.

@@ -17,6 +17,7 @@ VARIABLES = {
     "REFLEX_DB_URL": "db_url",
     "PORTAL_PUBLIC_URL": "public_url",
     "PORTAL_SECRET_FILE": "secret_file",
+    "PORTAL_DATA_DIR": "data_dir",
     "PORTAL_SECRET_KEY": "secret_key_from_env",
     "SENDGRID_API_KEY": "sendgrid_api_key",
     "PORTAL_SENDGRID_API_URL": "sendgrid_api_url",

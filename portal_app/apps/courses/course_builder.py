@@ -18,7 +18,8 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
-from portal_app.apps import audit
+from portal_app.apps import audit, files
+from portal_app.apps.courses import file_links
 from portal_app.apps.courses.building import add_questions
 from portal_app.apps.courses.lesson_text import lesson_html
 from portal_app.apps.courses.models import (
@@ -26,6 +27,7 @@ from portal_app.apps.courses.models import (
     Course,
     Enrolment,
     Lesson,
+    LessonAttachment,
     Module,
     QuizChoice,
     QuizQuestion,
@@ -77,7 +79,7 @@ def _flag(value: object) -> bool:
     return value is True or value == "on"
 
 
-def _course(session: Session, slug: object, *, lock: bool = False) -> Course:
+def course_by_slug(session: Session, slug: object, *, lock: bool = False) -> Course:
     """The course at `slug`; with lock=True its row is locked for the transaction, so two editors of one
     course (slugs, positions) take turns on PostgreSQL as they do on SQLite."""
     if not is_slug(slug):
@@ -98,7 +100,7 @@ def _module(session: Session, course: Course, module_id: object) -> Module:
     return module
 
 
-def _lesson(session: Session, course: Course, lesson_slug: object) -> Lesson:
+def lesson_by_slug(session: Session, course: Course, lesson_slug: object) -> Lesson:
     if not is_slug(lesson_slug):
         raise LookupError("not a lesson slug")
     lesson = session.exec(select(Lesson).where(Lesson.course_id == course.id, Lesson.slug == lesson_slug)).first()
@@ -161,12 +163,13 @@ class CourseDraft:
     for_everyone: bool
     certificate_enabled: bool
     modules: tuple[ModuleItem, ...]
+    cover_url: str = ""
 
 
 def course_for_editing(slug: object) -> CourseDraft:
     """A course with its modules and lessons in order, drafts included; LookupError when there is none."""
     with db.read_session() as session:
-        course = _course(session, slug)
+        course = course_by_slug(session, slug)
         modules = session.exec(
             select(Module).where(Module.course_id == course.id).order_by(Module.position, Module.id)
         ).all()
@@ -185,6 +188,7 @@ def course_for_editing(slug: object) -> CourseDraft:
         published=course.published,
         for_everyone=course.for_everyone,
         certificate_enabled=course.certificate_enabled,
+        cover_url=file_links.cover_url(course.cover_file),
         modules=tuple(
             ModuleItem(m.id, m.title, m.unlock_after_days, m.unlock_on, tuple(by_module[m.id])) for m in modules
         ),
@@ -207,12 +211,15 @@ class LessonDraft:
     show_answers: bool
     # The quiz in the text format of quiz_text.py ("" for a lesson that is not a quiz).
     quiz_text: str
+    attachments: tuple[file_links.AttachmentLink, ...] = ()
+    # The uploaded video's address ("" for none).
+    video_file_url: str = ""
 
 
 def lesson_for_editing(course_slug: object, lesson_slug: object) -> LessonDraft:
     with db.read_session() as session:
-        course = _course(session, course_slug)
-        lesson = _lesson(session, course, lesson_slug)
+        course = course_by_slug(session, course_slug)
+        lesson = lesson_by_slug(session, course, lesson_slug)
         questions = session.exec(
             select(QuizQuestion)
             .where(QuizQuestion.lesson_id == lesson.id)
@@ -225,6 +232,7 @@ def lesson_for_editing(course_slug: object, lesson_slug: object) -> LessonDraft:
             .order_by(QuizChoice.position, QuizChoice.id)
         ):
             choices[choice.question_id].append((choice.text, choice.correct))
+        attachments = file_links.attachment_links(session, lesson.id)
     return LessonDraft(
         course_slug=course.slug,
         course_title=course.title,
@@ -239,12 +247,41 @@ def lesson_for_editing(course_slug: object, lesson_slug: object) -> LessonDraft:
         max_attempts=lesson.max_attempts,
         show_answers=lesson.show_answers,
         quiz_text=quiz_as_text([(q.prompt, q.multiple, choices[q.id]) for q in questions]),
+        attachments=attachments,
+        video_file_url=file_links.video_url(lesson.id) if lesson.video_file else "",
     )
 
 
 def preview(markdown: object) -> str:
     """The lesson text exactly as members will see it (the same sanitiser); FieldError("body") when too long."""
     return lesson_html(clean_lesson_body(markdown))
+
+
+# --- files that go with what is deleted --------------------------------------------------------------------
+
+
+def stored_names_of_courses(session: Session, course_ids: list[int]) -> list[str]:
+    """Every file of these courses (covers, videos, attachments): what to remove once they are deleted."""
+    names = [name for name in session.exec(select(Course.cover_file).where(col(Course.id).in_(course_ids))) if name]
+    return names + _lesson_files(session, select(Lesson.id).where(col(Lesson.course_id).in_(course_ids)))
+
+
+def stored_names_of_lessons(session: Session, lesson_ids: list[int]) -> list[str]:
+    return _lesson_files(session, select(Lesson.id).where(col(Lesson.id).in_(lesson_ids)))
+
+
+def _lesson_files(session: Session, lesson_ids) -> list[str]:
+    videos = [name for name in session.exec(select(Lesson.video_file).where(col(Lesson.id).in_(lesson_ids))) if name]
+    attached = list(
+        session.exec(select(LessonAttachment.stored_name).where(col(LessonAttachment.lesson_id).in_(lesson_ids)))
+    )
+    return videos + attached
+
+
+def _remove_stored(names: list[str]) -> None:
+    """Remove files from disk once the deletion that dropped them has committed."""
+    for name in names:
+        files.remove(APP_KEY, name)
 
 
 # --- courses ---------------------------------------------------------------------------------------------
@@ -334,7 +371,7 @@ def update_course(
 
 def _update_course(actor: Actor, slug: object, values: dict, published, for_everyone, certificate_enabled) -> str:
     with db.write_session() as session:
-        course = _course(session, slug, lock=True)
+        course = course_by_slug(session, slug, lock=True)
         if not _free_slug(session, values["slug"], taken_by=course.id):
             raise FormErrors({"slug": f"Another course already uses the address {values['slug']}."})
         description_changed = course.description != values["description"]
@@ -359,7 +396,7 @@ def _update_course(actor: Actor, slug: object, values: dict, published, for_ever
 
 def set_published(actor: Actor, slug: object, published: bool) -> None:
     with db.write_session() as session:
-        course = _course(session, slug, lock=True)
+        course = course_by_slug(session, slug, lock=True)
         course.published = bool(published)
         session.add(course)
         action = "course_published" if course.published else "course_unpublished"
@@ -369,10 +406,11 @@ def set_published(actor: Actor, slug: object, published: bool) -> None:
 def delete_course(actor: Actor, slug: object, *, confirm: object) -> None:
     """Delete a course with everything in it (progress, attempts, certificates): `confirm` must repeat its slug."""
     with db.write_session() as session:
-        course = _course(session, slug, lock=True)
+        course = course_by_slug(session, slug, lock=True)
         if confirm != course.slug:
             raise FormErrors({"confirm": f"Type {course.slug} to confirm that the course and all progress in it go."})
         enrolled = session.exec(select(func.count()).where(Enrolment.course_id == course.id)).one()
+        stored = stored_names_of_courses(session, [course.id])
         session.delete(course)
         audit.record(
             session,
@@ -382,6 +420,7 @@ def delete_course(actor: Actor, slug: object, *, confirm: object) -> None:
             target=course.slug,
             detail={"title": course.title, "enrolled": enrolled},
         )
+    _remove_stored(stored)
 
 
 # --- modules ---------------------------------------------------------------------------------------------
@@ -405,7 +444,7 @@ def _module_lessons(session: Session, module: Module) -> list[Lesson]:
 def add_module(actor: Actor, course_slug: object, *, title: object) -> int:
     values = _collect({"title": lambda: clean_title(title)})
     with db.write_session() as session:
-        course = _course(session, course_slug, lock=True)
+        course = course_by_slug(session, course_slug, lock=True)
         modules = _modules(session, course)
         module = Module(course_id=course.id, title=values["title"], position=len(modules))
         session.add(module)
@@ -425,7 +464,7 @@ def update_module(
         }
     )
     with db.write_session() as session:
-        course = _course(session, course_slug, lock=True)
+        course = course_by_slug(session, course_slug, lock=True)
         module = _module(session, course, module_id)
         module.title, module.unlock_after_days, module.unlock_on = (
             values["title"],
@@ -441,7 +480,7 @@ def move_module(actor: Actor, course_slug: object, module_id: object, direction:
     if direction not in (UP, DOWN):
         raise LookupError("not a direction")
     with db.write_session() as session:
-        course = _course(session, course_slug, lock=True)
+        course = course_by_slug(session, course_slug, lock=True)
         module = _module(session, course, module_id)
         modules = _modules(session, course)
         index = modules.index(module)
@@ -462,12 +501,13 @@ def move_module(actor: Actor, course_slug: object, module_id: object, direction:
 def delete_module(actor: Actor, course_slug: object, module_id: object) -> None:
     """Delete a module and its lessons (their progress goes with them); a course keeps at least one module."""
     with db.write_session() as session:
-        course = _course(session, course_slug, lock=True)
+        course = course_by_slug(session, course_slug, lock=True)
         module = _module(session, course, module_id)
         modules = _modules(session, course)
         if len(modules) == 1:
             raise FormErrors({"module": "A course needs at least one module: add another before deleting this one."})
-        lessons = len(_module_lessons(session, module))
+        lesson_ids = [lesson.id for lesson in _module_lessons(session, module)]
+        stored = stored_names_of_lessons(session, lesson_ids)
         session.delete(module)
         session.flush()
         _renumber(session, [m for m in modules if m.id != module.id])
@@ -477,8 +517,9 @@ def delete_module(actor: Actor, course_slug: object, module_id: object) -> None:
             APP_KEY,
             "module_deleted",
             target=course.slug,
-            detail={"title": module.title, "lessons": lessons},
+            detail={"title": module.title, "lessons": len(lesson_ids)},
         )
+    _remove_stored(stored)
 
 
 # --- lessons ---------------------------------------------------------------------------------------------
@@ -493,7 +534,7 @@ def add_lesson(actor: Actor, course_slug: object, module_id: object, *, title: o
         }
     )
     with db.write_session() as session:
-        course = _course(session, course_slug, lock=True)
+        course = course_by_slug(session, course_slug, lock=True)
         module = _module(session, course, module_id)
         base = slug_from_title(values["title"]) or "lesson"
         taken = set(session.exec(select(Lesson.slug).where(Lesson.course_id == course.id)))
@@ -540,7 +581,7 @@ def update_lesson(
 ) -> str:
     """Save a lesson's editor form (and its quiz, for a quiz lesson) whole or not at all; its (new) slug."""
     with db.read_session() as session:
-        kind = _lesson(session, _course(session, course_slug), lesson_slug).kind
+        kind = lesson_by_slug(session, course_by_slug(session, course_slug), lesson_slug).kind
     checks = {
         "title": lambda: clean_title(title),
         "slug": lambda: clean_slug(new_slug.strip() if isinstance(new_slug, str) else new_slug, "slug"),
@@ -557,8 +598,8 @@ def update_lesson(
         }
     values = _collect(checks)
     with db.write_session() as session:
-        course = _course(session, course_slug, lock=True)
-        lesson = _lesson(session, course, lesson_slug)
+        course = course_by_slug(session, course_slug, lock=True)
+        lesson = lesson_by_slug(session, course, lesson_slug)
         clash = session.exec(
             select(Lesson.id).where(
                 Lesson.course_id == course.id, Lesson.slug == values["slug"], Lesson.id != lesson.id
@@ -613,8 +654,8 @@ def move_lesson(actor: Actor, course_slug: object, lesson_slug: object, directio
     if direction not in (UP, DOWN):
         raise LookupError("not a direction")
     with db.write_session() as session:
-        course = _course(session, course_slug, lock=True)
-        lesson = _lesson(session, course, lesson_slug)
+        course = course_by_slug(session, course_slug, lock=True)
+        lesson = lesson_by_slug(session, course, lesson_slug)
         modules = _modules(session, course)
         module_index = next(index for index, module in enumerate(modules) if module.id == lesson.module_id)
         siblings = _module_lessons(session, modules[module_index])
@@ -643,9 +684,10 @@ def move_lesson(actor: Actor, course_slug: object, lesson_slug: object, directio
 def delete_lesson(actor: Actor, course_slug: object, lesson_slug: object) -> None:
     """Delete a lesson with its quiz, attempts and completions."""
     with db.write_session() as session:
-        course = _course(session, course_slug, lock=True)
-        lesson = _lesson(session, course, lesson_slug)
+        course = course_by_slug(session, course_slug, lock=True)
+        lesson = lesson_by_slug(session, course, lesson_slug)
         module = session.get(Module, lesson.module_id)
+        stored = stored_names_of_lessons(session, [lesson.id])
         session.delete(lesson)
         session.flush()
         _renumber(session, _module_lessons(session, module))
@@ -657,3 +699,4 @@ def delete_lesson(actor: Actor, course_slug: object, lesson_slug: object) -> Non
             target=f"{course.slug}/{lesson.slug}",
             detail={"title": lesson.title},
         )
+    _remove_stored(stored)

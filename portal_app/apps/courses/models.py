@@ -34,6 +34,8 @@ class Course(SQLModel, table=True):
     for_everyone: bool = False
     # Completing every lesson issues a certificate.
     certificate_enabled: bool = False
+    # The cover image's stored name (apps/files.py), "" for none.
+    cover_file: str = Field(default="", max_length=40)
     position: int = 0
     created_at: datetime = Field(sa_type=UTCDateTime)
 
@@ -77,6 +79,8 @@ class Lesson(SQLModel, table=True):
     kind: str = Field(default="lesson", max_length=16)
     # A YouTube or Vimeo address, shown as an embed from the allow-list in video.py ("" for none).
     video_url: str = Field(default="", max_length=MAX_URL_LENGTH)
+    # Or an uploaded mp4 (its stored name in apps/files.py), served only to people the lesson is open to.
+    video_file: str = Field(default="", max_length=40)
     # Drip, as on Module; a lesson opens when both it and its module have.
     unlock_after_days: int | None = None
     unlock_on: date | None = Field(default=None, sa_type=Date)
@@ -188,3 +192,18 @@ class Certificate(SQLModel, table=True):
     issued_at: datetime = Field(sa_type=UTCDateTime)
     # The date it shows: the business's calendar date at issue, kept even if the time zone changes later.
     issued_on: date = Field(sa_type=Date)
+
+
+class LessonAttachment(SQLModel, table=True):
+    """A file the owner attached to a lesson, downloadable by the people the lesson is open to."""
+
+    __table_args__ = (Index("ix_lessonattachment_lesson", "lesson_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    lesson_id: int = Field(sa_column=Column(Integer, ForeignKey("lesson.id", ondelete="CASCADE"), nullable=False))
+    # What people see and download it as, and where it is stored (apps/files.py).
+    name: str = Field(max_length=MAX_NAME_LENGTH)
+    stored_name: str = Field(max_length=40, unique=True)
+    content_type: str = Field(max_length=64)
+    size: int
+    added_at: datetime = Field(sa_type=UTCDateTime)

@@ -15,9 +15,17 @@ from sqlalchemy import and_, func, or_
 from sqlmodel import col, select
 
 from portal_app.accounts.models import Account
-from portal_app.apps.courses import certificates, drip, quizzes
+from portal_app.apps.courses import certificates, drip, file_links, quizzes
 from portal_app.apps.courses.lesson_text import lesson_html
-from portal_app.apps.courses.models import Certificate, Course, Enrolment, Lesson, LessonCompletion, Module, QuizAttempt
+from portal_app.apps.courses.models import (
+    Certificate,
+    Course,
+    Enrolment,
+    Lesson,
+    LessonCompletion,
+    Module,
+    QuizAttempt,
+)
 from portal_app.apps.courses.progress import (
     APP_KEY,
     LessonLink,
@@ -70,6 +78,8 @@ class CourseCard:
     next_lesson: LessonLink | None
     # The certificate of a completed course that has them.
     certificate_code: str | None = None
+    # The cover image's address ("" for none).
+    cover_url: str = ""
 
     @property
     def completed(self) -> bool:
@@ -106,6 +116,7 @@ def my_courses(account_id: int) -> list[CourseCard]:
                 percent=percent(finished, len(ordered)),
                 next_lesson=upcoming.link if upcoming else None,
                 certificate_code=code,
+                cover_url=file_links.cover_url(course.cover_file),
             )
         )
     return cards
@@ -259,6 +270,9 @@ class LessonView:
     next: LessonLink | None
     # For a quiz: its questions (without the right answers) and this account's attempts.
     quiz: quizzes.QuizView | None = None
+    # The uploaded video's address (when there is no YouTube or Vimeo one), or "".
+    video_file_url: str = ""
+    attachments: tuple[file_links.AttachmentLink, ...] = ()
 
 
 def lesson_view(account_id: int, course_slug: object, lesson_slug: object) -> LessonView:
@@ -271,6 +285,7 @@ def lesson_view(account_id: int, course_slug: object, lesson_slug: object) -> Le
         lesson = session.get(Lesson, found.lesson.id)
         done = lesson.id in done_ids(session, account_id, [found.course.id])
         quiz = quizzes.quiz_view(session, account_id, lesson.id) if lesson.kind == "quiz" else None
+        attachments = file_links.attachment_links(session, lesson.id)
     if not found.enrolled:
         _start(account_id, found.course)
     ordered, index = found.lessons, found.index
@@ -285,6 +300,8 @@ def lesson_view(account_id: int, course_slug: object, lesson_slug: object) -> Le
         module_title=found.lesson.module_title,
         body_html=lesson_html(lesson.body_markdown),
         video_embed_url=embed_url(lesson.video_url) or "",
+        video_file_url=file_links.video_url(lesson.id) if lesson.video_file and not lesson.video_url else "",
+        attachments=attachments,
         done=done,
         number=index + 1,
         lessons_total=len(ordered),

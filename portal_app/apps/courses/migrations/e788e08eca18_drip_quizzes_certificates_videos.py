@@ -1,4 +1,5 @@
-"""Membership Courses: drip on modules and lessons, video lessons, quizzes with their attempts, and certificates.
+"""Membership Courses: drip on modules and lessons, video lessons (embedded or uploaded), lesson
+attachments, course covers, quizzes with their attempts, and certificates.
 
 Existing rows get the defaults: no drip, no video, ordinary lessons, certificates off.
 
@@ -88,6 +89,21 @@ def upgrade() -> None:
     with op.batch_alter_table("quizchoice", schema=None) as batch_op:
         batch_op.create_index("ix_quizchoice_question_position", ["question_id", "position", "id"], unique=False)
 
+    op.create_table(
+        "lessonattachment",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("lesson_id", sa.Integer(), nullable=False),
+        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("stored_name", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("content_type", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("added_at", portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["lesson_id"], ["lesson.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("stored_name"),
+    )
+    with op.batch_alter_table("lessonattachment", schema=None) as batch_op:
+        batch_op.create_index("ix_lessonattachment_lesson", ["lesson_id", "id"], unique=False)
     with op.batch_alter_table("certificate", schema=None) as batch_op:
         batch_op.create_index("ix_certificate_course", ["course_id"], unique=False)
     with op.batch_alter_table("quizattempt", schema=None) as batch_op:
@@ -101,8 +117,14 @@ def upgrade() -> None:
 
     with op.batch_alter_table("course", schema=None) as batch_op:
         batch_op.add_column(sa.Column("certificate_enabled", sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.add_column(
+            sa.Column("cover_file", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False, server_default="")
+        )
 
     with op.batch_alter_table("lesson", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("video_file", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False, server_default="")
+        )
         batch_op.add_column(
             sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False, server_default="lesson")
         )
@@ -122,6 +144,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Downgrade schema."""
+    with op.batch_alter_table("lessonattachment", schema=None) as batch_op:
+        batch_op.drop_index("ix_lessonattachment_lesson")
+    op.drop_table("lessonattachment")
     with op.batch_alter_table("lessoncompletion", schema=None) as batch_op:
         batch_op.drop_index("ix_lessoncompletion_lesson")
         batch_op.drop_index("ix_lessoncompletion_course_account")
@@ -137,6 +162,7 @@ def downgrade() -> None:
         batch_op.drop_column("unlock_after_days")
 
     with op.batch_alter_table("lesson", schema=None) as batch_op:
+        batch_op.drop_column("video_file")
         batch_op.drop_column("show_answers")
         batch_op.drop_column("max_attempts")
         batch_op.drop_column("pass_percent")
@@ -146,6 +172,7 @@ def downgrade() -> None:
         batch_op.drop_column("kind")
 
     with op.batch_alter_table("course", schema=None) as batch_op:
+        batch_op.drop_column("cover_file")
         batch_op.drop_column("certificate_enabled")
 
     with op.batch_alter_table("quizchoice", schema=None) as batch_op:

@@ -62,6 +62,151 @@ def _back(State, text: str, href) -> rx.Component:
     return rx.link("← " + text, href=href, size="2")
 
 
+def _uploader(State, upload_id: str, label: str, hint: str, accept: dict, on_upload, error) -> rx.Component:
+    """A file picker (click, Enter or drop) with an Upload button and the refusal beside it."""
+    return rx.vstack(
+        rx.text(label, class_name="portal-label", id=f"{upload_id}-label"),
+        rx.upload(
+            rx.hstack(
+                rx.icon("upload", size=16, aria_hidden="true"),
+                rx.text("Choose a file or drop it here"),
+                rx.foreach(rx.selected_files(upload_id), lambda name: rx.badge(name, variant="soft")),
+                align="center",
+                spacing="2",
+                wrap="wrap",
+            ),
+            id=upload_id,
+            accept=accept,
+            multiple=False,
+            max_files=1,
+            aria_labelledby=f"{upload_id}-label",
+            border="1px dashed var(--gray-7)",
+            border_radius="8px",
+            padding="12px",
+            width="100%",
+        ),
+        rx.text(hint, size="2", color_scheme="gray"),
+        rx.button(
+            "Upload",
+            type="button",
+            variant="soft",
+            aria_label=f"Upload {label.lower()}",
+            on_click=on_upload(rx.upload_files(upload_id=upload_id)),
+        ),
+        _error(error, upload_id),
+        spacing="2",
+        width="100%",
+    )
+
+
+_IMAGES = {"image/png": [".png"], "image/jpeg": [".jpg", ".jpeg"], "image/gif": [".gif"], "image/webp": [".webp"]}
+_DOCUMENTS = {
+    **_IMAGES,
+    "application/pdf": [".pdf"],
+    "application/zip": [".zip", ".docx", ".xlsx", ".pptx"],
+    "text/plain": [".txt", ".md", ".csv"],
+    "audio/mpeg": [".mp3"],
+}
+_VIDEOS = {"video/mp4": [".mp4", ".m4v"]}
+
+
+def _cover(State) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Cover image", as_="h2", size="4"),
+            rx.cond(
+                State.course_cover_url != "",
+                rx.hstack(
+                    rx.image(src=State.course_cover_url, alt="The course's cover", width="160px", border_radius="8px"),
+                    rx.button("Remove cover", variant="soft", color_scheme="red", on_click=State.remove_cover),
+                    align="center",
+                    spacing="3",
+                    wrap="wrap",
+                ),
+            ),
+            _uploader(
+                State,
+                "cover-upload",
+                "Cover image",
+                "PNG, JPEG, GIF or WebP, up to 5 MB. Shown on My courses.",
+                _IMAGES,
+                State.upload_cover,
+                State.upload_errors["cover"],
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _lesson_files(State) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Files and video", as_="h2", size="4"),
+            rx.cond(
+                State.lesson_attachments.length() > 0,
+                rx.el.ul(
+                    rx.foreach(
+                        State.lesson_attachments,
+                        lambda item: rx.el.li(
+                            rx.hstack(
+                                rx.icon("paperclip", size=16, aria_hidden="true"),
+                                rx.text(item.name),
+                                rx.text(item.size, size="2", color_scheme="gray"),
+                                rx.button(
+                                    "Remove",
+                                    size="1",
+                                    variant="soft",
+                                    color_scheme="red",
+                                    aria_label="Remove " + item.name,
+                                    on_click=State.remove_attachment(item.id),
+                                ),
+                                align="center",
+                                spacing="2",
+                                wrap="wrap",
+                            )
+                        ),
+                    ),
+                    style=_LIST,
+                    aria_label="Attached files",
+                ),
+            ),
+            _uploader(
+                State,
+                "attachment-upload",
+                "Attach a file",
+                "PDF, image, ZIP (also Word, Excel, PowerPoint), MP3 or plain text, up to 25 MB; 20 per lesson.",
+                _DOCUMENTS,
+                State.upload_attachment,
+                State.upload_errors["attachment"],
+            ),
+            rx.cond(
+                State.lesson_video_file_url != "",
+                rx.hstack(
+                    rx.el.video(src=State.lesson_video_file_url, controls=True, preload="metadata", width="240px"),
+                    rx.button("Remove video", variant="soft", color_scheme="red", on_click=State.remove_video),
+                    align="center",
+                    spacing="3",
+                    wrap="wrap",
+                ),
+            ),
+            _uploader(
+                State,
+                "video-upload",
+                "Upload a video",
+                "MP4, up to 500 MB. A YouTube or Vimeo address above is shown instead when both are set.",
+                _VIDEOS,
+                State.upload_video,
+                State.upload_errors["video_file"],
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
 # --- the course list --------------------------------------------------------------------------------------
 
 
@@ -403,6 +548,7 @@ def course_editor(State) -> rx.Component:
                         rx.callout(State.module_error, color_scheme="red", role="alert", width="100%"),
                     ),
                     _course_form(State),
+                    _cover(State),
                     rx.heading("Modules and lessons", as_="h2", size="5"),
                     rx.foreach(State.course_modules, lambda module: _module_card(State, module)),
                     rx.form(
@@ -545,7 +691,7 @@ def lesson_editor(State) -> rx.Component:
                     rx.heading("Edit: ", State.lesson_title, as_="h1", size="7"),
                     notice(State.builder_notice),
                     rx.grid(
-                        _lesson_form(State),
+                        rx.vstack(_lesson_form(State), _lesson_files(State), spacing="4", width="100%"),
                         rx.vstack(
                             rx.heading("Preview", as_="h2", size="4"),
                             rx.text("Exactly as members will see it.", size="2", color_scheme="gray"),

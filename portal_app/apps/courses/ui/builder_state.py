@@ -15,7 +15,7 @@ import reflex as rx
 
 from portal_app.admin.ui.apps_state import AppAdminState
 from portal_app.apps import audit
-from portal_app.apps.courses import course_builder, enrolments
+from portal_app.apps.courses import course_builder, course_files, enrolments
 from portal_app.apps.courses.progress import APP_KEY
 from portal_app.apps.registry import match_route
 from portal_app.kernel.errors import FieldError, FormErrors
@@ -25,6 +25,7 @@ ADMIN_BASE = "/admin/apps/courses"
 TEACH_BASE = "/apps/courses/teach"
 INSTRUCTOR = "instructor"
 COURSE_FIELDS = ("title", "slug", "description", "confirm")
+UPLOAD_FIELDS = ("cover", "attachment", "video_file")
 LESSON_FIELDS = (
     "title",
     "slug",
@@ -65,6 +66,14 @@ class BuilderModuleRow:
     unlock_on: str = ""
     drip: str = ""
     lessons: list[BuilderLessonRow] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class AttachmentRow:
+    id: int = 0
+    name: str = ""
+    size: str = ""
+    url: str = ""
 
 
 @dataclasses.dataclass
@@ -119,6 +128,9 @@ class CourseBuilderMixin(rx.State, mixin=True):
     course_certificate: bool = False
     course_errors: dict[str, str] = dict.fromkeys(COURSE_FIELDS, "")
     course_modules: list[BuilderModuleRow] = []
+    course_cover_url: str = ""
+    # Refusals of an upload (cover, attachment, video), shown beside its picker.
+    upload_errors: dict[str, str] = dict.fromkeys(UPLOAD_FIELDS, "")
     module_error: str = ""
     course_missing: bool = False
     # Changes whenever stored values are shown afresh, so forms show them (they are uncontrolled).
@@ -135,6 +147,8 @@ class CourseBuilderMixin(rx.State, mixin=True):
     lesson_max_attempts: str = ""
     lesson_show_answers: bool = False
     lesson_quiz_text: str = ""
+    lesson_attachments: list[AttachmentRow] = []
+    lesson_video_file_url: str = ""
     lesson_errors: dict[str, str] = dict.fromkeys(LESSON_FIELDS, "")
     # Sanitised by the same function members' lessons go through (course_builder.preview).
     preview_html: str = ""
@@ -170,6 +184,8 @@ class CourseBuilderMixin(rx.State, mixin=True):
         self.course_slug = self.course_title = self.course_description = ""
         self.course_published = self.course_for_everyone = self.course_certificate = self.course_missing = False
         self.course_errors = dict.fromkeys(COURSE_FIELDS, "")
+        self.upload_errors = dict.fromkeys(UPLOAD_FIELDS, "")
+        self.course_cover_url = ""
         self._clear_lesson()
         self.members_enrolled = self.members_next_after = 0
         self.members_query = ""
@@ -179,6 +195,7 @@ class CourseBuilderMixin(rx.State, mixin=True):
         self.lesson_unlock_after_days = self.lesson_unlock_on = self.lesson_pass_percent = ""
         self.lesson_max_attempts = self.lesson_quiz_text = self.preview_html = ""
         self.lesson_show_answers = self.lesson_missing = False
+        self.lesson_attachments, self.lesson_video_file_url = [], ""
         self.lesson_errors = dict.fromkeys(LESSON_FIELDS, "")
 
     def _course_href(self, slug: str) -> str:
@@ -229,6 +246,7 @@ class CourseBuilderMixin(rx.State, mixin=True):
         self.course_slug, self.course_title, self.course_description = draft.slug, draft.title, draft.description
         self.course_published, self.course_for_everyone = draft.published, draft.for_everyone
         self.course_certificate = draft.certificate_enabled
+        self.course_cover_url = draft.cover_url
         self.course_modules = [
             BuilderModuleRow(
                 id=module.id,
@@ -404,6 +422,8 @@ class CourseBuilderMixin(rx.State, mixin=True):
         self.lesson_unlock_on = draft.unlock_on.isoformat() if draft.unlock_on else ""
         self.lesson_pass_percent, self.lesson_max_attempts = str(draft.pass_percent), str(draft.max_attempts)
         self.lesson_show_answers, self.lesson_quiz_text = draft.show_answers, draft.quiz_text
+        self.lesson_attachments = [AttachmentRow(item.id, item.name, item.size, item.url) for item in draft.attachments]
+        self.lesson_video_file_url = draft.video_file_url
         self.preview_html = await asyncio.to_thread(course_builder.preview, draft.body_markdown)
         self.form_version += 1
 
@@ -467,6 +487,99 @@ class CourseBuilderMixin(rx.State, mixin=True):
             return rx.redirect(f"{self.base_path}/{course_slug}/lessons/{slug}")
         await self._show_lesson(course_slug, slug)
         self.builder_notice = "Lesson saved."
+
+    # --- files ------------------------------------------------------------------------------------
+
+    async def _upload(self, field: str, files: object, store) -> bool | None:
+        """Hand the one uploaded file to `store(actor, source, filename)`: True when kept, False when refused
+        (said beside the picker), None when nobody may edit here (the caller returns self._denied())."""
+        actor = await self._editor()
+        if actor is None:
+            return None
+        self.upload_errors = dict.fromkeys(UPLOAD_FIELDS, "")
+        self.builder_notice = ""
+        chosen = [item for item in files if isinstance(item, rx.UploadFile)] if isinstance(files, list) else []
+        if len(chosen) != 1:
+            self.upload_errors = {**self.upload_errors, field: "Choose one file, then upload it."}
+            return False
+        try:
+            await asyncio.to_thread(store, actor, chosen[0].file, chosen[0].filename)
+        except FormErrors as refused:
+            self.upload_errors = {**self.upload_errors, field: " ".join(refused.errors.values())}
+            return False
+        except LookupError:
+            self.upload_errors = {**self.upload_errors, field: "That course or lesson is not there any more."}
+            return False
+        return True
+
+    @rx.event
+    async def upload_cover(self, files: list[rx.UploadFile]):
+        slug = self._param("course")
+        kept = await self._upload(
+            "cover", files, lambda actor, source, _name: course_files.set_cover(actor, slug, source)
+        )
+        if kept is None:
+            return self._denied()
+        if kept:
+            await self._show_course(slug)
+            self.builder_notice = "Cover uploaded."
+
+    @rx.event
+    async def remove_cover(self):
+        await self._course_action(course_files.remove_cover, notice="Cover removed.")
+
+    async def _lesson_file_action(self, actor, action, *args, notice: str) -> None:
+        course_slug, lesson_slug = self._param("course"), self._param("lesson")
+        self.upload_errors = dict.fromkeys(UPLOAD_FIELDS, "")
+        try:
+            await asyncio.to_thread(action, actor, course_slug, lesson_slug, *args)
+        except LookupError:
+            self.upload_errors = {**self.upload_errors, "attachment": "That file is not on this lesson any more."}
+        else:
+            self.builder_notice = notice
+        await self._show_lesson(course_slug, lesson_slug)
+
+    @rx.event
+    async def upload_attachment(self, files: list[rx.UploadFile]):
+        course_slug, lesson_slug = self._param("course"), self._param("lesson")
+
+        def store(actor, source, filename):
+            course_files.add_attachment(actor, course_slug, lesson_slug, filename, source)
+
+        kept = await self._upload("attachment", files, store)
+        if kept is None:
+            return self._denied()
+        if kept:
+            await self._show_lesson(course_slug, lesson_slug)
+            self.builder_notice = "File attached."
+
+    @rx.event
+    async def remove_attachment(self, attachment_id: int):
+        actor = await self._editor()
+        if actor is None:
+            return self._denied()
+        await self._lesson_file_action(actor, course_files.remove_attachment, attachment_id, notice="File removed.")
+
+    @rx.event
+    async def upload_video(self, files: list[rx.UploadFile]):
+        course_slug, lesson_slug = self._param("course"), self._param("lesson")
+
+        def store(actor, source, _filename):
+            course_files.set_video_file(actor, course_slug, lesson_slug, source)
+
+        kept = await self._upload("video_file", files, store)
+        if kept is None:
+            return self._denied()
+        if kept:
+            await self._show_lesson(course_slug, lesson_slug)
+            self.builder_notice = "Video uploaded."
+
+    @rx.event
+    async def remove_video(self):
+        actor = await self._editor()
+        if actor is None:
+            return self._denied()
+        await self._lesson_file_action(actor, course_files.remove_video_file, notice="Video removed.")
 
     # --- members and progress --------------------------------------------------------------------
 

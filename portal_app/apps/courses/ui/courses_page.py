@@ -14,6 +14,18 @@ def _course_card(course) -> rx.Component:
     return rx.el.li(
         rx.card(
             rx.vstack(
+                rx.cond(
+                    course.cover_url != "",
+                    rx.image(
+                        src=course.cover_url,
+                        alt="",
+                        width="100%",
+                        height="140px",
+                        object_fit="cover",
+                        border_radius="6px",
+                        loading="lazy",
+                    ),
+                ),
                 rx.hstack(
                     rx.heading(rx.link(course.title, href=course.href), as_="h2", size="4"),
                     rx.cond(course.completed, completed_badge()),

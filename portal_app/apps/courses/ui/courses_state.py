@@ -40,6 +40,7 @@ class CourseRow:
     completed: bool = False
     enrolled: bool = False
     certificate_href: str = ""
+    cover_url: str = ""
 
 
 @dataclasses.dataclass
@@ -70,6 +71,13 @@ class QuestionRow:
     choices: list[ChoiceRow] = dataclasses.field(default_factory=list)
     # Marked wrong in the last attempt (only when the owner shows answers).
     wrong: bool = False
+
+
+@dataclasses.dataclass
+class FileRow:
+    name: str = ""
+    size: str = ""
+    url: str = ""
 
 
 @dataclasses.dataclass
@@ -169,6 +177,7 @@ def _course_row(card: service.CourseCard) -> CourseRow:
         completed=card.completed,
         enrolled=card.enrolled,
         certificate_href=_certificate_href(card.certificate_code),
+        cover_url=card.cover_url,
     )
 
 
@@ -199,6 +208,9 @@ class CoursesState(AppAccessState):
     lesson_locked_label: str = ""
     # The embed address made from the lesson's YouTube or Vimeo video (video.embed_url), or "".
     video_embed_url: str = ""
+    # The lesson's uploaded video, served by a route that checks the lesson is open to this person.
+    video_file_url: str = ""
+    lesson_files: list[FileRow] = []
     # Quizzes.
     is_quiz: bool = False
     quiz_questions: list[QuestionRow] = []
@@ -235,7 +247,8 @@ class CoursesState(AppAccessState):
         self.lesson_done = self.lesson_missing = self.course_just_completed = False
         self.previous_title = self.previous_href = self.next_title = self.next_href = ""
         self.up_next_title = self.up_next_href = self.notice = ""
-        self.lesson_locked_label = self.video_embed_url = ""
+        self.lesson_locked_label = self.video_embed_url = self.video_file_url = ""
+        self.lesson_files = []
         self._forget_quiz()
         self.certificate_href = ""
 
@@ -324,6 +337,8 @@ class CoursesState(AppAccessState):
         self.next_title = view.next.title if view.next else ""
         self.next_href = _lesson_href(view.course_slug, view.next.slug) if view.next else ""
         self.video_embed_url = view.video_embed_url
+        self.video_file_url = view.video_file_url
+        self.lesson_files = [FileRow(item.name, item.size, item.url) for item in view.attachments]
         self._forget_quiz()
         if view.quiz is not None:
             self._show_quiz(view.quiz)

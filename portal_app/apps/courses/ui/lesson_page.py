@@ -96,6 +96,36 @@ def _video() -> rx.Component:
     )
 
 
+def _files() -> rx.Component:
+    """The lesson's attachments: each downloads through a route that checks the lesson is open to this person."""
+    return rx.cond(
+        CoursesState.lesson_files.length() > 0,
+        rx.vstack(
+            rx.heading("Files", as_="h2", size="4"),
+            rx.el.ul(
+                rx.foreach(
+                    CoursesState.lesson_files,
+                    lambda item: rx.el.li(
+                        rx.button(
+                            rx.icon("download", size=16, aria_hidden="true"),
+                            item.name,
+                            rx.text(item.size, size="1", color_scheme="gray"),
+                            variant="soft",
+                            aria_label="Download " + item.name,
+                            on_click=rx.download(url=item.url),
+                        ),
+                        list_style="none",
+                    ),
+                ),
+                style={"padding": 0, "margin": 0, "display": "grid", "gap": "6px"},
+                aria_label="Files",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+    )
+
+
 def _finish() -> rx.Component:
     """How the lesson is finished: the quiz form, or "Mark complete" (a Completed badge once done)."""
     return rx.cond(
@@ -115,7 +145,18 @@ def _lesson() -> rx.Component:
         rx.heading(CoursesState.lesson_title, as_="h1", size="7"),
         # Sanitised with nh3's allow-list on the server (service.lesson_html); never raw lesson text.
         rx.cond(CoursesState.video_embed_url != "", _video()),
+        rx.cond(
+            CoursesState.video_file_url != "",
+            rx.el.video(
+                src=CoursesState.video_file_url,
+                controls=True,
+                preload="metadata",
+                aria_label="Lesson video: " + CoursesState.lesson_title,
+                style={"width": "100%", "borderRadius": "8px", "background": "var(--gray-4)"},
+            ),
+        ),
         rx.box(rx.html(CoursesState.lesson_html), class_name="lesson-body", width="100%", style=LESSON_TEXT),
+        _files(),
         notice(CoursesState.notice),
         _finish(),
         _up_next(),
