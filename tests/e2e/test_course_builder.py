@@ -14,6 +14,20 @@ from tests.e2e.support import HOME, admin_log_in, create_account, create_owner, 
 from tests.e2e.test_accessibility import assert_no_violations
 
 HOSTILE = "<img src=x onerror=alert(1)>"
+HTML = b"<!doctype html><script>alert(1)</script>"
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+# A 1x1 transparent PNG.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082"
+)
+
+
+def page_cover_url(member: Page, title: str) -> str:
+    """The cover's address as My courses shows it."""
+    member.goto("/apps/courses")
+    card = member.get_by_role("listitem").filter(has_text=title)
+    return card.locator("img").first.get_attribute("src")
 
 
 def _member(browser, base_url: str, name: str, *, role: str | None = None) -> tuple[Page, int, str]:
@@ -77,6 +91,16 @@ def test_the_owner_builds_a_course_and_a_member_sees_it(page: Page, base_url: st
     expect(page.get_by_text("Lesson saved.")).to_be_visible()
     assert_no_violations(page, "the lesson editor")
 
+    # Files: a page of HTML posing as a PDF is refused beside its picker; a real PDF is attached.
+    attachments = page.locator("#attachment-upload input[type=file]")
+    attachments.set_input_files(files=[{"name": "notes.pdf", "mimeType": "application/pdf", "buffer": HTML}])
+    page.get_by_role("button", name="Attach file").click()
+    expect(page.locator("#attachment-upload-error")).to_contain_text("That kind of file is not taken here.")
+    attachments.set_input_files(files=[{"name": "starter notes.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    page.get_by_role("button", name="Attach file").click()
+    expect(page.get_by_text("File attached.")).to_be_visible()
+    expect(page.get_by_role("list", name="Attached files").get_by_text("starter notes.pdf")).to_be_visible()
+
     # A quiz: a question without a right answer is refused with its line, then a good one is kept.
     page.get_by_role("link", name="← Back to the course").click()
     page.get_by_label("New lesson title").fill("Starter check")
@@ -91,6 +115,11 @@ def test_the_owner_builds_a_course_and_a_member_sees_it(page: Page, base_url: st
     expect(page.get_by_text("Lesson saved.")).to_be_visible()
 
     page.get_by_role("link", name="← Back to the course").click()
+    page.locator("#cover-upload input[type=file]").set_input_files(
+        files=[{"name": "cover.png", "mimeType": "image/png", "buffer": PNG}]
+    )
+    page.get_by_role("button", name="Upload cover").click()
+    expect(page.get_by_text("Cover uploaded.")).to_be_visible()
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_text("Published: members with access see it now.")).to_be_visible()
 
@@ -114,6 +143,11 @@ def test_the_owner_builds_a_course_and_a_member_sees_it(page: Page, base_url: st
     expect(member.get_by_role("heading", name="Every day")).to_be_visible()
     expect(member.locator("iframe[src='https://www.youtube-nocookie.com/embed/aqz-KE-bpKQ']")).to_have_count(1)
     assert member.locator(".lesson-body [onerror], .lesson-body script").count() == 0
+    with member.expect_download() as download:
+        member.get_by_role("button", name="Download starter notes.pdf").click()
+    assert open(download.value.path(), "rb").read() == PDF
+    cover = member.context.request.get(page_cover_url(member, title))
+    assert cover.status == 200 and cover.headers["content-type"] == "image/png"
     assert dialogs == []
     member.context.close()
 

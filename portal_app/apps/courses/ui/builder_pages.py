@@ -62,37 +62,42 @@ def _back(State, text: str, href) -> rx.Component:
     return rx.link("← " + text, href=href, size="2")
 
 
-def _uploader(State, upload_id: str, label: str, hint: str, accept: dict, on_upload, error) -> rx.Component:
-    """A file picker (click, Enter or drop) with an Upload button and the refusal beside it."""
+def _uploader(
+    State, upload_id: str, label: str, button: str, hint: str, accept: dict, on_upload, error
+) -> rx.Component:
+    """A file picker (click, Enter or drop) with its button and the refusal beside it.
+
+    The dropzone's hidden file input cannot take an id or aria attributes, so a <label> wraps it (an
+    implicit label); clicks go to the input through the label (no_click), Enter and Space through the
+    dropzone, which is focusable.
+    """
     return rx.vstack(
-        rx.text(label, class_name="portal-label", id=f"{upload_id}-label"),
-        rx.upload(
-            rx.hstack(
-                rx.icon("upload", size=16, aria_hidden="true"),
-                rx.text("Choose a file or drop it here"),
-                rx.foreach(rx.selected_files(upload_id), lambda name: rx.badge(name, variant="soft")),
-                align="center",
-                spacing="2",
-                wrap="wrap",
+        rx.el.label(
+            rx.text(label, class_name="portal-label"),
+            rx.upload(
+                rx.hstack(
+                    rx.icon("upload", size=16, aria_hidden="true"),
+                    rx.text("Choose a file or drop it here"),
+                    rx.foreach(rx.selected_files(upload_id), lambda name: rx.badge(name, variant="soft")),
+                    align="center",
+                    spacing="2",
+                    wrap="wrap",
+                ),
+                id=upload_id,
+                accept=accept,
+                multiple=False,
+                max_files=1,
+                no_click=True,
+                border="1px dashed var(--gray-7)",
+                border_radius="8px",
+                padding="12px",
+                width="100%",
+                cursor="pointer",
             ),
-            id=upload_id,
-            accept=accept,
-            multiple=False,
-            max_files=1,
-            aria_labelledby=f"{upload_id}-label",
-            border="1px dashed var(--gray-7)",
-            border_radius="8px",
-            padding="12px",
-            width="100%",
+            style={"display": "grid", "gap": "4px", "width": "100%"},
         ),
         rx.text(hint, size="2", color_scheme="gray"),
-        rx.button(
-            "Upload",
-            type="button",
-            variant="soft",
-            aria_label=f"Upload {label.lower()}",
-            on_click=on_upload(rx.upload_files(upload_id=upload_id)),
-        ),
+        rx.button(button, type="button", variant="soft", on_click=on_upload(rx.upload_files(upload_id=upload_id))),
         _error(error, upload_id),
         spacing="2",
         width="100%",
@@ -128,6 +133,7 @@ def _cover(State) -> rx.Component:
                 State,
                 "cover-upload",
                 "Cover image",
+                "Upload cover",
                 "PNG, JPEG, GIF or WebP, up to 5 MB. Shown on My courses.",
                 _IMAGES,
                 State.upload_cover,
@@ -176,6 +182,7 @@ def _lesson_files(State) -> rx.Component:
                 State,
                 "attachment-upload",
                 "Attach a file",
+                "Attach file",
                 "PDF, image, ZIP (also Word, Excel, PowerPoint), MP3 or plain text, up to 25 MB; 20 per lesson.",
                 _DOCUMENTS,
                 State.upload_attachment,
@@ -195,6 +202,7 @@ def _lesson_files(State) -> rx.Component:
                 State,
                 "video-upload",
                 "Upload a video",
+                "Upload video",
                 "MP4, up to 500 MB. A YouTube or Vimeo address above is shown instead when both are set.",
                 _VIDEOS,
                 State.upload_video,
