@@ -6,10 +6,10 @@ Services only (no Reflex); the states turn these into what the pages show.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from portal_app.apps import access, registry
-from portal_app.apps.registry import ChildApp, SummaryCard
+from portal_app.apps.registry import ChildApp, SummaryCard, SummaryLink
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,26 @@ def summary_of(app: ChildApp, account_id: int) -> SummaryCard:
     if not isinstance(card, SummaryCard):
         log.error("summary of app %r returned %r, not a SummaryCard", app.key, type(card).__name__)
         return UNAVAILABLE
-    return card
+    links = tuple(link for link in card.links if _own_page(app, link))
+    if len(links) != len(card.links):
+        log.error("summary of app %r linked outside its own pages; those links are dropped", app.key)
+    return replace(card, links=links[:MAX_LINKS])
+
+
+MAX_LINKS = 5
+
+
+def _own_page(app: ChildApp, link: object) -> bool:
+    """A card's link goes to one of the app's own pages: a path under its route, nothing else."""
+    if not isinstance(link, SummaryLink) or not isinstance(link.href, str) or not isinstance(link.label, str):
+        return False
+    href = link.href
+    return (
+        app.owns_path(href)
+        and len(href) <= registry.MAX_PATH_LENGTH
+        and not any(part in href for part in ("//", "\\", "..", "?", "#"))
+        and href.isprintable()
+    )
 
 
 @dataclass(frozen=True)

@@ -77,16 +77,27 @@ class RegistryError(ValueError):
 
 
 @dataclass(frozen=True)
+class SummaryLink:
+    """A link on an app's card: where to go next ("Resume: Baking basics"). `href` must be one of the
+    app's own pages; the shell drops any other."""
+
+    label: str
+    href: str
+
+
+@dataclass(frozen=True)
 class SummaryCard:
     """What an app says about one person on home and on its entry page.
 
     `headline` is the one line everyone reads ("3 notes", "No notes yet"); `details` are a few
-    short lines under it; `count`, when set, is shown large beside the headline.
+    short lines under it; `count`, when set, is shown large beside the headline; `links` (a few at
+    most) take the person straight to the right page of the app.
     """
 
     headline: str
     details: tuple[str, ...] = ()
     count: int | None = None
+    links: tuple[SummaryLink, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -132,12 +132,11 @@ def test_sniff_refuses_markup_executables_and_binary(head):
     assert files.sniff(head) is None
 
 
-@pytest.mark.parametrize("character", ["é", "€", "𝄞"])
-@pytest.mark.parametrize("cut", [1, 2, 3])
+@pytest.mark.parametrize(
+    ("character", "cut"), [(character, cut) for character in "é€𝄞" for cut in range(1, len(character.encode()))]
+)
 def test_a_multibyte_character_cut_at_the_sniff_boundary_is_still_text(character, cut):
     encoded = character.encode()
-    if cut >= len(encoded):
-        pytest.skip("the character is shorter than the cut")
     data = b"a" * (files.SNIFF_BYTES - cut) + encoded + b" and more text"
     head = data[: files.SNIFF_BYTES]
     assert len(head) == files.SNIFF_BYTES

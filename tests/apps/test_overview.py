@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from portal_app.apps import overview, registry
-from portal_app.apps.registry import SummaryCard
+from portal_app.apps.registry import SummaryCard, SummaryLink
 from tests.apps.support import add_account, grant, set_business
 
 
@@ -57,3 +57,25 @@ def test_switcher_entries_home_first_current_marked(database, frozen_clock, prof
 
 def test_summary_card_defaults():
     assert SummaryCard(headline="x") == SummaryCard(headline="x", details=(), count=None)
+
+
+def test_a_card_links_only_to_its_own_apps_pages(database, frozen_clock, profiles, monkeypatch, caplog):
+    account = add_account()
+    grant(account, "courses")
+    courses = registry.get_app("courses")
+    own = SummaryLink("Resume: Baking", "/apps/courses/baking/bread-2")
+    foreign = [
+        SummaryLink("Elsewhere", "https://evil.example/"),
+        SummaryLink("Protocol-relative", "//evil.example/apps/courses"),
+        SummaryLink("Other app", "/apps/notes"),
+        SummaryLink("Admin", "/admin"),
+        SummaryLink("Climb", "/apps/courses/../../admin"),
+        SummaryLink("Script", "javascript:alert(1)"),
+        SummaryLink("Query", "/apps/courses?next=https://evil.example"),
+        "not a link",
+    ]
+    card = SummaryCard(headline="1 course in progress", links=(own, *foreign))
+    monkeypatch.setitem(registry._registry._apps, "courses", dataclasses.replace(courses, summary=lambda _: card))
+    [home_card] = overview.home_cards(account)
+    assert home_card.card.links == (own,)
+    assert "linked outside its own pages" in caplog.text

@@ -7,7 +7,7 @@ the home card comes from the app's own tables. Everything lives in this folder.
 """
 
 from portal_app.apps.courses import service
-from portal_app.apps.registry import AdminPage, AppPage, ChildApp, PublicPage, register
+from portal_app.apps.registry import AdminPage, AppPage, ChildApp, PeriodicTask, PublicPage, register
 
 _STATE = "portal_app.apps.courses.ui.courses_state:CoursesState"
 _PAGES = "portal_app.apps.courses.ui.builder_pages"
@@ -77,6 +77,8 @@ register(
             ),
         ),
         http_routes="portal_app.apps.courses.routes:routes",
+        # The daily "lessons unlocked" digest (each person at most once in 20 hours).
+        tasks=(PeriodicTask("unlock_digest", 3600, "portal_app.apps.courses.digest:send_unlock_digests"),),
         summary=service.summary,
         activity_kinds=service.ACTIVITY_KINDS,
         order=10,

@@ -207,3 +207,14 @@ class LessonAttachment(SQLModel, table=True):
     content_type: str = Field(max_length=64)
     size: int
     added_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class DripDigest(SQLModel, table=True):
+    """Where one person's "lessons unlocked" digest stands: unlocks up to `notified_through` were
+    told (or were before the person's first digest), and the last email went at `sent_at`."""
+
+    account_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("account.id", ondelete="CASCADE"), primary_key=True, nullable=False)
+    )
+    notified_through: datetime = Field(sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

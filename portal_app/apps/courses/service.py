@@ -44,7 +44,7 @@ from portal_app.apps.courses.progress import (
 from portal_app.apps.courses.validation import clean_slug
 from portal_app.apps.courses.video import embed_url
 from portal_app.apps.notify import notify
-from portal_app.apps.registry import SummaryCard
+from portal_app.apps.registry import SummaryCard, SummaryLink
 from portal_app.kernel import clock, db
 from portal_app.kernel.errors import FieldError
 from portal_app.timeline import service as activity
@@ -141,11 +141,20 @@ def summary(account_id: int) -> SummaryCard:
             details=tuple(card.title for card in cards[:SUMMARY_LINES]),
             count=len(cards),
         )
-    details = tuple(f"{card.title}: {card.percent}% done" for card in in_progress[:SUMMARY_LINES])
+    shown = in_progress[:SUMMARY_LINES]
+    details = tuple(f"{card.title}: {card.percent}% done" for card in shown)
     if completed:
         details += (f"{_plural(completed, 'course')} completed",)
+    links = tuple(
+        SummaryLink(f"Resume: {card.title}", f"/apps/courses/{card.slug}/{card.next_lesson.slug}")
+        for card in shown
+        if card.next_lesson is not None
+    )
     return SummaryCard(
-        headline=f"{_plural(len(in_progress), 'course')} in progress", details=details, count=len(in_progress)
+        headline=f"{_plural(len(in_progress), 'course')} in progress",
+        details=details,
+        count=len(in_progress),
+        links=links,
     )
 
 

@@ -32,6 +32,7 @@ def _card(card) -> rx.Component:
             ),
             rx.text(card.headline, weight="medium"),
             rx.foreach(card.details, lambda line: rx.text(line, size="2", color_scheme="gray")),
+            rx.foreach(card.links, lambda link: rx.link(link.label, href=link.href, size="2")),
             rx.link("Open " + card.title, href=card.route, size="2", weight="medium"),
             spacing="2",
             align="start",

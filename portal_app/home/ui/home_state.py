@@ -19,6 +19,12 @@ ALL_SOURCES = "all"
 
 
 @dataclasses.dataclass
+class LinkRow:
+    label: str = ""
+    href: str = ""
+
+
+@dataclasses.dataclass
 class CardRow:
     key: str = ""
     title: str = ""
@@ -26,6 +32,7 @@ class CardRow:
     headline: str = ""
     details: list[str] = dataclasses.field(default_factory=list)
     count: str = ""
+    links: list[LinkRow] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -46,6 +53,7 @@ def _card_row(card: overview.HomeCard) -> CardRow:
         headline=card.card.headline,
         details=list(card.card.details),
         count="" if card.card.count is None else str(card.card.count),
+        links=[LinkRow(link.label, link.href) for link in card.card.links],
     )
 
 

@@ -8,6 +8,7 @@ from sqlmodel import select
 from portal_app.apps.courses import building, service
 from portal_app.apps.courses.building import LessonSpec, ModuleSpec
 from portal_app.apps.courses.models import Enrolment, LessonCompletion
+from portal_app.apps.registry import SummaryLink
 from portal_app.kernel import db
 from portal_app.kernel.errors import FieldError
 from portal_app.timeline import service as activity
@@ -230,6 +231,7 @@ def test_the_summary_card_comes_from_the_apps_own_tables(ada):
     service.complete_lesson(ada, "baking", "bread-1")
     card = service.summary(ada)
     assert (card.headline, card.details, card.count) == ("1 course in progress", ("Baking basics: 25% done",), 1)
+    assert card.links == (SummaryLink("Resume: Baking basics", "/apps/courses/baking/bread-2"),)
     grace = add_account("grace@example.com", "Grace Hopper")
     assert service.summary(grace).headline == "1 course to start"
 

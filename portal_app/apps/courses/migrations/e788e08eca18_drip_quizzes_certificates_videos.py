@@ -90,6 +90,14 @@ def upgrade() -> None:
         batch_op.create_index("ix_quizchoice_question_position", ["question_id", "position", "id"], unique=False)
 
     op.create_table(
+        "dripdigest",
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("notified_through", portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", portal_app.kernel.db_types.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["account_id"], ["account.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("account_id"),
+    )
+    op.create_table(
         "lessonattachment",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("lesson_id", sa.Integer(), nullable=False),
@@ -144,6 +152,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Downgrade schema."""
+    op.drop_table("dripdigest")
     with op.batch_alter_table("lessonattachment", schema=None) as batch_op:
         batch_op.drop_index("ix_lessonattachment_lesson")
     op.drop_table("lessonattachment")
