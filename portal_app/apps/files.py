@@ -59,12 +59,14 @@ def sniff(head: bytes) -> str | None:
         return "video/mp4"
     if head.startswith(b"ID3") or head[:2] in {b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"}:
         return "audio/mpeg"
-    if head and b"\x00" not in head and not head.lstrip().startswith(b"<"):
+    text = head.removeprefix(b"\xef\xbb\xbf")
+    if text and b"\x00" not in text and not text.lstrip().startswith(b"<"):
         try:
-            head.decode("utf-8")
+            text.decode("utf-8")
         except UnicodeDecodeError as error:
-            # A multi-byte character cut at the end of the sniffed bytes is still text.
-            if error.start < len(head) - 3:
+            # A multi-byte character cut at the end of the sniffed bytes is still text; a file shorter
+            # than that was read whole, so nothing was cut.
+            if len(head) < SNIFF_BYTES or error.start < len(text) - 3:
                 return None
         return "text/plain"
     return None

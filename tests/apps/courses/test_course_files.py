@@ -225,7 +225,9 @@ def test_an_mp4_video_is_stored_replaced_and_removed(owner):
     first = lesson_row("bread-1").video_file
     assert first.endswith(".mp4") and on_disk() == [first]
     lesson_id = lesson_row("bread-1").id
-    assert course_builder.lesson_for_editing("baking", "bread-1").video_file_url == f"/api/apps/courses/videos/{lesson_id}"
+    assert (
+        course_builder.lesson_for_editing("baking", "bread-1").video_file_url == f"/api/apps/courses/videos/{lesson_id}"
+    )
 
     course_files.set_video_file(owner, "baking", "bread-1", upload(MP4 + b"more"))
     second = lesson_row("bread-1").video_file
@@ -517,10 +519,6 @@ def test_malformed_or_unknown_ids_are_not_found(site, path):
         assert client(cookies).get(f"/api/apps/courses{path}").status_code == 404
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an id beyond SQLite's 64-bit INTEGER reaches session.get(): OverflowError, a 500 instead of a 404",
-)
 @pytest.mark.parametrize("route", ["attachments", "videos"])
 def test_an_id_too_large_for_the_database_is_not_found(site, route):
     browser = TestClient(
