@@ -118,7 +118,7 @@ _VIDEOS = {"video/mp4": [".mp4", ".m4v"]}
 def _cover(State) -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading("Cover image", as_="h2", size="4"),
+            rx.heading("Cover", as_="h2", size="4"),
             rx.cond(
                 State.course_cover_url != "",
                 rx.hstack(
@@ -132,7 +132,7 @@ def _cover(State) -> rx.Component:
             _uploader(
                 State,
                 "cover-upload",
-                "Cover image",
+                "New cover image",
                 "Upload cover",
                 "PNG, JPEG, GIF or WebP, up to 5 MB. Shown on My courses.",
                 _IMAGES,

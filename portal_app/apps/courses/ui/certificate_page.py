@@ -19,7 +19,7 @@ def _certificate() -> rx.Component:
             rx.text("on ", rx.el.strong(State.issued_on), class_name="certificate-date"),
             rx.divider(),
             rx.hstack(
-                rx.icon("badge-check", color="var(--green-10)", aria_hidden="true"),
+                rx.icon("badge-check", color="var(--green-10)", aria_hidden="true", flex_shrink="0"),
                 rx.text(
                     "Verified: issued by ",
                     State.issuer,

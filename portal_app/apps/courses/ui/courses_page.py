@@ -139,7 +139,12 @@ def courses_page() -> rx.Component:
         app_header(get_app(APP_KEY)),
         rx.cond(
             CoursesState.app_role == "instructor",
-            rx.link(rx.icon("pencil-ruler", size=16, aria_hidden="true"), "Course builder", href="/apps/courses/teach"),
+            rx.link(
+                rx.hstack(
+                    rx.icon("pencil-ruler", size=16, aria_hidden="true"), "Course builder", align="center", spacing="1"
+                ),
+                href="/apps/courses/teach",
+            ),
         ),
         rx.cond(CoursesState.courses_loaded, _lists()),
         spacing="4",
