@@ -200,6 +200,7 @@ def certificates(account_ids: list[int], course: SeededCourse) -> Iterator[dict]
             "course_title": "Advanced Sessions",
             "business_name": "Benchmark Studio",
             "issued_at": START,
+            "issued_on": START.date(),
         }
 
 
