@@ -53,6 +53,14 @@ from portal_app.kernel import db
 from portal_app.kernel.settings import get_settings
 
 MEMBERS = 10_000
+_members = [MEMBERS]
+
+
+def members_to_seed() -> int:
+    """How many members to seed (--members; the real figures use 10,000)."""
+    return _members[0]
+
+
 MODULES = 10
 LESSONS_PER_MODULE = 30
 LESSONS = MODULES * LESSONS_PER_MODULE
@@ -210,7 +218,7 @@ def create_members(connection) -> list[int]:
         Account,
         (
             {"email": f"member{number}@example.com", "full_name": f"Member {number}", "created_at": START}
-            for number in range(MEMBERS)
+            for number in range(members_to_seed())
         ),
     )
     return ids(connection, "SELECT id FROM account ORDER BY id")
@@ -438,7 +446,11 @@ def print_markdown(results: dict[str, dict[str, tuple[float, float]]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=200, help="timed runs per call (default 200)")
-    rounds = parser.parse_args().rounds
+    parser.add_argument("--members", type=int, default=MEMBERS, help=f"members to seed (default {MEMBERS:,})")
+    parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL even when it answers")
+    args = parser.parse_args()
+    rounds = args.rounds
+    _members[0] = args.members
     started = time.perf_counter()
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
@@ -448,7 +460,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as directory:
         label = f"SQLite {sqlite3.sqlite_version}"
         results[label] = run(f"{label} (temporary file, WAL)", f"sqlite:///{Path(directory) / 'courses.db'}", rounds)
-    if postgres_reachable():
+    if not args.sqlite_only and postgres_reachable():
         label, results[label] = run_postgres(rounds)
     print_markdown(results)
     print(f"\nreflex imported: {'reflex' in sys.modules}; whole run {time.perf_counter() - started:.0f} s")

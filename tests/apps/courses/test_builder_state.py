@@ -19,6 +19,7 @@ from sqlmodel import col, select
 
 from portal_app.admin.models import AuditEntry
 from portal_app.admin.staff_sessions import STAFF_COOKIE
+from portal_app.admin.ui.base_state import AdminState
 from portal_app.apps.courses import service
 from portal_app.apps.courses.building import ModuleSpec
 from portal_app.apps.courses.course_builder import EXAMPLE_QUIZ
@@ -347,13 +348,66 @@ async def test_a_tab_that_may_not_edit_changes_and_sees_nothing(pipeline, caplog
         assert (shown.editor_ready, shown.course_slug, shown.course_modules, shown.members) == (False, "", [], [])
         assert downloads(client) == []
         if state is ADMIN:
-            assert client.redirects()[-1:] == [ADMIN_LOGIN]
+            assert (await client.state(AdminState)).staff_signed_in is False
         else:
             status = (await client.state(AppAccessState)).status
             assert status == DENIED if cookie == cases["member"] else status != OPEN, status
 
     await check_each(pipeline, caplog, cases, check)
     assert stored_files(site) == []
+
+
+# Handlers that `await self._course_action(...)` / `await self._members_action(...)` without returning what
+# it returns, so the redirect of AdminCourseBuilderState._denied() (self._refuse()) never reaches the tab.
+DROPPED_REDIRECT = (
+    "BUG: {name} awaits {helper}(...) but does not return its result, so the rx.redirect('/admin/login') "
+    "that _denied() returns is dropped: a tab without a staff session is not sent to the staff sign-in"
+)
+COURSE_ACTIONS = (
+    "set_published",
+    "add_module",
+    "save_module",
+    "move_module",
+    "delete_module",
+    "add_lesson",
+    "move_lesson",
+    "delete_lesson",
+    "remove_cover",
+)
+MEMBER_ACTIONS = ("enrol_selected", "enrol_everyone", "unenrol")
+
+
+def with_bugs(specs, bugs: dict[str, str]) -> list:
+    """`specs` as pytest params, the ones named in `bugs` marked as a known bug (strict xfail, its reason)."""
+    return [
+        pytest.param(
+            spec,
+            id=spec.name,
+            marks=[pytest.mark.xfail(strict=True, reason=bugs[spec.name])] if spec.name in bugs else [],
+        )
+        for spec in specs
+    ]
+
+
+@pytest.mark.parametrize(
+    "spec",
+    with_bugs(
+        SPECS,
+        {name: DROPPED_REDIRECT.format(name=name, helper="_course_action") for name in COURSE_ACTIONS}
+        | {name: DROPPED_REDIRECT.format(name=name, helper="_members_action") for name in MEMBER_ACTIONS},
+    ),
+)
+async def test_the_admin_builder_sends_a_tab_without_a_staff_session_to_sign_in(pipeline, caplog, site, spec):
+    cases = {"anonymous": None, "client-session": cookie_for(site.member)}
+
+    async def check(cookie):
+        client = await pipeline.connect(ADMIN_BASE + PAGES[spec.page], cookie=cookie)
+        client.clear_updates()
+        await client.send(getattr(ADMIN, spec.name), spec.payload(site))
+        assert_nothing_crashed(pipeline, caplog)
+        assert client.redirects() == [ADMIN_LOGIN]
+
+    await check_each(pipeline, caplog, cases, check)
 
 
 async def test_an_instructor_is_refused_once_the_business_switches_the_app_off(pipeline, caplog, site):
@@ -658,6 +712,17 @@ async def test_members_are_found_enrolled_unenrolled_and_downloaded(pipeline, ca
     assert_nothing_crashed(pipeline, caplog)
 
 
+async def test_the_progress_download_does_not_hand_a_spreadsheet_formulas(pipeline, caplog, builder):
+    person("=cmd@example.com", '=HYPERLINK("http://evil.example")', courses=("baking",))
+    client = await open_tab(pipeline, builder, "/baking/members")
+    await client.send(builder.state.download_progress, {})
+    [download] = downloads(client)
+    text = base64.b64decode(str(download["url"]).split(",", 1)[1]).decode()
+    names = [row.split(",")[0] for row in text.splitlines()[1:]]
+    assert names == ["Ludwig Learner", '"\'=HYPERLINK(""http://evil.example"")"']
+    assert_nothing_crashed(pipeline, caplog)
+
+
 # --- 3. ids of another course ---------------------------------------------------------------------------------
 
 
@@ -765,6 +830,8 @@ def good_lesson(site: Site) -> dict:
 
 
 NOT_A_SLUG = hostile()
+# Ids past the database's integer range: refused without an exception by test_an_id_too_big_for_the_database...
+TOO_BIG = ("huge-int",)
 OPTIONAL = hostile("none", "empty-string")
 HOSTILE_SPECS = (
     HostileSpec(
@@ -813,14 +880,14 @@ HOSTILE_SPECS = (
         "course",
         arg_cases(
             lambda s: {"module_id": s.modules_a[1], "direction": "up"},
-            {"module_id": hostile(), "direction": hostile()},
+            {"module_id": hostile(*TOO_BIG), "direction": hostile()},
         ),
         lambda state: state.module_error,
     ),
     HostileSpec(
         "delete_module",
         "course",
-        arg_cases(lambda s: {}, {"module_id": hostile()}),
+        arg_cases(lambda s: {}, {"module_id": hostile(*TOO_BIG)}),
         lambda state: state.module_error,
     ),
     HostileSpec(
@@ -895,7 +962,7 @@ HOSTILE_SPECS = (
     HostileSpec(
         "unenrol",
         "members",
-        arg_cases(lambda s: {}, {"account_id": hostile()}),
+        arg_cases(lambda s: {}, {"account_id": hostile(*TOO_BIG)}),
         lambda state: state.enrol_error or state.builder_notice,
     ),
 )
@@ -918,6 +985,69 @@ async def test_hostile_payloads_are_refused_without_a_change(pipeline, caplog, b
 
     await check_each(pipeline, caplog, spec.cases(site), check)
     assert stored_files(site) == []
+
+
+OVERFLOW = (
+    "BUG: {where} checks only isinstance(value, int), not the database's range (course_files._is_row_id "
+    "does): {value} reaches SQLite and OverflowError('Python int too large to convert to SQLite INTEGER') "
+    "escapes the handler"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "payload"),
+    [
+        pytest.param(
+            name,
+            payload,
+            id=name,
+            marks=pytest.mark.xfail(strict=True, reason=OVERFLOW.format(where=where, value="10**30 or 2**63")),
+        )
+        for name, payload, where in (
+            ("move_module", {"direction": "up"}, "course_builder._module (move_module)"),
+            ("delete_module", {}, "course_builder._module (delete_module)"),
+            ("unenrol", {}, "enrolments.unenrol"),
+        )
+    ],
+)
+async def test_an_id_too_big_for_the_database_is_refused_without_an_exception(
+    pipeline, caplog, builder, site, name, payload
+):
+    page = "members" if name == "unenrol" else "course"
+    arg = "account_id" if name == "unenrol" else "module_id"
+    client = await open_tab(pipeline, builder, PAGES[page])
+    before = snapshot()
+
+    async def check(value):
+        await client.send(getattr(builder.state, name), {**payload, arg: value})
+        assert_nothing_crashed(pipeline, caplog)
+        assert snapshot() == before
+        state = await client.state(builder.state)
+        assert_human_message(state.enrol_error or state.builder_notice if name == "unenrol" else state.module_error)
+
+    # The second one arrives as digits: Reflex turns a string into the int its annotation asks for.
+    await check_each(pipeline, caplog, {"10**30": 10**30, "2**63": 2**63, "digits": "1" + "0" * 30}, check)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "BUG: set_published reads `published is True` and treats every other value (None, 1, 'true', a list, "
+        "a dict) as False: the course is unpublished and courses.course_unpublished logged instead of the "
+        "value being refused"
+    ),
+)
+async def test_set_published_refuses_a_value_that_is_not_a_bool(pipeline, caplog, builder):
+    client = await open_tab(pipeline, builder, "/baking")
+    before = snapshot()
+
+    async def check(value):
+        await client.send(builder.state.set_published, {"published": value})
+        assert_nothing_crashed(pipeline, caplog)
+        assert snapshot() == before, "the database changed"
+        assert course_row("baking").published is True
+
+    await check_each(pipeline, caplog, {"none": None, "one": 1, "true-string": "true", "dict-ne": {"$ne": ""}}, check)
 
 
 # --- 5. uploads sent over the socket --------------------------------------------------------------------------
@@ -976,7 +1106,28 @@ GONE_PAGES = {
 }
 
 
-@pytest.mark.parametrize("spec", [spec for spec in SPECS if spec.page != "list"], ids=str)
+SHOW_MEMBERS_AGAIN = (
+    "BUG: _members_action catches the service's LookupError for a course that is not there, then calls "
+    "_show_members, whose enrolments.members raises LookupError('no such course') out of the handler"
+)
+SHOW_LESSON_AGAIN = (
+    "BUG: _lesson_file_action catches the service's LookupError for a lesson that is not there, then calls "
+    "_show_lesson, whose lesson_for_editing raises LookupError('no such lesson in this course') out of the handler"
+)
+GONE_BUGS = {
+    "filter_members": "BUG: filter_members calls _show_members unguarded: enrolments.members raises "
+    "LookupError('no such course') out of the handler",
+    "search_people": "BUG: search_people calls enrolments.candidates unguarded: it raises "
+    "LookupError('no such course') out of the handler",
+    "enrol_selected": SHOW_MEMBERS_AGAIN,
+    "enrol_everyone": SHOW_MEMBERS_AGAIN,
+    "unenrol": SHOW_MEMBERS_AGAIN,
+    "remove_attachment": SHOW_LESSON_AGAIN,
+    "remove_video": SHOW_LESSON_AGAIN,
+}
+
+
+@pytest.mark.parametrize("spec", with_bugs([spec for spec in SPECS if spec.page != "list"], GONE_BUGS))
 async def test_a_page_of_a_course_or_lesson_that_is_not_there_changes_nothing(pipeline, caplog, builder, site, spec):
     """The URL is the tab's to choose, and another editor may have deleted what it shows."""
     client = await pipeline.connect(builder.base + GONE_PAGES[spec.page], cookie=builder.cookie)
