@@ -107,13 +107,16 @@ class AppPage:
     `page` names the function that returns the page's content ("portal_app.apps.notes.ui.notes_page:notes_page");
     the shell wraps it in the top bar and the access check. `on_load` optionally names a state
     event handler that loads the page's own data, run after the access check ("module:State.handler");
-    it must check access again itself (AppAccessState._gate does it in one call).
+    it must check access again itself (AppAccessState._gate does it in one call). `shows_summary`:
+    the page shows the person's summary card (the shell's entry_page does), so the shell works it
+    out on each load; other pages do not pay for it.
     """
 
     route: str
     title: str
     page: str
     on_load: str | None = None
+    shows_summary: bool = False
 
 
 @dataclass(frozen=True)

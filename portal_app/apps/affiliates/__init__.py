@@ -19,6 +19,7 @@ register(
                 route="/apps/affiliates",
                 title="Affiliate Manager",
                 page="portal_app.apps.affiliates.ui.affiliates_page:affiliates_page",
+                shows_summary=True,
             ),
         ),
         summary=service.summary,

@@ -19,6 +19,7 @@ register(
                 route="/apps/communities",
                 title="Communities",
                 page="portal_app.apps.communities.ui.communities_page:communities_page",
+                shows_summary=True,
             ),
         ),
         summary=service.summary,

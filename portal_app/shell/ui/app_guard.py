@@ -44,6 +44,9 @@ class AppAccessState(PortalState):
 
     def _forget_app_data(self) -> None:
         """Clear everything the app showed. App states override it to clear their own data too (and call super)."""
+        self._forget_summary()
+
+    def _forget_summary(self) -> None:
         self.summary_headline = self.summary_count = ""
         self.summary_details = []
 
@@ -110,11 +113,15 @@ class AppAccessState(PortalState):
         return None, None
 
     @rx.event
-    async def open_app(self, key: str):
-        """on_load of every app page, after SessionState.require_account (which sends a browser without a session to /login)."""
+    async def open_app(self, key: str, with_summary: bool = False):
+        """on_load of every app page, after SessionState.require_account (which sends a browser without a
+        session to /login); the summary card only for a page that shows it (AppPage.shows_summary)."""
         principal, redirect = await self._gate(key, send_to_login=False)
         if principal is None:
             return redirect
+        if with_summary is not True:
+            self._forget_summary()
+            return None
         card = await asyncio.to_thread(overview.summary_of, registry.get_app(key), principal.account_id)
         self.summary_headline = card.headline
         self.summary_details = list(card.details)

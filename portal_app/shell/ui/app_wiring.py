@@ -30,7 +30,11 @@ def add_child_apps(app) -> None:
                 render,
                 route=page.route,
                 title=page.title,
-                on_load=[SessionState.require_account, AppAccessState.open_app(child.key), *extra_load],
+                on_load=[
+                    SessionState.require_account,
+                    AppAccessState.open_app(child.key, page.shows_summary),
+                    *extra_load,
+                ],
             )
         for page in child.public_pages:
             content = resolve(page.page)

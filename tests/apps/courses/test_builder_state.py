@@ -369,7 +369,6 @@ COURSE_ACTIONS = (
     "save_module",
     "move_module",
     "delete_module",
-    "add_lesson",
     "move_lesson",
     "delete_lesson",
     "remove_cover",
@@ -394,7 +393,12 @@ def with_bugs(specs, bugs: dict[str, str]) -> list:
     with_bugs(
         SPECS,
         {name: DROPPED_REDIRECT.format(name=name, helper="_course_action") for name in COURSE_ACTIONS}
-        | {name: DROPPED_REDIRECT.format(name=name, helper="_members_action") for name in MEMBER_ACTIONS},
+        | {name: DROPPED_REDIRECT.format(name=name, helper="_members_action") for name in MEMBER_ACTIONS}
+        | {
+            "add_lesson": "BUG: add_lesson returns what _course_action returns only when it is a lesson slug (a str), "
+            "so the rx.redirect('/admin/login') that _denied() returns is dropped: a tab without a staff session "
+            "is not sent to the staff sign-in"
+        },
     ),
 )
 async def test_the_admin_builder_sends_a_tab_without_a_staff_session_to_sign_in(pipeline, caplog, site, spec):
@@ -1039,9 +1043,9 @@ async def test_an_id_too_big_for_the_database_is_refused_without_an_exception(
 )
 async def test_set_published_refuses_a_value_that_is_not_a_bool(pipeline, caplog, builder):
     client = await open_tab(pipeline, builder, "/baking")
-    before = snapshot()
 
     async def check(value):
+        before = snapshot()
         await client.send(builder.state.set_published, {"published": value})
         assert_nothing_crashed(pipeline, caplog)
         assert snapshot() == before, "the database changed"

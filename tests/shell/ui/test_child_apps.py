@@ -7,6 +7,8 @@ signed-in account's.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from sqlmodel import select
 
@@ -67,14 +69,27 @@ def test_every_app_is_covered():
 
 
 @pytest.mark.parametrize("key", EVERY_APP)
-async def test_an_open_app_shows_its_summary(pipeline, caplog, profiles, ada, key):
+async def test_an_open_app_works_out_its_summary_only_for_a_page_that_shows_it(
+    pipeline, caplog, profiles, ada, key, monkeypatch
+):
     grant(ada, key)
     app = registry.get_app(key)
+    calls: list[int] = []
+    real = app.summary
+    monkeypatch.setitem(
+        registry._registry._apps,
+        key,
+        dataclasses.replace(app, summary=lambda account: calls.append(account) or real(account)),
+    )
     client = await pipeline.connect(app.route, cookie=cookie_for(ada))
     assert_nothing_crashed(pipeline, caplog)
     state = await client.state(AppAccessState)
     assert (state.status, state.app_key, state.denied_message) == (OPEN, key, "")
-    assert state.summary_headline == app.summary(ada).headline != ""
+    if app.pages[0].shows_summary:
+        assert state.summary_headline == real(ada).headline != ""
+        assert calls == [ada]
+    else:
+        assert (state.summary_headline, calls) == ("", [])
     assert client.redirects() == []
 
 
