@@ -103,3 +103,9 @@ def insert_if_absent(session: Session, model, *, key: dict[str, object], values:
         .returning(model.id)
     )
     return session.execute(statement).first() is not None
+
+
+def is_row_id(value: object) -> bool:
+    """Whether a value can be a row id: a whole number (not a bool) an integer column can hold. A URL or
+    a client's event may carry any number of digits; a larger one would make the driver raise."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63

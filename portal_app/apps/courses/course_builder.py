@@ -92,7 +92,7 @@ def course_by_slug(session: Session, slug: object, *, lock: bool = False) -> Cou
 
 
 def _module(session: Session, course: Course, module_id: object) -> Module:
-    if not isinstance(module_id, int) or isinstance(module_id, bool):
+    if not db.is_row_id(module_id):
         raise LookupError("not a module id")
     module = session.get(Module, module_id)
     if module is None or module.course_id != course.id:

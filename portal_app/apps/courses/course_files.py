@@ -113,7 +113,7 @@ def add_attachment(
 
 
 def remove_attachment(actor: audit.Actor, course_slug: object, lesson_slug: object, attachment_id: object) -> None:
-    if not _is_row_id(attachment_id):
+    if not db.is_row_id(attachment_id):
         raise LookupError("not an attachment id")
     with db.write_session() as session:
         course = course_by_slug(session, course_slug, lock=True)
@@ -198,13 +198,8 @@ def cover(stored_name: object) -> ServedFile:
     return _served(stored_name)
 
 
-def _is_row_id(value: object) -> bool:
-    """A whole number a database id can be (a URL may carry any number of digits)."""
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
-
-
 def _attachment_row(session: Session, attachment_id: object) -> tuple[LessonAttachment, Lesson, Course]:
-    if not _is_row_id(attachment_id):
+    if not db.is_row_id(attachment_id):
         raise LookupError("not an attachment id")
     attachment = session.get(LessonAttachment, attachment_id)
     if attachment is None:
@@ -229,7 +224,7 @@ def attachment_for_editor(attachment_id: object) -> ServedFile:
 
 
 def _video_row(session: Session, lesson_id: object) -> tuple[Lesson, Course]:
-    if not _is_row_id(lesson_id):
+    if not db.is_row_id(lesson_id):
         raise LookupError("not a lesson id")
     lesson = session.get(Lesson, lesson_id)
     if lesson is None or not lesson.video_file:

@@ -228,7 +228,7 @@ def enrol_accounts(actor: audit.Actor, course_slug: object, account_ids: object)
     """
     if not isinstance(account_ids, (list, tuple)) or not account_ids or len(account_ids) > MAX_SELECTED:
         raise FormErrors({"accounts": f"Choose from 1 to {MAX_SELECTED} people to enrol."})
-    if not all(isinstance(item, int) and not isinstance(item, bool) for item in account_ids):
+    if not all(db.is_row_id(item) for item in account_ids):
         raise FormErrors({"accounts": "Choose people from the search results."})
     wanted = sorted(set(account_ids))
     with db.write_session() as session:
@@ -267,7 +267,7 @@ def enrol_everyone(actor: audit.Actor, course_slug: object) -> int:
 
 def unenrol(actor: audit.Actor, course_slug: object, account_id: object) -> bool:
     """Take an account out of a course (its completions and attempts stay, should it come back); False when it was not in."""
-    if not isinstance(account_id, int) or isinstance(account_id, bool):
+    if not db.is_row_id(account_id):
         raise LookupError("not an account id")
     with db.write_session() as session:
         course = _course(session, course_slug)

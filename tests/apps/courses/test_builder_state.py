@@ -357,50 +357,7 @@ async def test_a_tab_that_may_not_edit_changes_and_sees_nothing(pipeline, caplog
     assert stored_files(site) == []
 
 
-# Handlers that `await self._course_action(...)` / `await self._members_action(...)` without returning what
-# it returns, so the redirect of AdminCourseBuilderState._denied() (self._refuse()) never reaches the tab.
-DROPPED_REDIRECT = (
-    "BUG: {name} awaits {helper}(...) but does not return its result, so the rx.redirect('/admin/login') "
-    "that _denied() returns is dropped: a tab without a staff session is not sent to the staff sign-in"
-)
-COURSE_ACTIONS = (
-    "set_published",
-    "add_module",
-    "save_module",
-    "move_module",
-    "delete_module",
-    "move_lesson",
-    "delete_lesson",
-    "remove_cover",
-)
-MEMBER_ACTIONS = ("enrol_selected", "enrol_everyone", "unenrol")
-
-
-def with_bugs(specs, bugs: dict[str, str]) -> list:
-    """`specs` as pytest params, the ones named in `bugs` marked as a known bug (strict xfail, its reason)."""
-    return [
-        pytest.param(
-            spec,
-            id=spec.name,
-            marks=[pytest.mark.xfail(strict=True, reason=bugs[spec.name])] if spec.name in bugs else [],
-        )
-        for spec in specs
-    ]
-
-
-@pytest.mark.parametrize(
-    "spec",
-    with_bugs(
-        SPECS,
-        {name: DROPPED_REDIRECT.format(name=name, helper="_course_action") for name in COURSE_ACTIONS}
-        | {name: DROPPED_REDIRECT.format(name=name, helper="_members_action") for name in MEMBER_ACTIONS}
-        | {
-            "add_lesson": "BUG: add_lesson returns what _course_action returns only when it is a lesson slug (a str), "
-            "so the rx.redirect('/admin/login') that _denied() returns is dropped: a tab without a staff session "
-            "is not sent to the staff sign-in"
-        },
-    ),
-)
+@pytest.mark.parametrize("spec", [pytest.param(spec, id=spec.name) for spec in SPECS])
 async def test_the_admin_builder_sends_a_tab_without_a_staff_session_to_sign_in(pipeline, caplog, site, spec):
     cases = {"anonymous": None, "client-session": cookie_for(site.member)}
 
@@ -991,26 +948,14 @@ async def test_hostile_payloads_are_refused_without_a_change(pipeline, caplog, b
     assert stored_files(site) == []
 
 
-OVERFLOW = (
-    "BUG: {where} checks only isinstance(value, int), not the database's range (course_files._is_row_id "
-    "does): {value} reaches SQLite and OverflowError('Python int too large to convert to SQLite INTEGER') "
-    "escapes the handler"
-)
-
-
 @pytest.mark.parametrize(
     ("name", "payload"),
     [
-        pytest.param(
-            name,
-            payload,
-            id=name,
-            marks=pytest.mark.xfail(strict=True, reason=OVERFLOW.format(where=where, value="10**30 or 2**63")),
-        )
-        for name, payload, where in (
-            ("move_module", {"direction": "up"}, "course_builder._module (move_module)"),
-            ("delete_module", {}, "course_builder._module (delete_module)"),
-            ("unenrol", {}, "enrolments.unenrol"),
+        pytest.param(name, payload, id=name)
+        for name, payload in (
+            ("move_module", {"direction": "up"}),
+            ("delete_module", {}),
+            ("unenrol", {}),
         )
     ],
 )
@@ -1033,14 +978,6 @@ async def test_an_id_too_big_for_the_database_is_refused_without_an_exception(
     await check_each(pipeline, caplog, {"10**30": 10**30, "2**63": 2**63, "digits": "1" + "0" * 30}, check)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: set_published reads `published is True` and treats every other value (None, 1, 'true', a list, "
-        "a dict) as False: the course is unpublished and courses.course_unpublished logged instead of the "
-        "value being refused"
-    ),
-)
 async def test_set_published_refuses_a_value_that_is_not_a_bool(pipeline, caplog, builder):
     client = await open_tab(pipeline, builder, "/baking")
 
@@ -1110,28 +1047,7 @@ GONE_PAGES = {
 }
 
 
-SHOW_MEMBERS_AGAIN = (
-    "BUG: _members_action catches the service's LookupError for a course that is not there, then calls "
-    "_show_members, whose enrolments.members raises LookupError('no such course') out of the handler"
-)
-SHOW_LESSON_AGAIN = (
-    "BUG: _lesson_file_action catches the service's LookupError for a lesson that is not there, then calls "
-    "_show_lesson, whose lesson_for_editing raises LookupError('no such lesson in this course') out of the handler"
-)
-GONE_BUGS = {
-    "filter_members": "BUG: filter_members calls _show_members unguarded: enrolments.members raises "
-    "LookupError('no such course') out of the handler",
-    "search_people": "BUG: search_people calls enrolments.candidates unguarded: it raises "
-    "LookupError('no such course') out of the handler",
-    "enrol_selected": SHOW_MEMBERS_AGAIN,
-    "enrol_everyone": SHOW_MEMBERS_AGAIN,
-    "unenrol": SHOW_MEMBERS_AGAIN,
-    "remove_attachment": SHOW_LESSON_AGAIN,
-    "remove_video": SHOW_LESSON_AGAIN,
-}
-
-
-@pytest.mark.parametrize("spec", with_bugs([spec for spec in SPECS if spec.page != "list"], GONE_BUGS))
+@pytest.mark.parametrize("spec", [pytest.param(spec, id=spec.name) for spec in SPECS if spec.page != "list"])
 async def test_a_page_of_a_course_or_lesson_that_is_not_there_changes_nothing(pipeline, caplog, builder, site, spec):
     """The URL is the tab's to choose, and another editor may have deleted what it shows."""
     client = await pipeline.connect(builder.base + GONE_PAGES[spec.page], cookie=builder.cookie)

@@ -269,18 +269,23 @@ class CourseBuilderMixin(rx.State, mixin=True):
         ]
         self.form_version += 1
 
-    async def _course_action(self, action, *args, notice: str = "", **kwargs):
-        """Run a builder change on the course in the URL, then show the course afresh (or say what was refused)."""
+    async def _course_action(self, action, *args, notice: str = "", **kwargs) -> tuple[object, object]:
+        """Run a builder change on the course in the URL, then show the course afresh (or say what was refused).
+
+        Returns (the event the handler returns: the refusal when nobody may edit here, else None; the
+        change's result, None when refused). Every handler returns that event, so a refused tab goes
+        where _denied() sends it.
+        """
         actor = await self._editor()
         if actor is None:
-            return self._denied()
+            return self._denied(), None
         self.builder_notice = self.module_error = ""
         slug = self._param("course")
         try:
             result = await asyncio.to_thread(action, actor, slug, *args, **kwargs)
         except FormErrors as refused:
             self.module_error = " ".join(refused.errors.values())
-            return None
+            return None, None
         except (LookupError, FieldError):
             self.module_error = "That is not part of this course any more. The page now shows it as stored."
             result = None
@@ -289,9 +294,9 @@ class CourseBuilderMixin(rx.State, mixin=True):
         except LookupError:
             self._clear_builder()
             self.course_missing = True
-            return None
+            return None, None
         self.builder_notice = notice
-        return result
+        return None, result
 
     @rx.event
     async def load_course_editor(self):
@@ -338,11 +343,16 @@ class CourseBuilderMixin(rx.State, mixin=True):
 
     @rx.event
     async def set_published(self, published: bool):
-        await self._course_action(
+        if not isinstance(published, bool):
+            if await self._editor() is None:
+                return self._denied()
+            return None
+        event, _ = await self._course_action(
             course_builder.set_published,
-            published is True,
+            published,
             notice="Published: members with access see it now." if published is True else "Unpublished: back to draft.",
         )
+        return event
 
     @rx.event
     async def delete_course(self, form_data: dict):
@@ -366,12 +376,15 @@ class CourseBuilderMixin(rx.State, mixin=True):
     @rx.event
     async def add_module(self, form_data: dict):
         data = form_data if isinstance(form_data, dict) else {}
-        await self._course_action(course_builder.add_module, title=data.get("module_title"), notice="Module added.")
+        event, _ = await self._course_action(
+            course_builder.add_module, title=data.get("module_title"), notice="Module added."
+        )
+        return event
 
     @rx.event
     async def save_module(self, form_data: dict):
         data = form_data if isinstance(form_data, dict) else {}
-        await self._course_action(
+        event, _ = await self._course_action(
             course_builder.update_module,
             _int_or_none(data.get("module_id")),
             title=data.get("title"),
@@ -379,37 +392,42 @@ class CourseBuilderMixin(rx.State, mixin=True):
             unlock_on=data.get("unlock_on"),
             notice="Module saved.",
         )
+        return event
 
     @rx.event
     async def move_module(self, module_id: int, direction: str):
-        await self._course_action(course_builder.move_module, module_id, direction)
+        event, _ = await self._course_action(course_builder.move_module, module_id, direction)
+        return event
 
     @rx.event
     async def delete_module(self, module_id: int):
-        await self._course_action(course_builder.delete_module, module_id, notice="Module deleted.")
+        event, _ = await self._course_action(course_builder.delete_module, module_id, notice="Module deleted.")
+        return event
 
     @rx.event
     async def add_lesson(self, form_data: dict):
         data = form_data if isinstance(form_data, dict) else {}
         kind = "quiz" if data.get("kind") == "quiz" else "lesson"
-        slug = await self._course_action(
+        event, slug = await self._course_action(
             course_builder.add_lesson,
             _int_or_none(data.get("module_id")),
             title=data.get("lesson_title"),
             kind=kind,
             notice="Lesson added.",
         )
-        if isinstance(slug, str):
+        if event is None and isinstance(slug, str):
             return rx.redirect(f"{self.base_path}/{self.course_slug}/lessons/{slug}")
-        return None
+        return event
 
     @rx.event
     async def move_lesson(self, lesson_slug: str, direction: str):
-        await self._course_action(course_builder.move_lesson, lesson_slug, direction)
+        event, _ = await self._course_action(course_builder.move_lesson, lesson_slug, direction)
+        return event
 
     @rx.event
     async def delete_lesson(self, lesson_slug: str):
-        await self._course_action(course_builder.delete_lesson, lesson_slug, notice="Lesson deleted.")
+        event, _ = await self._course_action(course_builder.delete_lesson, lesson_slug, notice="Lesson deleted.")
+        return event
 
     # --- one lesson ------------------------------------------------------------------------------
 
@@ -526,7 +544,8 @@ class CourseBuilderMixin(rx.State, mixin=True):
 
     @rx.event
     async def remove_cover(self):
-        await self._course_action(course_files.remove_cover, notice="Cover removed.")
+        event, _ = await self._course_action(course_files.remove_cover, notice="Cover removed.")
+        return event
 
     async def _lesson_file_action(self, actor, action, *args, notice: str) -> None:
         course_slug, lesson_slug = self._param("course"), self._param("lesson")
@@ -537,7 +556,11 @@ class CourseBuilderMixin(rx.State, mixin=True):
             self.upload_errors = {**self.upload_errors, "attachment": "That file is not on this lesson any more."}
         else:
             self.builder_notice = notice
-        await self._show_lesson(course_slug, lesson_slug)
+        try:
+            await self._show_lesson(course_slug, lesson_slug)
+        except LookupError:
+            self._clear_lesson()
+            self.lesson_missing = True
 
     @rx.event
     async def upload_attachment(self, files: list[rx.UploadFile]):
@@ -622,10 +645,21 @@ class CourseBuilderMixin(rx.State, mixin=True):
             self.enrol_error = "That person or course is not there any more."
             result = None
         self.candidates = []
-        await self._show_members()
+        if not await self._show_members_or_missing():
+            return None
         if notice_of is not None and result is not None:
             self.builder_notice = notice_of(result)
         return None
+
+    async def _show_members_or_missing(self) -> bool:
+        """Show the course's members afresh; False (the page says so) when the course is not there any more."""
+        try:
+            await self._show_members()
+        except LookupError:
+            self._clear_builder()
+            self.course_missing = True
+            return False
+        return True
 
     @rx.event
     async def load_members(self):
@@ -643,7 +677,11 @@ class CourseBuilderMixin(rx.State, mixin=True):
         if await self._editor() is None:
             return self._denied()
         if self.members_next_after:
-            await self._show_members(after=self.members_next_after, append=True)
+            try:
+                await self._show_members(after=self.members_next_after, append=True)
+            except LookupError:
+                self._clear_builder()
+                self.course_missing = True
 
     @rx.event
     async def filter_members(self, form_data: dict):
@@ -652,14 +690,19 @@ class CourseBuilderMixin(rx.State, mixin=True):
         data = form_data if isinstance(form_data, dict) else {}
         query = data.get("member_query")
         self.members_query = query.strip()[: enrolments.MAX_SEARCH_LENGTH] if isinstance(query, str) else ""
-        await self._show_members()
+        await self._show_members_or_missing()
 
     @rx.event
     async def search_people(self, form_data: dict):
         if await self._editor() is None:
             return self._denied()
         data = form_data if isinstance(form_data, dict) else {}
-        found = await asyncio.to_thread(enrolments.candidates, self._param("course"), data.get("person_query"))
+        try:
+            found = await asyncio.to_thread(enrolments.candidates, self._param("course"), data.get("person_query"))
+        except LookupError:
+            self._clear_builder()
+            self.course_missing = True
+            return None
         self.candidates = [
             CandidateRow(person.account_id, f"{person.full_name} <{person.email}>", f"person-{person.account_id}")
             for person in found
@@ -672,9 +715,9 @@ class CourseBuilderMixin(rx.State, mixin=True):
         chosen = [
             _int_or_none(key.removeprefix("person-"))
             for key, value in data.items()
-            if isinstance(key, str) and key.startswith("person-") and value in ("on", True)
+            if isinstance(key, str) and key.startswith("person-") and (value == "on" or value is True)
         ]
-        await self._members_action(
+        return await self._members_action(
             enrolments.enrol_accounts,
             [item for item in chosen if item is not None],
             notice_of=lambda added: f"Enrolled {added} {'person' if added == 1 else 'people'}.",
@@ -682,14 +725,14 @@ class CourseBuilderMixin(rx.State, mixin=True):
 
     @rx.event
     async def enrol_everyone(self):
-        await self._members_action(
+        return await self._members_action(
             enrolments.enrol_everyone,
             notice_of=lambda added: f"Enrolled {added} more {'person' if added == 1 else 'people'} with the app.",
         )
 
     @rx.event
     async def unenrol(self, account_id: int):
-        await self._members_action(
+        return await self._members_action(
             enrolments.unenrol, account_id, notice_of=lambda done: "Unenrolled." if done else "They were not enrolled."
         )
 
