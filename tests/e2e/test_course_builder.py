@@ -115,6 +115,21 @@ def test_the_owner_builds_a_course_and_a_member_sees_it(page: Page, base_url: st
     expect(page.get_by_text("Lesson saved.")).to_be_visible()
 
     page.get_by_role("link", name="← Back to the course").click()
+    # Order and deletion: the quiz moves above the first lesson, and a stray lesson goes after asking.
+    page.get_by_role("button", name="Move up: Starter check").click()
+    lessons = page.get_by_role("listitem").filter(has=page.get_by_role("button", name=re.compile("^Move up: ")))
+    expect(lessons.first).to_contain_text("Starter check")
+    page.get_by_label("New lesson title").first.fill("Stray lesson")
+    page.get_by_role("button", name="Add lesson").first.click()
+    page.wait_for_url(re.compile(r".*/lessons/stray-lesson/?$"))
+    page.get_by_role("link", name="← Back to the course").click()
+    page.get_by_role("button", name="Delete: Stray lesson").click()
+    page.get_by_role("button", name="Keep it").click()
+    expect(page.get_by_role("link", name="Stray lesson")).to_be_visible()
+    page.get_by_role("button", name="Delete: Stray lesson").click()
+    page.get_by_role("button", name="Delete lesson").click()
+    expect(page.get_by_text("Lesson deleted.")).to_be_visible()
+    expect(page.get_by_role("link", name="Stray lesson")).to_have_count(0)
     page.locator("#cover-upload input[type=file]").set_input_files(
         files=[{"name": "cover.png", "mimeType": "image/png", "buffer": PNG}]
     )

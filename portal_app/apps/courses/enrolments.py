@@ -20,14 +20,12 @@ from sqlmodel import Session, col, select
 from portal_app.accounts.models import Account
 from portal_app.apps import audit
 from portal_app.apps.courses.models import Course, Enrolment, Lesson, LessonCompletion, QuizAttempt
-from portal_app.apps.courses.progress import APP_KEY, percent
+from portal_app.apps.courses.progress import APP_KEY, enrol_in, percent
 from portal_app.apps.courses.validation import is_slug
 from portal_app.apps.models import AppGrant
-from portal_app.apps.notify import notify
 from portal_app.business.models import BUSINESS_ID, Business
 from portal_app.kernel import clock, db
 from portal_app.kernel.errors import FormErrors
-from portal_app.timeline import service as activity
 
 PAGE_SIZE = 50
 SEARCH_LIMIT = 20
@@ -202,25 +200,6 @@ def candidates(course_slug: object, query: object) -> list[Candidate]:
 # --- enrolling and unenrolling ---------------------------------------------------------------------------
 
 
-def _enrol_in(session: Session, course: Course, account_id: int, now: datetime) -> bool:
-    inserted = db.insert_if_absent(
-        session, Enrolment, key={"account_id": account_id, "course_id": course.id}, values={"enrolled_at": now}
-    )
-    if inserted:
-        activity.record(
-            session, account_id=account_id, app_key=APP_KEY, kind="course_enrolled", summary=course.title, at=now
-        )
-        if course.published:
-            notify(
-                session,
-                account_id,
-                APP_KEY,
-                "enrolled",
-                {"course_title": course.title, "course_path": f"/apps/courses/{course.slug}"},
-            )
-    return inserted
-
-
 def enrol_accounts(actor: audit.Actor, course_slug: object, account_ids: object) -> int:
     """Enrol the chosen accounts (each must have the app); how many were newly enrolled.
 
@@ -239,7 +218,7 @@ def enrol_accounts(actor: audit.Actor, course_slug: object, account_ids: object)
                 {"accounts": "Some of the people chosen cannot open Membership Courses: grant them the app first."}
             )
         now = clock.now()
-        added = sum(1 for account_id in wanted if _enrol_in(session, course, account_id, now))
+        added = sum(1 for account_id in wanted if enrol_in(session, account_id, course, now, email=True))
         audit.record(
             session,
             actor,
@@ -260,7 +239,7 @@ def enrol_everyone(actor: audit.Actor, course_slug: object) -> int:
             session.exec(select(Account.id).where(_with_the_app(session), ~enrolled.exists()).order_by(Account.id))
         )
         now = clock.now()
-        added = sum(1 for account_id in ids if _enrol_in(session, course, account_id, now))
+        added = sum(1 for account_id in ids if enrol_in(session, account_id, course, now, email=True))
         audit.record(session, actor, APP_KEY, "everyone_enrolled", target=course.slug, detail={"added": added})
     return added
 

@@ -19,6 +19,7 @@ from portal_app.accounts.models import Account
 from portal_app.apps.courses import certificates, drip
 from portal_app.apps.courses.models import Course, Enrolment, Lesson, LessonCompletion, Module
 from portal_app.apps.courses.validation import is_slug
+from portal_app.apps.notify import notify
 from portal_app.business.models import BUSINESS_ID, Business
 from portal_app.kernel import clock, db
 from portal_app.timeline import service as activity
@@ -179,9 +180,12 @@ def find_lesson(session: Session, account_id: int, course_slug: object, lesson_s
     return FoundLesson(course, ordered, index, zone, enrolled_at is not None)
 
 
-def start_open_course(session: Session, account_id: int, course: Course, now: datetime) -> bool:
-    """Enrol the account in a course offered to everyone the first time it opens it (drip counts from
-    then); False when it already was enrolled."""
+def enrol_in(session: Session, account_id: int, course: Course, now: datetime, *, email: bool) -> bool:
+    """Enrol the account in the course inside the caller's transaction; False when it already was.
+
+    The enrolment goes on the person's timeline; with `email` (and the course published) they also get
+    the "enrolled" email, unless they switched Membership Courses' emails off.
+    """
     inserted = db.insert_if_absent(
         session, Enrolment, key={"account_id": account_id, "course_id": course.id}, values={"enrolled_at": now}
     )
@@ -189,7 +193,21 @@ def start_open_course(session: Session, account_id: int, course: Course, now: da
         activity.record(
             session, account_id=account_id, app_key=APP_KEY, kind="course_enrolled", summary=course.title, at=now
         )
+        if email and course.published:
+            notify(
+                session,
+                account_id,
+                APP_KEY,
+                "enrolled",
+                {"course_title": course.title, "course_path": f"/apps/courses/{course.slug}"},
+            )
     return inserted
+
+
+def start_open_course(session: Session, account_id: int, course: Course, now: datetime) -> bool:
+    """Enrol the account in a course offered to everyone the first time it opens it (drip counts from
+    then; no email: the person is there already); False when it already was enrolled."""
+    return enrol_in(session, account_id, course, now, email=False)
 
 
 def lock_account(session: Session, account_id: int) -> None:

@@ -32,6 +32,7 @@ from portal_app.apps.courses.progress import (
     LessonLocked,
     business_time_zone,
     done_ids,
+    enrol_in,
     find_lesson,
     lessons_in_order,
     lock_account,
@@ -43,11 +44,9 @@ from portal_app.apps.courses.progress import (
 )
 from portal_app.apps.courses.validation import clean_slug
 from portal_app.apps.courses.video import embed_url
-from portal_app.apps.notify import notify
 from portal_app.apps.registry import SummaryCard, SummaryLink
 from portal_app.kernel import clock, db
 from portal_app.kernel.errors import FieldError
-from portal_app.timeline import service as activity
 
 __all__ = ["APP_KEY", "LessonLink", "LessonLocked"]
 
@@ -378,22 +377,7 @@ def enrol(account_id: int, slug: object) -> bool:
             raise LookupError(f"there is no course {course_slug}")
         if session.get(Account, account_id) is None:
             raise LookupError(f"there is no account {account_id}")
-        now = clock.now()
-        inserted = db.insert_if_absent(
-            session, Enrolment, key={"account_id": account_id, "course_id": course.id}, values={"enrolled_at": now}
-        )
-        if inserted:
-            activity.record(
-                session, account_id=account_id, app_key=APP_KEY, kind="course_enrolled", summary=course.title, at=now
-            )
-            if course.published:
-                notify(
-                    session,
-                    account_id,
-                    APP_KEY,
-                    "enrolled",
-                    {"course_title": course.title, "course_path": f"/apps/courses/{course.slug}"},
-                )
+        inserted = enrol_in(session, account_id, course, clock.now(), email=True)
     return inserted
 
 

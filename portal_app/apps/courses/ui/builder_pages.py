@@ -319,6 +319,39 @@ def _course_form(State) -> rx.Component:
     )
 
 
+def _move_buttons(up_label, down_label, move, item) -> tuple[rx.Component, rx.Component]:
+    """Up and down, for a module or a lesson (named by the labels, for screen readers)."""
+    return tuple(
+        rx.icon_button(
+            rx.icon(f"arrow-{direction}", size=16),
+            size="1",
+            variant="soft",
+            aria_label=label,
+            on_click=move(item, direction),
+        )
+        for label, direction in ((up_label, "up"), (down_label, "down"))
+    )
+
+
+def _delete_button(label, title: str, description, confirm: str, on_confirm) -> rx.Component:
+    """A delete button that asks first, saying what goes with it."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(
+            rx.icon_button(rx.icon("trash-2", size=16), size="1", variant="soft", color_scheme="red", aria_label=label)
+        ),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(title),
+            rx.alert_dialog.description(description),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button(confirm, color_scheme="red", on_click=on_confirm)),
+                justify="end",
+                spacing="3",
+            ),
+        ),
+    )
+
+
 def _lesson_item(State, lesson) -> rx.Component:
     return rx.el.li(
         rx.hstack(
@@ -326,44 +359,15 @@ def _lesson_item(State, lesson) -> rx.Component:
             rx.cond(lesson.is_quiz, rx.badge("Quiz", color_scheme="violet", variant="soft")),
             rx.cond(lesson.drip != "", rx.badge(lesson.drip, color_scheme="gray", variant="soft")),
             rx.spacer(),
-            rx.icon_button(
-                rx.icon("arrow-up", size=16),
-                size="1",
-                variant="soft",
-                aria_label="Move up: " + lesson.title,
-                on_click=State.move_lesson(lesson.slug, "up"),
-            ),
-            rx.icon_button(
-                rx.icon("arrow-down", size=16),
-                size="1",
-                variant="soft",
-                aria_label="Move down: " + lesson.title,
-                on_click=State.move_lesson(lesson.slug, "down"),
-            ),
-            rx.alert_dialog.root(
-                rx.alert_dialog.trigger(
-                    rx.icon_button(
-                        rx.icon("trash-2", size=16),
-                        size="1",
-                        variant="soft",
-                        color_scheme="red",
-                        aria_label="Delete: " + lesson.title,
-                    )
+            *_move_buttons("Move up: " + lesson.title, "Move down: " + lesson.title, State.move_lesson, lesson.slug),
+            _delete_button(
+                "Delete: " + lesson.title,
+                "Delete this lesson?",
+                rx.fragment(
+                    "\u201c", lesson.title, "\u201d goes, with its quiz attempts and everyone's completion of it."
                 ),
-                rx.alert_dialog.content(
-                    rx.alert_dialog.title("Delete this lesson?"),
-                    rx.alert_dialog.description(
-                        "\u201c", lesson.title, "\u201d goes, with its quiz attempts and everyone's completion of it."
-                    ),
-                    rx.hstack(
-                        rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
-                        rx.alert_dialog.action(
-                            rx.button("Delete lesson", color_scheme="red", on_click=State.delete_lesson(lesson.slug))
-                        ),
-                        justify="end",
-                        spacing="3",
-                    ),
-                ),
+                "Delete lesson",
+                State.delete_lesson(lesson.slug),
             ),
             align="center",
             spacing="2",
@@ -382,44 +386,17 @@ def _module_card(State, module) -> rx.Component:
                 rx.heading(module.title, as_="h3", size="4"),
                 rx.cond(module.drip != "", rx.badge(module.drip, color_scheme="gray", variant="soft")),
                 rx.spacer(),
-                rx.icon_button(
-                    rx.icon("arrow-up", size=16),
-                    size="1",
-                    variant="soft",
-                    aria_label="Move module up: " + module.title,
-                    on_click=State.move_module(module.id, "up"),
+                *_move_buttons(
+                    "Move module up: " + module.title, "Move module down: " + module.title, State.move_module, module.id
                 ),
-                rx.icon_button(
-                    rx.icon("arrow-down", size=16),
-                    size="1",
-                    variant="soft",
-                    aria_label="Move module down: " + module.title,
-                    on_click=State.move_module(module.id, "down"),
-                ),
-                rx.alert_dialog.root(
-                    rx.alert_dialog.trigger(
-                        rx.icon_button(
-                            rx.icon("trash-2", size=16),
-                            size="1",
-                            variant="soft",
-                            color_scheme="red",
-                            aria_label="Delete module: " + module.title,
-                        )
+                _delete_button(
+                    "Delete module: " + module.title,
+                    "Delete this module?",
+                    rx.fragment(
+                        "\u201c", module.title, "\u201d goes with all its lessons and everyone's progress in them."
                     ),
-                    rx.alert_dialog.content(
-                        rx.alert_dialog.title("Delete this module?"),
-                        rx.alert_dialog.description(
-                            "\u201c", module.title, "\u201d goes with all its lessons and everyone's progress in them."
-                        ),
-                        rx.hstack(
-                            rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
-                            rx.alert_dialog.action(
-                                rx.button("Delete module", color_scheme="red", on_click=State.delete_module(module.id))
-                            ),
-                            justify="end",
-                            spacing="3",
-                        ),
-                    ),
+                    "Delete module",
+                    State.delete_module(module.id),
                 ),
                 align="center",
                 width="100%",
