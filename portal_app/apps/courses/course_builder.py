@@ -21,7 +21,6 @@ from sqlmodel import Session, col, delete, select
 from portal_app.apps import audit, files
 from portal_app.apps.courses import file_links
 from portal_app.apps.courses.building import add_questions
-from portal_app.apps.courses.lesson_text import lesson_html
 from portal_app.apps.courses.models import (
     MAX_SLUG_LENGTH,
     Course,
@@ -49,6 +48,7 @@ from portal_app.apps.courses.validation import (
     is_slug,
 )
 from portal_app.apps.courses.video import clean_video_url
+from portal_app.apps.markdown import safe_html
 from portal_app.kernel import clock, db
 from portal_app.kernel.errors import FieldError, FormErrors
 
@@ -254,7 +254,7 @@ def lesson_for_editing(course_slug: object, lesson_slug: object) -> LessonDraft:
 
 def preview(markdown: object) -> str:
     """The lesson text exactly as members will see it (the same sanitiser); FieldError("body") when too long."""
-    return lesson_html(clean_lesson_body(markdown))
+    return safe_html(clean_lesson_body(markdown))
 
 
 # --- files that go with what is deleted --------------------------------------------------------------------

@@ -16,7 +16,6 @@ from sqlmodel import col, select
 
 from portal_app.accounts.models import Account
 from portal_app.apps.courses import certificates, drip, file_links, quizzes
-from portal_app.apps.courses.lesson_text import lesson_html
 from portal_app.apps.courses.models import (
     Certificate,
     Course,
@@ -44,6 +43,7 @@ from portal_app.apps.courses.progress import (
 )
 from portal_app.apps.courses.validation import clean_slug
 from portal_app.apps.courses.video import embed_url
+from portal_app.apps.markdown import safe_html
 from portal_app.apps.registry import SummaryCard, SummaryLink
 from portal_app.kernel import clock, db
 from portal_app.kernel.errors import FieldError
@@ -306,7 +306,7 @@ def lesson_view(account_id: int, course_slug: object, lesson_slug: object) -> Le
         title=lesson.title,
         kind=lesson.kind,
         module_title=found.lesson.module_title,
-        body_html=lesson_html(lesson.body_markdown),
+        body_html=safe_html(lesson.body_markdown),
         video_embed_url=embed_url(lesson.video_url) or "",
         video_file_url=file_links.video_url(lesson.id) if lesson.video_file and not lesson.video_url else "",
         attachments=attachments,

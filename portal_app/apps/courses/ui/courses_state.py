@@ -196,7 +196,7 @@ class CoursesState(AppAccessState):
     lesson_title: str = ""
     lesson_module: str = ""
     lesson_position: str = ""
-    # Sanitised on the server (service.lesson_html): the only HTML this app hands to the browser.
+    # Sanitised on the server (apps.markdown.safe_html): the only HTML this app hands to the browser.
     lesson_html: str = ""
     lesson_done: bool = False
     previous_title: str = ""

@@ -143,7 +143,7 @@ def _lesson() -> rx.Component:
     return rx.vstack(
         rx.text(CoursesState.lesson_module, " · ", CoursesState.lesson_position, size="2", color_scheme="gray"),
         rx.heading(CoursesState.lesson_title, as_="h1", size="7"),
-        # Sanitised with nh3's allow-list on the server (service.lesson_html); never raw lesson text.
+        # Sanitised with nh3's allow-list on the server (apps.markdown.safe_html); never raw lesson text.
         rx.cond(CoursesState.video_embed_url != "", _video()),
         rx.cond(
             CoursesState.video_file_url != "",

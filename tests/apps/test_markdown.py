@@ -6,26 +6,26 @@ import re
 
 import pytest
 
-from portal_app.apps.courses.lesson_text import lesson_html
+from portal_app.apps.markdown import safe_html
 from tests.apps.courses.support import XSS_PAYLOADS, assert_inert
 
 
 @pytest.mark.parametrize("payload", XSS_PAYLOADS.values(), ids=XSS_PAYLOADS.keys())
 def test_each_payload_comes_out_inert(payload):
     for text in (payload, f"Intro\n\n{payload}\n\nOutro", f"- item {payload}", f"> {payload}", f"**{payload}**"):
-        html = lesson_html(text)
+        html = safe_html(text)
         assert_inert(html)
         assert not re.search(r"<(script|iframe|svg|style)", html, re.I), html
 
 
 def test_raw_html_is_shown_as_text_not_markup():
-    assert lesson_html("<b>bold?</b> <img src=x onerror=alert(1)>") == (
+    assert safe_html("<b>bold?</b> <img src=x onerror=alert(1)>") == (
         "<p>&lt;b&gt;bold?&lt;/b&gt; &lt;img src=x onerror=alert(1)&gt;</p>\n"
     )
 
 
 def test_markdown_still_formats():
-    html = lesson_html(
+    html = safe_html(
         "# Title\n\nSome **bold**, *italic* and ~~struck~~ text with `<div>` in code.\n\n"
         "1. one\n2. two\n\n| a | b |\n|:--|--:|\n| 1 | 2 |\n\n```\nx < y\n```\n"
     )
@@ -45,7 +45,7 @@ def test_markdown_still_formats():
 
 
 def test_links_keep_only_safe_schemes_and_get_rel():
-    html = lesson_html("[site](https://example.com) [mail](mailto:hi@example.com) [page](/apps/courses) [ftp](ftp://x)")
+    html = safe_html("[site](https://example.com) [mail](mailto:hi@example.com) [page](/apps/courses) [ftp](ftp://x)")
     assert '<a href="https://example.com" rel="noopener noreferrer">site</a>' in html
     assert '<a href="mailto:hi@example.com" rel="noopener noreferrer">mail</a>' in html
     assert '<a href="/apps/courses" rel="noopener noreferrer">page</a>' in html
@@ -53,7 +53,7 @@ def test_links_keep_only_safe_schemes_and_get_rel():
 
 
 def test_images_keep_http_sources_only():
-    assert lesson_html("![cat](https://example.com/cat.png)") == (
+    assert safe_html("![cat](https://example.com/cat.png)") == (
         '<p><img src="https://example.com/cat.png" alt="cat"></p>\n'
     )
-    assert "src=" not in lesson_html("![x](data:image/png;base64,AAAA)")
+    assert "src=" not in safe_html("![x](data:image/png;base64,AAAA)")

@@ -1,4 +1,5 @@
-"""Lesson text as members see it: Markdown turned into HTML that is safe to hand to the browser."""
+"""Text people write (lessons, posts, comments): Markdown turned into HTML that is safe to hand to the
+browser as markup. Every app shows people's text through safe_html() and never through rx.markdown."""
 
 from __future__ import annotations
 
@@ -22,15 +23,15 @@ _SANITISER = nh3.Cleaner(
 )
 
 
-def lesson_html(markdown: str) -> str:
-    """A lesson's Markdown as HTML that is safe to hand to the browser as markup.
+def safe_html(markdown: str) -> str:
+    """Markdown someone wrote as HTML that is safe to hand to the browser as markup.
 
     Why this way, and not rx.markdown on the client: what is safe is decided here, in one function
     a test can feed real payloads, and does not depend on how a frontend component is configured
     (rx.markdown renders raw HTML unless use_raw=False is passed, and lets its own URL rules decide
     about links). Two layers:
     1. markdown-it renders CommonMark (plus tables and strike-through) with raw HTML off, so
-       `<script>` or `<img onerror=...>` typed in a lesson becomes visible text, and it refuses
+       `<script>` or `<img onerror=...>` typed in a lesson or a post becomes visible text, and it refuses
        `javascript:`, `vbscript:`, `file:` and most `data:` link targets;
     2. nh3 (ammonia) then keeps only the tags and attributes above, only http/https/mailto (or
        relative) URLs, drops every `on*` and `style` attribute and every comment, and adds
