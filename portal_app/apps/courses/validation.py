@@ -8,19 +8,18 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from portal_app.apps import fields
 from portal_app.apps.courses.models import (
     LESSON_KINDS,
     MAX_CHOICE_LENGTH,
     MAX_DESCRIPTION_LENGTH,
     MAX_LESSON_BODY_LENGTH,
     MAX_QUESTION_LENGTH,
-    MAX_SLUG_LENGTH,
     MAX_TITLE_LENGTH,
 )
 from portal_app.kernel.errors import FieldError
 from portal_app.kernel.text import has_invisible_characters
 
-_SLUG = re.compile(r"[a-z0-9-]{1,%d}" % MAX_SLUG_LENGTH)
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Drip: at most ten years after enrolment.
 MAX_UNLOCK_DAYS = 3650
@@ -29,15 +28,8 @@ MAX_QUESTIONS = 100
 MAX_CHOICES = 10
 
 
-def is_slug(value: object) -> bool:
-    """Whether a value is a slug: 1-80 characters of a-z, 0-9 and '-'."""
-    return isinstance(value, str) and _SLUG.fullmatch(value) is not None
-
-
-def clean_slug(value: object, field: str) -> str:
-    if not is_slug(value):
-        raise FieldError(field, f"Use 1-{MAX_SLUG_LENGTH} lower-case letters, digits or hyphens.")
-    return value
+is_slug = fields.is_slug
+clean_slug = fields.slug
 
 
 # Course addresses the app's own pages use (/apps/courses/teach is the instructors' builder).
@@ -52,25 +44,17 @@ def clean_course_slug(value: object, field: str = "slug") -> str:
 
 
 def clean_title(value: object, field: str = "title") -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise FieldError(field, "Give it a title.")
-    title = value.strip()
-    if len(title) > MAX_TITLE_LENGTH:
-        raise FieldError(field, f"Keep the title to {MAX_TITLE_LENGTH} characters or fewer.")
-    if has_invisible_characters(title):
-        raise FieldError(field, "The title contains invisible control characters. Please type it again.")
-    return title
+    return fields.one_line(value, field, max_length=MAX_TITLE_LENGTH, missing="Give it a title.", what="title")
 
 
 def clean_description(value: object) -> str:
-    if not isinstance(value, str):
-        raise FieldError("description", "Describe the course in a few sentences, or leave it empty.")
-    text = value.strip()
-    if len(text) > MAX_DESCRIPTION_LENGTH:
-        raise FieldError("description", f"Keep the description to {MAX_DESCRIPTION_LENGTH:,} characters or fewer.")
-    if has_invisible_characters(text, allow_newlines=True):
-        raise FieldError("description", "The description contains invisible control characters. Please type it again.")
-    return text
+    return fields.written(
+        value,
+        "description",
+        max_length=MAX_DESCRIPTION_LENGTH,
+        what="description",
+        missing="Describe the course in a few sentences, or leave it empty.",
+    )
 
 
 def clean_lesson_body(value: object) -> str:
