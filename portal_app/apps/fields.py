@@ -8,6 +8,7 @@ control characters, whitespace trimmed, lengths counted after trimming.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from portal_app.kernel.errors import FieldError
 from portal_app.kernel.text import has_invisible_characters
@@ -49,3 +50,10 @@ def written(value: object, field: str, *, max_length: int, what: str, required: 
     if has_invisible_characters(text.replace("\t", " "), allow_newlines=True):
         raise FieldError(field, f"The {what} contains invisible control characters. Please paste it again.")
     return text
+
+
+def slug_from(text: object) -> str:
+    """An address made from a name or title: "Bread & Butter 101" -> "bread-butter-101" (accents
+    dropped); "" when nothing of it is a letter or digit."""
+    ascii_text = unicodedata.normalize("NFKD", text if isinstance(text, str) else "").encode("ascii", "ignore")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.decode("ascii").lower()).strip("-")[:SLUG_MAX].strip("-")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from portal_app.admin.audit import Actor
 from portal_app.apps import registry
+from portal_app.apps.communities import groups, posts
 from portal_app.apps.courses import service as courses
 from portal_app.kernel import db
 from portal_app.timeline import service as activity
@@ -27,13 +29,31 @@ def test_empty_states(database, frozen_clock):
     assert card("affiliates", account).headline == "No referrals yet"
 
 
+def test_the_communities_card_reads_memberships_and_new_posts_not_the_timeline(database, frozen_clock):
+    account, grace = add_account(), add_account("grace@example.com")
+    add(account, "communities", "community_joined", 1)
+    assert card("communities", account).headline == "No communities yet"
+    owner = Actor("owner@example.com")
+    groups.create_group(owner, name="Bakers")
+    groups.create_group(owner, name="Secret", visibility="private")
+    for who in (account, grace):
+        groups.join(who, "bakers")
+    groups.join(account, "secret")  # waiting for approval: not counted
+    frozen_clock.advance(minutes=1)
+    posts.create_post(grace, "bakers", "general", title="Hello", body="First loaf!")
+    communities = card("communities", account)
+    assert (communities.headline, communities.details, communities.count) == (
+        "Member of 1 community",
+        ("Bakers: 1 new post",),
+        1,
+    )
+    groups.mark_seen(account, "bakers")
+    assert card("communities", account).details == ("Nothing new since your last visit.",)
+
+
 def test_counts(database, frozen_clock):
     account = add_account()
-    add(account, "communities", "community_joined", 1)
-    add(account, "communities", "post_published", 3)
     add(account, "affiliates", "affiliate_joined", 1)
-    communities = card("communities", account)
-    assert (communities.headline, communities.details) == ("Member of 1 community", ("3 posts published",))
     assert card("affiliates", account).details == ("Share your affiliate link to refer a customer.",)
     add(account, "affiliates", "referral_made", 1)
     assert card("affiliates", account).headline == "1 customer referred"
@@ -55,6 +75,7 @@ def test_another_accounts_activity_is_not_counted(database, frozen_clock):
     ada, grace = add_account(), add_account("grace@example.com")
     make_course()
     courses.enrol(grace, "baking")
-    add(grace, "communities", "community_joined", 3)
+    groups.create_group(Actor("owner@example.com"), name="Bakers")
+    groups.join(grace, "bakers")
     assert card("courses", ada).headline == "No courses yet"
     assert card("communities", ada).headline == "No communities yet"

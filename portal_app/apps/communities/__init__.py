@@ -1,7 +1,8 @@
 """Communities: the groups a person belongs to and the conversations in them.
 
-Only its entry page for now (what it is, and the person's summary); groups and posts come in the
-app's own issue.
+Its tables and services are here (groups.py: groups, channels, membership and who may read what;
+posts.py: the feed, posts, comments and likes; the home card from them); its pages are still the
+entry page only, and the group and post pages, moderation and live updates come next.
 """
 
 from portal_app.apps.communities import service

@@ -9,8 +9,6 @@ and lessons by id *within that course*, so an id from another course is refused 
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,7 +16,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
-from portal_app.apps import audit, files
+from portal_app.apps import audit, fields, files
 from portal_app.apps.courses import file_links
 from portal_app.apps.courses.building import add_questions
 from portal_app.apps.courses.models import (
@@ -58,8 +56,7 @@ UP, DOWN = "up", "down"
 
 def slug_from_title(title: str) -> str:
     """A URL slug from a title: "Bread & Butter 101" -> "bread-butter-101" (accents dropped)."""
-    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii").lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:MAX_SLUG_LENGTH].strip("-")
+    return fields.slug_from(title)
 
 
 def _collect(checks: dict[str, object]) -> dict[str, object]:

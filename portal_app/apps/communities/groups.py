@@ -1,0 +1,308 @@
+"""Groups and who belongs: creating groups and channels, joining (at once for a public group, after a
+moderator's approval for a private one), leaving, approving, banning, and the person's view of them.
+
+Who may read a group: anyone who may open the app, for a public group; its active members only, for
+a private one; never someone banned from it. open_group() says so for every other service, so a
+private group's posts cannot reach a non-member by any path that goes through it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func
+from sqlmodel import Session, col, select
+
+from portal_app.apps import audit, fields
+from portal_app.apps.communities.models import (
+    GROUP_ROLES,
+    MAX_DESCRIPTION_LENGTH,
+    MAX_NAME_LENGTH,
+    POSTING,
+    VISIBILITIES,
+    Channel,
+    CommunityGroup,
+    GroupMember,
+    Post,
+)
+from portal_app.kernel import clock, db
+from portal_app.kernel.errors import FieldError, FormErrors
+from portal_app.timeline import service as activity
+
+APP_KEY = "communities"
+GENERAL = ("general", "General")
+
+
+def rank(role: str | None) -> int:
+    return GROUP_ROLES.index(role) if role in GROUP_ROLES else -1
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A group as one person may see it: the group, their membership (None when they have none)."""
+
+    group: CommunityGroup
+    membership: GroupMember | None
+
+    @property
+    def active(self) -> bool:
+        return self.membership is not None and self.membership.status == "active"
+
+    @property
+    def role(self) -> str | None:
+        return self.membership.role if self.active else None
+
+    def at_least(self, role: str) -> bool:
+        return self.active and rank(self.membership.role) >= rank(role)
+
+    @property
+    def may_post(self) -> bool:
+        if not self.active or self.group.archived:
+            return False
+        return self.group.posting == "everyone" or self.at_least("admin")
+
+
+def open_group(session: Session, account_id: int, slug: object) -> Opened:
+    """The group at `slug` when this person may read it; LookupError otherwise (the same for a group that
+    does not exist, a private group they are not in, and one they are banned from)."""
+    if not fields.is_slug(slug):
+        raise LookupError("not a group slug")
+    row = session.exec(
+        select(CommunityGroup, GroupMember)
+        .outerjoin(GroupMember, and_(GroupMember.group_id == CommunityGroup.id, GroupMember.account_id == account_id))
+        .where(CommunityGroup.slug == slug)
+    ).first()
+    if row is None:
+        raise LookupError("no such group")
+    group, membership = row
+    if membership is not None and membership.status == "banned":
+        raise LookupError("banned from this group")
+    opened = Opened(group, membership)
+    if group.visibility == "private" and not opened.active:
+        raise LookupError("a private group this person is not in")
+    return opened
+
+
+# --- the owner's side ----------------------------------------------------------------------------------------
+
+
+def _choice(value: object, choices: tuple[str, ...], field: str, message: str) -> str:
+    if value not in choices:
+        raise FieldError(field, message)
+    return value
+
+
+def create_group(
+    actor: audit.Actor,
+    *,
+    name: object,
+    slug: object = "",
+    description: object = "",
+    visibility: object = "public",
+    posting: object = "everyone",
+    owner_account_id: int | None = None,
+) -> str:
+    """A new group with its General channel; its slug. FormErrors per refused field."""
+    errors: dict[str, str] = {}
+    values: dict[str, object] = {}
+    checks = {
+        "name": lambda: fields.one_line(
+            name, "name", max_length=MAX_NAME_LENGTH, missing="Give the group a name.", what="name"
+        ),
+        "slug": lambda: fields.slug(
+            slug.strip() if isinstance(slug, str) and slug.strip() else fields.slug_from(name) or "group", "slug"
+        ),
+        "description": lambda: fields.written(
+            description, "description", max_length=MAX_DESCRIPTION_LENGTH, what="description"
+        ),
+        "visibility": lambda: _choice(visibility, VISIBILITIES, "visibility", "Choose public or private."),
+        "posting": lambda: _choice(posting, POSTING, "posting", "Choose who may post: everyone or admins."),
+    }
+    for field, check in checks.items():
+        try:
+            values[field] = check()
+        except FieldError as error:
+            errors[field] = error.message
+    if errors:
+        raise FormErrors(errors)
+    with db.write_session() as session:
+        if session.exec(select(CommunityGroup.id).where(CommunityGroup.slug == values["slug"])).first() is not None:
+            raise FormErrors({"slug": f"Another group already uses the address {values['slug']}."})
+        now = clock.now()
+        position = session.exec(select(func.coalesce(func.max(CommunityGroup.position), -1))).one() + 1
+        group = CommunityGroup(
+            slug=values["slug"],
+            name=values["name"],
+            description=values["description"],
+            visibility=values["visibility"],
+            posting=values["posting"],
+            position=position,
+            created_at=now,
+        )
+        session.add(group)
+        session.flush()
+        session.add(Channel(group_id=group.id, slug=GENERAL[0], name=GENERAL[1], position=0))
+        if owner_account_id is not None:
+            session.add(GroupMember(group_id=group.id, account_id=owner_account_id, role="owner", joined_at=now))
+        audit.record(session, actor, APP_KEY, "group_created", target=group.slug, detail={"name": group.name})
+        return group.slug
+
+
+# --- the member's side ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupCard:
+    slug: str
+    name: str
+    description: str
+    visibility: str
+    # The person's place in it: "active", "pending" (waiting for approval) or "" (not a member).
+    status: str
+    role: str
+    # Posts since the person last opened the group (members only).
+    new_posts: int
+
+
+def my_groups(account_id: int) -> list[GroupCard]:
+    """Groups the person is in (or waiting to join), with the posts new since their last visit."""
+    with db.read_session() as session:
+        rows = session.exec(
+            select(CommunityGroup, GroupMember)
+            .join(GroupMember, GroupMember.group_id == CommunityGroup.id)
+            .where(
+                GroupMember.account_id == account_id,
+                col(GroupMember.status).in_(("active", "pending")),
+                col(CommunityGroup.archived).is_(False),
+            )
+            .order_by(CommunityGroup.position, CommunityGroup.id)
+        ).all()
+        cards = []
+        for group, member in rows:
+            new = 0
+            if member.status == "active":
+                since = member.last_seen_at or member.joined_at
+                new = session.exec(
+                    select(func.count()).where(
+                        Post.group_id == group.id,
+                        Post.created_at > since,
+                        col(Post.hidden).is_(False),
+                        Post.author_id != account_id,
+                    )
+                ).one()
+            cards.append(
+                GroupCard(group.slug, group.name, group.description, group.visibility, member.status, member.role, new)
+            )
+    return cards
+
+
+def groups_to_join(account_id: int) -> list[GroupCard]:
+    """Groups the person is not in (nor banned from): public ones to join, private ones to ask for."""
+    with db.read_session() as session:
+        mine = select(GroupMember.group_id).where(GroupMember.account_id == account_id)
+        rows = session.exec(
+            select(CommunityGroup)
+            .where(col(CommunityGroup.archived).is_(False), col(CommunityGroup.id).not_in(mine))
+            .order_by(CommunityGroup.position, CommunityGroup.id)
+        ).all()
+    return [GroupCard(g.slug, g.name, g.description, g.visibility, "", "", 0) for g in rows]
+
+
+def join(account_id: int, slug: object) -> str:
+    """Join a public group at once, or ask to join a private one; the membership's status.
+
+    LookupError for no such group (or an archived one); a person banned from it gets "banned" and
+    nothing changes.
+    """
+    if not fields.is_slug(slug):
+        raise LookupError("not a group slug")
+    with db.write_session() as session:
+        group = session.exec(select(CommunityGroup).where(CommunityGroup.slug == slug)).first()
+        if group is None or group.archived:
+            raise LookupError("no such group")
+        member = session.exec(
+            select(GroupMember).where(GroupMember.group_id == group.id, GroupMember.account_id == account_id)
+        ).first()
+        if member is not None:
+            return member.status
+        now = clock.now()
+        status = "active" if group.visibility == "public" else "pending"
+        inserted = db.insert_if_absent(
+            session,
+            GroupMember,
+            key={"group_id": group.id, "account_id": account_id},
+            values={"role": "member", "status": status, "joined_at": now},
+        )
+        if inserted and status == "active":
+            activity.record(
+                session, account_id=account_id, app_key=APP_KEY, kind="community_joined", summary=group.name, at=now
+            )
+        return status
+
+
+def leave(account_id: int, slug: object) -> bool:
+    """Leave a group (or withdraw a request); an owner cannot leave their own group. False when not in it."""
+    if not fields.is_slug(slug):
+        raise LookupError("not a group slug")
+    with db.write_session() as session:
+        row = session.exec(
+            select(GroupMember)
+            .join(CommunityGroup, CommunityGroup.id == GroupMember.group_id)
+            .where(CommunityGroup.slug == slug, GroupMember.account_id == account_id)
+        ).first()
+        if row is None or row.status == "banned":
+            return False
+        if row.role == "owner":
+            raise FormErrors({"group": "The owner cannot leave the group. Make someone else its owner first."})
+        session.delete(row)
+        return True
+
+
+def set_member_status(moderator_id: int, slug: object, account_id: object, status: object) -> None:
+    """A moderator (or higher) approves a request ("active"), or bans ("banned") or reinstates a member.
+
+    LookupError unless the moderator may read the group and the person has a membership there;
+    FormErrors when the moderator's role is not high enough, or the target's role is as high.
+    """
+    if status not in ("active", "banned") or not db.is_row_id(account_id):
+        raise LookupError("not a membership change")
+    with db.write_session() as session:
+        opened = open_group(session, moderator_id, slug)
+        if not opened.at_least("moderator"):
+            raise FormErrors({"member": "Only the group's moderators can do that."})
+        member = session.exec(
+            select(GroupMember).where(GroupMember.group_id == opened.group.id, GroupMember.account_id == account_id)
+        ).first()
+        if member is None:
+            raise LookupError("not in this group")
+        if rank(member.role) >= rank(opened.membership.role):
+            raise FormErrors({"member": "You cannot change the membership of someone with your role or higher."})
+        was = member.status
+        member.status = status
+        session.add(member)
+        now = clock.now()
+        if status == "active" and was == "pending":
+            activity.record(
+                session,
+                account_id=account_id,
+                app_key=APP_KEY,
+                kind="community_joined",
+                summary=opened.group.name,
+                at=now,
+            )
+
+
+def mark_seen(account_id: int, slug: object, when: datetime | None = None) -> None:
+    """The person opened the group: what they see now is no longer new."""
+    if not fields.is_slug(slug):
+        return
+    with db.write_session() as session:
+        member = session.exec(
+            select(GroupMember)
+            .join(CommunityGroup, CommunityGroup.id == GroupMember.group_id)
+            .where(CommunityGroup.slug == slug, GroupMember.account_id == account_id, GroupMember.status == "active")
+        ).first()
+        if member is not None:
+            member.last_seen_at = when or clock.now()
+            session.add(member)
