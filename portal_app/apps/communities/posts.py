@@ -109,15 +109,20 @@ def _channel(session: Session, opened: Opened, slug: object) -> Channel | None:
     return channel
 
 
+def _names(session: Session, account_ids: set[int]) -> dict[int, str]:
+    """Authors' names by account id (one read)."""
+    if not account_ids:
+        return {}
+    return dict(session.exec(select(Account.id, Account.full_name).where(col(Account.id).in_(account_ids))).all())
+
+
 def _items(session: Session, account_id: int, posts: list[Post], moderator: bool) -> tuple[PostItem, ...]:
     if not posts:
         return ()
     ids = [post.id for post in posts]
-    names = dict(
-        session.exec(select(Account.id, Account.full_name).where(col(Account.id).in_({p.author_id for p in posts})))
-    )
+    names = _names(session, {p.author_id for p in posts})
     channels = dict(
-        session.exec(select(Channel.id, Channel.slug).where(col(Channel.id).in_({p.channel_id for p in posts})))
+        session.exec(select(Channel.id, Channel.slug).where(col(Channel.id).in_({p.channel_id for p in posts}))).all()
     )
     liked = set(
         session.exec(select(PostLike.post_id).where(PostLike.account_id == account_id, col(PostLike.post_id).in_(ids)))
@@ -233,15 +238,7 @@ def post_view(account_id: int, group_slug: object, post_id: object) -> PostView:
         rows = list(
             session.exec(select(Comment).where(Comment.post_id == post.id).order_by(Comment.created_at, Comment.id))
         )
-        names = (
-            dict(
-                session.exec(
-                    select(Account.id, Account.full_name).where(col(Account.id).in_({c.author_id for c in rows}))
-                )
-            )
-            if rows
-            else {}
-        )
+        names = _names(session, {c.author_id for c in rows})
         liked = (
             set(
                 session.exec(
