@@ -1,12 +1,16 @@
 """Communities: the groups a person belongs to and the conversations in them.
 
 Its tables and services are here (groups.py: groups, channels, membership and who may read what;
-posts.py: the feed, posts, comments and likes; the home card from them); its pages are still the
-entry page only, and the group and post pages, moderation and live updates come next.
+posts.py: the feed, posts, comments and likes; the home card from them); its pages: My groups
+(join or ask to join), a group's feed with a composer and likes, a post with its comments.
+Moderation pages, search, image uploads, admin pages and live updates come next.
 """
 
 from portal_app.apps.communities import service
 from portal_app.apps.registry import AppPage, ChildApp, register
+
+_PAGES = "portal_app.apps.communities.ui.communities_page"
+_STATE = "portal_app.apps.communities.ui.communities_state:CommunitiesState"
 
 register(
     ChildApp(
@@ -19,8 +23,20 @@ register(
             AppPage(
                 route="/apps/communities",
                 title="Communities",
-                page="portal_app.apps.communities.ui.communities_page:communities_page",
-                shows_summary=True,
+                page=f"{_PAGES}:communities_page",
+                on_load=f"{_STATE}.load_groups",
+            ),
+            AppPage(
+                route="/apps/communities/[group]",
+                title="Group",
+                page=f"{_PAGES}:group_page",
+                on_load=f"{_STATE}.load_group",
+            ),
+            AppPage(
+                route="/apps/communities/[group]/post/[post]",
+                title="Post",
+                page=f"{_PAGES}:post_page",
+                on_load=f"{_STATE}.load_post",
             ),
         ),
         summary=service.summary,

@@ -32,6 +32,8 @@ from portal_app.timeline import service as activity
 
 APP_KEY = "communities"
 GENERAL = ("general", "General")
+# One refusal for every reason a group is not open to someone, so it says nothing of what exists.
+NOT_OPEN = "no such group open to this person"
 
 
 def rank(role: str | None) -> int:
@@ -74,13 +76,13 @@ def open_group(session: Session, account_id: int, slug: object) -> Opened:
         .where(CommunityGroup.slug == slug)
     ).first()
     if row is None:
-        raise LookupError("no such group")
+        raise LookupError(NOT_OPEN)
     group, membership = row
     if membership is not None and membership.status == "banned":
-        raise LookupError("banned from this group")
+        raise LookupError(NOT_OPEN)
     opened = Opened(group, membership)
     if group.visibility == "private" and not opened.active:
-        raise LookupError("a private group this person is not in")
+        raise LookupError(NOT_OPEN)
     return opened
 
 

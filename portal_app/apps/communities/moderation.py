@@ -11,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from portal_app.accounts.models import Account
 from portal_app.apps import audit, fields
 from portal_app.apps.communities.groups import APP_KEY, Opened, open_group
 from portal_app.apps.communities.models import MAX_REASON_LENGTH, Comment, Post, Report
+from portal_app.apps.communities.posts import MAX_PINNED
 from portal_app.kernel import clock, db
 from portal_app.kernel.errors import FieldError, FormErrors
 
@@ -58,6 +60,12 @@ def set_post_flag(account_id: int, group_slug: object, post_id: object, flag: ob
     with db.write_session() as session:
         opened, actor = _moderator(session, account_id, group_slug)
         post = _post(session, opened, post_id)
+        if flag == "pinned" and on and not post.pinned:
+            pinned = session.exec(
+                select(func.count()).where(Post.group_id == opened.group.id, col(Post.pinned).is_(True))
+            ).one()
+            if pinned >= MAX_PINNED:
+                raise FormErrors({"moderation": f"A group shows up to {MAX_PINNED} pinned posts. Unpin one first."})
         setattr(post, flag, on)
         session.add(post)
         action = _POST_FLAGS[flag][0 if on else 1]

@@ -58,7 +58,10 @@ def _parse_cursor(value: object) -> tuple[datetime, int] | None:
     match = _CURSOR.fullmatch(value) if isinstance(value, str) else None
     if match is None or not db.is_row_id(int(match.group(3))):
         raise LookupError("not a feed position")
-    moment = datetime.fromtimestamp(int(match.group(1)), tz=timezone.utc).replace(microsecond=int(match.group(2)))
+    try:
+        moment = datetime.fromtimestamp(int(match.group(1)), tz=timezone.utc).replace(microsecond=int(match.group(2)))
+    except (ValueError, OverflowError, OSError):
+        raise LookupError("not a feed position") from None
     return moment, int(match.group(3))
 
 

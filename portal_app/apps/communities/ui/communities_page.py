@@ -1,14 +1,284 @@
-"""/apps/communities: the entry page of Communities."""
+"""Communities' pages: My groups (/apps/communities), a group's feed (/apps/communities/[group]) and a
+post with its comments (/apps/communities/[group]/post/[post])."""
+
+from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.apps.communities.service import APP_KEY
+from portal_app.apps.communities.groups import APP_KEY
+from portal_app.apps.communities.ui.communities_state import CommunitiesState as State
 from portal_app.apps.registry import get_app
-from portal_app.shell.ui.app_frame import entry_page
+from portal_app.shell.ui.app_frame import app_header
+from portal_app.shell.ui.forms import field, notice
+
+_LIST = {"padding": 0, "margin": 0, "width": "100%", "display": "grid", "gap": "10px", "listStyle": "none"}
+# Text people wrote, shown as an article (the theme resets lists and spacing).
+_BODY = {
+    "lineHeight": "1.55",
+    "& p, & ul, & ol, & pre, & blockquote": {"margin": "0 0 0.6em"},
+    "& ul": {"listStyle": "disc", "paddingLeft": "1.4em"},
+    "& ol": {"listStyle": "decimal", "paddingLeft": "1.4em"},
+    "& a": {"color": "var(--accent-11)", "textDecoration": "underline"},
+    "& code, & pre": {"fontFamily": "var(--code-font-family)", "background": "var(--gray-3)"},
+}
+
+
+def _group_card(group, joined: bool) -> rx.Component:
+    return rx.el.li(
+        rx.card(
+            rx.hstack(
+                rx.vstack(
+                    rx.hstack(
+                        rx.cond(
+                            joined & ~group.pending,
+                            rx.link(group.name, href=group.href, weight="medium"),
+                            rx.text(group.name, weight="medium"),
+                        ),
+                        rx.cond(group.private, rx.badge("Private", color_scheme="gray", variant="soft")),
+                        rx.cond(group.pending, rx.badge("Waiting for approval", color_scheme="amber", variant="soft")),
+                        rx.cond(
+                            group.new_posts > 0,
+                            rx.badge(group.new_posts, " new", color_scheme="blue"),
+                        ),
+                        align="center",
+                        spacing="2",
+                        wrap="wrap",
+                    ),
+                    rx.cond(group.description != "", rx.text(group.description, size="2", color_scheme="gray")),
+                    spacing="1",
+                ),
+                rx.spacer(),
+                *(
+                    ()
+                    if joined
+                    else (
+                        rx.button(
+                            rx.cond(group.private, "Ask to join", "Join"),
+                            variant="soft",
+                            aria_label=rx.cond(group.private, "Ask to join ", "Join ") + group.name,
+                            on_click=State.join_group(group.slug),
+                        ),
+                    )
+                ),
+                align="center",
+                width="100%",
+                wrap="wrap",
+            )
+        )
+    )
 
 
 def communities_page() -> rx.Component:
-    return entry_page(
-        get_app(APP_KEY),
-        coming_next="When you join a community, its conversations appear here.",
+    return rx.vstack(
+        app_header(get_app(APP_KEY)),
+        notice(State.join_notice),
+        rx.cond(
+            State.groups_loaded,
+            rx.vstack(
+                rx.heading("My groups", as_="h2", size="5"),
+                rx.cond(
+                    State.my_groups.length() > 0,
+                    rx.el.ul(
+                        rx.foreach(State.my_groups, lambda g: _group_card(g, True)), style=_LIST, aria_label="My groups"
+                    ),
+                    rx.text("You are not in a group yet. Join one below."),
+                ),
+                rx.cond(
+                    State.other_groups.length() > 0,
+                    rx.vstack(
+                        rx.heading("Groups to join", as_="h2", size="5"),
+                        rx.el.ul(
+                            rx.foreach(State.other_groups, lambda g: _group_card(g, False)),
+                            style=_LIST,
+                            aria_label="Groups to join",
+                        ),
+                        spacing="2",
+                        width="100%",
+                    ),
+                ),
+                spacing="3",
+                width="100%",
+            ),
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def _like_button(post) -> rx.Component:
+    return rx.button(
+        rx.icon("heart", size=14, fill=rx.cond(post.liked, "currentColor", "none"), aria_hidden="true"),
+        post.likes,
+        size="1",
+        variant=rx.cond(post.liked, "solid", "soft"),
+        aria_label=rx.cond(post.liked, "Unlike", "Like") + " (" + post.likes.to_string() + " likes)",
+        aria_pressed=rx.cond(post.liked, "true", "false"),
+        on_click=State.like(post.id),
+    )
+
+
+def _post_card(post, *, linked: bool = True) -> rx.Component:
+    return rx.el.article(
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.text(post.author, weight="medium"),
+                    rx.text(post.when, size="1", color_scheme="gray"),
+                    rx.cond(post.edited, rx.text("(edited)", size="1", color_scheme="gray")),
+                    rx.cond(post.pinned, rx.badge("Pinned", color_scheme="amber", variant="soft")),
+                    align="center",
+                    spacing="2",
+                    wrap="wrap",
+                ),
+                rx.cond(
+                    post.title != "",
+                    rx.heading(rx.link(post.title, href=post.href) if linked else post.title, as_="h2", size="4"),
+                ),
+                # Sanitised on the server (apps.markdown.safe_html): never raw text.
+                rx.box(rx.html(post.body_html), class_name="post-body", width="100%", style=_BODY),
+                rx.hstack(
+                    _like_button(post),
+                    rx.link(post.comments, " comments", href=post.href, size="2") if linked else rx.fragment(),
+                    align="center",
+                    spacing="3",
+                ),
+                spacing="2",
+                width="100%",
+            ),
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _composer() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            field("Title (optional)", "title", error=State.post_errors["title"], max_length=200),
+            rx.el.label("Your post", html_for="body", class_name="portal-label"),
+            rx.text_area(
+                id="body",
+                name="body",
+                rows="4",
+                width="100%",
+                aria_describedby="body-error",
+                aria_invalid=rx.cond(State.post_errors["body"] != "", "true", "false"),
+            ),
+            rx.text(State.post_errors["body"], id="body-error", size="2", color_scheme="red", role="alert"),
+            rx.button("Post", type="submit"),
+            spacing="2",
+            width="100%",
+        ),
+        key=State.composer_version,
+        on_submit=State.publish,
+        width="100%",
+    )
+
+
+def group_page() -> rx.Component:
+    return rx.vstack(
+        rx.link("← My groups", href="/apps/communities", size="2"),
+        rx.cond(
+            State.group_missing,
+            rx.vstack(
+                rx.heading("That group is not open to you", as_="h1", size="6"),
+                rx.text("It may not exist, or be private to its members.", color_scheme="gray"),
+                spacing="2",
+            ),
+            rx.cond(
+                State.group_name != "",
+                rx.vstack(
+                    rx.heading(State.group_name, as_="h1", size="7"),
+                    notice(State.notice),
+                    rx.cond(State.may_post, _composer()),
+                    rx.foreach(State.pinned, _post_card),
+                    rx.foreach(State.feed, _post_card),
+                    rx.cond(
+                        (State.feed.length() == 0) & (State.pinned.length() == 0),
+                        rx.text("No posts yet.", color_scheme="gray"),
+                    ),
+                    rx.cond(
+                        State.next_cursor != "",
+                        rx.button("Show older posts", variant="soft", on_click=State.more_posts),
+                    ),
+                    spacing="4",
+                    width="100%",
+                ),
+            ),
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def _comment_body(comment) -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.text(comment.author, weight="medium", size="2"),
+            rx.text(comment.when, size="1", color_scheme="gray"),
+            rx.cond(comment.hidden, rx.badge("Hidden", color_scheme="gray")),
+            spacing="2",
+            align="center",
+        ),
+        rx.box(rx.html(comment.body_html), class_name="comment-body", style=_BODY),
+        spacing="1",
+        width="100%",
+    )
+
+
+_COMMENT_STYLE = {"padding": "8px 0", "borderBottom": "1px solid var(--gray-4)"}
+
+
+def _thread(comment) -> rx.Component:
+    """A comment with its replies listed inside it (one level)."""
+    return rx.el.li(
+        _comment_body(comment),
+        rx.cond(
+            comment.replies.length() > 0,
+            rx.el.ul(
+                rx.foreach(comment.replies, lambda reply: rx.el.li(_comment_body(reply), style=_COMMENT_STYLE)),
+                style={**_LIST, "paddingLeft": "24px", "gap": "0"},
+                aria_label="Replies",
+            ),
+        ),
+        style=_COMMENT_STYLE,
+    )
+
+
+def post_page() -> rx.Component:
+    return rx.vstack(
+        rx.link("← Back to the group", href="/apps/communities/" + State.group_slug, size="2"),
+        rx.cond(
+            State.post_missing,
+            rx.heading("That post is not open to you", as_="h1", size="6"),
+            rx.cond(
+                State.post.id != 0,
+                rx.vstack(
+                    rx.heading(State.group_name, as_="h1", size="5", color_scheme="gray"),
+                    _post_card(State.post, linked=False),
+                    rx.heading("Comments", as_="h2", size="4"),
+                    rx.el.ul(rx.foreach(State.comments, _thread), style={**_LIST, "gap": "0"}, aria_label="Comments"),
+                    rx.cond(
+                        State.may_comment,
+                        rx.form(
+                            rx.vstack(
+                                rx.el.label("Your comment", html_for="comment-body", class_name="portal-label"),
+                                rx.text_area(id="comment-body", name="body", rows="3", width="100%"),
+                                rx.text(State.comment_error, size="2", color_scheme="red", role="alert"),
+                                rx.button("Comment", type="submit"),
+                                spacing="2",
+                                width="100%",
+                            ),
+                            key=State.composer_version,
+                            on_submit=State.comment,
+                            width="100%",
+                        ),
+                    ),
+                    spacing="3",
+                    width="100%",
+                ),
+            ),
+        ),
+        spacing="4",
+        width="100%",
     )

@@ -1,0 +1,317 @@
+"""The state of Communities' pages: My groups, a group's feed, a post. Thin, like every app state.
+
+Every handler gates first (`_gate`), reads the group (and post) from the tab's URL, and asks the
+services, which decide what this person may read or write. Post and comment bodies reach the page
+only as the SDK's safe_html output.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+import reflex as rx
+
+from portal_app.apps.communities import groups, posts
+from portal_app.apps.communities.groups import APP_KEY
+from portal_app.kernel import db
+from portal_app.kernel.errors import FormErrors
+from portal_app.shell.ui.app_guard import AppAccessState
+
+ROUTE = "/apps/communities"
+POST_FIELDS = ("title", "body")
+
+
+@dataclasses.dataclass
+class GroupRow:
+    slug: str = ""
+    name: str = ""
+    description: str = ""
+    private: bool = False
+    pending: bool = False
+    new_posts: int = 0
+    href: str = ""
+
+
+@dataclasses.dataclass
+class PostRow:
+    id: int = 0
+    author: str = ""
+    title: str = ""
+    body_html: str = ""
+    when: str = ""
+    edited: bool = False
+    pinned: bool = False
+    likes: int = 0
+    liked: bool = False
+    comments: int = 0
+    href: str = ""
+
+
+@dataclasses.dataclass
+class CommentRow:
+    id: int = 0
+    author: str = ""
+    body_html: str = ""
+    when: str = ""
+    likes: int = 0
+    hidden: bool = False
+    replies: list[CommentRow] = dataclasses.field(default_factory=list)
+
+
+def _when(moment) -> str:
+    return moment.strftime("%-d %b %Y, %H:%M UTC")
+
+
+def _post_row(group_slug: str, item: posts.PostItem) -> PostRow:
+    return PostRow(
+        id=item.id,
+        author=item.author,
+        title=item.title,
+        body_html=item.body_html,
+        when=_when(item.created_at),
+        edited=item.edited,
+        pinned=item.pinned,
+        likes=item.like_count,
+        liked=item.liked,
+        comments=item.comment_count,
+        href=f"{ROUTE}/{group_slug}/post/{item.id}",
+    )
+
+
+def _comment_row(item: posts.CommentItem) -> CommentRow:
+    return CommentRow(
+        id=item.id,
+        author=item.author,
+        body_html=item.body_html,
+        when=_when(item.created_at),
+        likes=item.like_count,
+        hidden=item.hidden,
+        replies=[_comment_row(reply) for reply in item.replies],
+    )
+
+
+class CommunitiesState(AppAccessState):
+    # /apps/communities
+    my_groups: list[GroupRow] = []
+    other_groups: list[GroupRow] = []
+    groups_loaded: bool = False
+    join_notice: str = ""
+    # /apps/communities/[group]
+    group_slug: str = ""
+    group_name: str = ""
+    group_missing: bool = False
+    may_post: bool = False
+    pinned: list[PostRow] = []
+    feed: list[PostRow] = []
+    next_cursor: str = ""
+    post_errors: dict[str, str] = dict.fromkeys(POST_FIELDS, "")
+    composer_version: int = 0
+    # /apps/communities/[group]/post/[post]
+    post: PostRow = PostRow()
+    comments: list[CommentRow] = []
+    may_comment: bool = False
+    comment_error: str = ""
+    post_missing: bool = False
+    notice: str = ""
+
+    def _forget_app_data(self) -> None:
+        super()._forget_app_data()
+        self.my_groups, self.other_groups, self.groups_loaded, self.join_notice = [], [], False, ""
+        self._forget_group()
+        self._forget_post()
+
+    def _forget_group(self) -> None:
+        self.group_slug = self.group_name = self.next_cursor = self.notice = ""
+        self.group_missing = self.may_post = False
+        self.pinned, self.feed = [], []
+        self.post_errors = dict.fromkeys(POST_FIELDS, "")
+
+    def _forget_post(self) -> None:
+        self.post, self.comments = PostRow(), []
+        self.may_comment = self.post_missing = False
+        self.comment_error = ""
+
+    def _post_id(self) -> int | None:
+        text = self._route_param("post")
+        value = int(text) if text.isascii() and text.isdigit() and len(text) <= 19 else None
+        return value if db.is_row_id(value) else None
+
+    # --- My groups -------------------------------------------------------------------------------
+
+    @rx.event
+    async def load_groups(self):
+        principal, _ = await self._gate(APP_KEY, send_to_login=False, send_to_profile=False)
+        if principal is None:
+            return
+        await self._show_groups(principal.account_id)
+
+    async def _show_groups(self, account_id: int) -> None:
+        mine = await asyncio.to_thread(groups.my_groups, account_id)
+        others = await asyncio.to_thread(groups.groups_to_join, account_id)
+
+        def row(card: groups.GroupCard) -> GroupRow:
+            return GroupRow(
+                slug=card.slug,
+                name=card.name,
+                description=card.description,
+                private=card.visibility == "private",
+                pending=card.status == "pending",
+                new_posts=card.new_posts,
+                href=f"{ROUTE}/{card.slug}",
+            )
+
+        self.my_groups = [row(card) for card in mine]
+        self.other_groups = [row(card) for card in others]
+        self.groups_loaded = True
+
+    @rx.event
+    async def join_group(self, slug: str):
+        principal, redirect = await self._gate(APP_KEY)
+        if principal is None:
+            return redirect
+        try:
+            status = await asyncio.to_thread(groups.join, principal.account_id, slug)
+        except LookupError:
+            self.join_notice = "That group is not open to join."
+        else:
+            self.join_notice = {
+                "active": "You joined the group.",
+                "pending": "You asked to join. The group's moderators will let you in.",
+            }.get(status, "You cannot join that group.")
+        await self._show_groups(principal.account_id)
+
+    # --- a group's feed ----------------------------------------------------------------------------
+
+    @rx.event
+    async def load_group(self):
+        principal, _ = await self._gate(APP_KEY, send_to_login=False, send_to_profile=False)
+        if principal is None:
+            return
+        self._forget_group()
+        await self._show_feed(principal.account_id)
+        if not self.group_missing:
+            await asyncio.to_thread(groups.mark_seen, principal.account_id, self.group_slug)
+
+    async def _show_feed(self, account_id: int, *, more: bool = False) -> None:
+        slug = self._route_param("group")
+        try:
+            page = await asyncio.to_thread(posts.feed, account_id, slug, None, self.next_cursor if more else None)
+        except LookupError:
+            self._forget_group()
+            self.group_missing = True
+            return
+        self.group_slug, self.group_name, self.may_post = page.group_slug, page.group_name, page.may_post
+        rows = [_post_row(page.group_slug, item) for item in page.posts]
+        if more:
+            self.feed = [*self.feed, *rows]
+        else:
+            self.pinned = [_post_row(page.group_slug, item) for item in page.pinned]
+            self.feed = rows
+        self.next_cursor = page.next_cursor or ""
+
+    @rx.event
+    async def more_posts(self):
+        principal, redirect = await self._gate(APP_KEY)
+        if principal is None:
+            return redirect
+        if self.next_cursor:
+            await self._show_feed(principal.account_id, more=True)
+
+    @rx.event
+    async def publish(self, form_data: dict):
+        principal, redirect = await self._gate(APP_KEY)
+        if principal is None:
+            return redirect
+        data = form_data if isinstance(form_data, dict) else {}
+        self.post_errors = dict.fromkeys(POST_FIELDS, "")
+        self.notice = ""
+        try:
+            await asyncio.to_thread(
+                posts.create_post,
+                principal.account_id,
+                self._route_param("group"),
+                "general",
+                title=data.get("title", ""),
+                body=data.get("body"),
+            )
+        except FormErrors as refused:
+            self.post_errors = {field: refused.errors.get(field, "") for field in POST_FIELDS}
+            return
+        except LookupError:
+            self._forget_group()
+            self.group_missing = True
+            return
+        self.composer_version += 1
+        self.notice = "Posted."
+        await self._show_feed(principal.account_id)
+
+    @rx.event
+    async def like(self, post_id: int):
+        principal, redirect = await self._gate(APP_KEY)
+        if principal is None:
+            return redirect
+        try:
+            await asyncio.to_thread(posts.toggle_post_like, principal.account_id, self._route_param("group"), post_id)
+        except FormErrors as refused:
+            self.notice = " ".join(refused.errors.values())
+            return
+        except LookupError:
+            self.notice = "That post is not there any more."
+        if self._route_param("post"):
+            await self._show_post(principal.account_id)
+        else:
+            await self._show_feed(principal.account_id)
+
+    # --- a post ----------------------------------------------------------------------------------
+
+    @rx.event
+    async def load_post(self):
+        principal, _ = await self._gate(APP_KEY, send_to_login=False, send_to_profile=False)
+        if principal is None:
+            return
+        self._forget_group()
+        self._forget_post()
+        await self._show_post(principal.account_id)
+
+    async def _show_post(self, account_id: int) -> None:
+        try:
+            view = await asyncio.to_thread(posts.post_view, account_id, self._route_param("group"), self._post_id())
+        except LookupError:
+            self._forget_post()
+            self.post_missing = True
+            return
+        self.group_slug, self.group_name = view.group_slug, view.group_name
+        self.post = _post_row(view.group_slug, view.post)
+        self.comments = [_comment_row(item) for item in view.comments]
+        self.may_comment = view.may_comment
+
+    @rx.event
+    async def comment(self, form_data: dict):
+        principal, redirect = await self._gate(APP_KEY)
+        if principal is None:
+            return redirect
+        data = form_data if isinstance(form_data, dict) else {}
+        parent = data.get("parent_id") or None
+        parent_id = (
+            int(parent)
+            if isinstance(parent, str) and parent.isascii() and parent.isdigit() and len(parent) <= 19
+            else None
+        )
+        self.comment_error = ""
+        try:
+            await asyncio.to_thread(
+                posts.add_comment,
+                principal.account_id,
+                self._route_param("group"),
+                self._post_id(),
+                body=data.get("body"),
+                parent_id=parent_id,
+            )
+        except FormErrors as refused:
+            self.comment_error = " ".join(refused.errors.values())
+            return
+        except LookupError:
+            self.comment_error = "That post or comment is not there any more."
+        self.composer_version += 1
+        await self._show_post(principal.account_id)

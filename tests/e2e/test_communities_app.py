@@ -1,0 +1,85 @@
+"""Communities in the browser: join a public group, post (hostile text stays inert), another member sees
+it, likes it and comments; a private group is refused to a non-member."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from playwright.sync_api import Page, expect
+
+from portal_app.admin.audit import Actor
+from portal_app.apps.communities import groups
+from tests.e2e.support import HOME, create_account, give_phone, log_in, new_email
+from tests.e2e.test_accessibility import assert_no_violations
+
+HOSTILE = "<img src=x onerror=alert(1)> [x](javascript:alert(1))"
+
+
+def _member(browser, base_url: str, name: str) -> Page:
+    email = new_email(name.split()[0].lower())
+    account_id = create_account(email, name, apps=("communities",))
+    give_phone(account_id)
+    page = browser.new_context(base_url=base_url).new_page()
+    log_in(page, email=email)
+    page.wait_for_url(HOME)
+    return page
+
+
+def test_join_post_like_and_comment(page: Page, base_url: str, browser):
+    name = f"Bakers {secrets.token_hex(3)}"
+    slug = groups.create_group(Actor("owner@example.com"), name=name, description="Bread talk.")
+    dialogs: list[str] = []
+    ann = _member(browser, base_url, "Ann Author")
+    ann.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    ann.goto("/apps/communities")
+    ann.get_by_role("button", name=f"Join {name}").click()
+    expect(ann.get_by_text("You joined the group.")).to_be_visible()
+    ann.get_by_role("link", name=name).click()
+    ann.wait_for_url(re.compile(rf".*/apps/communities/{slug}/?$"))
+    ann.get_by_role("button", name="Post").click()
+    expect(ann.locator("#body-error")).to_have_text("Write your post first.")
+    ann.get_by_label("Title (optional)").fill("First loaf")
+    ann.get_by_label("Your post").fill(f"It **rose**! {HOSTILE}")
+    ann.get_by_role("button", name="Post").click()
+    expect(ann.get_by_text("Posted.")).to_be_visible()
+    expect(ann.locator(".post-body").first).to_contain_text("<img src=x onerror=alert(1)>")
+    assert_no_violations(ann, "a group's feed")
+
+    bob = _member(browser, base_url, "Bob Reader")
+    bob.goto(f"/apps/communities/{slug}")
+    # Not a member yet: reads the public group, cannot post.
+    expect(bob.get_by_role("heading", name="First loaf")).to_be_visible()
+    expect(bob.get_by_label("Your post")).to_have_count(0)
+    bob.goto("/apps/communities")
+    bob.get_by_role("button", name=f"Join {name}").click()
+    bob.goto(f"/apps/communities/{slug}")
+    bob.get_by_role("button", name=re.compile(r"^Like")).first.click()
+    expect(bob.get_by_role("button", name=re.compile(r"^Unlike \(1 likes\)"))).to_be_visible()
+    bob.get_by_role("link", name="First loaf").click()
+    bob.wait_for_url(re.compile(rf".*/apps/communities/{slug}/post/\d+/?$"))
+    bob.get_by_label("Your comment").fill("Looks great")
+    bob.get_by_role("button", name="Comment").click()
+    expect(bob.get_by_role("list", name="Comments").get_by_text("Looks great")).to_be_visible()
+    assert_no_violations(bob, "a post")
+
+    ann.reload()
+    expect(ann.get_by_role("link", name="1 comments")).to_be_visible()
+    assert ann.locator(".post-body [onerror], .post-body script").count() == 0
+    assert ann.locator(".post-body a[href^='javascript']").count() == 0
+    assert dialogs == []
+    ann.context.close()
+    bob.context.close()
+
+
+def test_a_private_group_is_refused_to_a_non_member(base_url: str, browser):
+    slug = groups.create_group(Actor("owner@example.com"), name=f"Secret {secrets.token_hex(3)}", visibility="private")
+    eve = _member(browser, base_url, "Eve Outsider")
+    eve.goto(f"/apps/communities/{slug}")
+    expect(eve.get_by_role("heading", name="That group is not open to you")).to_be_visible()
+    eve.goto("/apps/communities")
+    eve.get_by_role("button", name=re.compile(r"^Ask to join Secret")).click()
+    expect(eve.get_by_text("You asked to join.", exact=False)).to_be_visible()
+    eve.goto(f"/apps/communities/{slug}")
+    expect(eve.get_by_role("heading", name="That group is not open to you")).to_be_visible()
+    eve.context.close()
