@@ -43,5 +43,6 @@ register(
         activity_kinds=service.ACTIVITY_KINDS,
         order=20,
         demo_accounts=("main",),
+        demo_data="portal_app.apps.communities.demo_groups:add_demo_groups",
     )
 )
