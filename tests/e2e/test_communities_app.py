@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from portal_app.admin.audit import Actor
 from portal_app.apps.communities import groups
-from tests.e2e.support import HOME, create_account, give_phone, log_in, new_email
+from tests.e2e.support import HOME, admin_log_in, create_account, create_owner, give_phone, log_in, new_email
 from tests.e2e.test_accessibility import assert_no_violations
 
 HOSTILE = "<img src=x onerror=alert(1)> [x](javascript:alert(1))"
@@ -83,3 +83,29 @@ def test_a_private_group_is_refused_to_a_non_member(base_url: str, browser):
     eve.goto(f"/apps/communities/{slug}")
     expect(eve.get_by_role("heading", name="That group is not open to you")).to_be_visible()
     eve.context.close()
+
+
+def test_the_owner_creates_a_group_and_a_member_finds_it(page: Page, base_url: str, browser):
+    owner = new_email("groups")
+    create_owner(owner)
+    admin_log_in(page, base_url, owner)
+    page.goto("/admin/apps/communities")
+    page.get_by_role("button", name="Create group").click()
+    expect(page.locator("#name-error")).to_have_text("Give the group a name.")
+    name = f"Runners {secrets.token_hex(3)}"
+    page.get_by_label("Group name").fill(name)
+    page.get_by_label("Description").fill("Early morning runs.")
+    page.get_by_label("Who can see it").select_option("private")
+    page.get_by_role("button", name="Create group").click()
+    expect(page.get_by_text("Created the group at /apps/communities/", exact=False)).to_be_visible()
+    expect(page.get_by_role("cell", name=re.compile(f"^{name}"))).to_be_visible()
+    assert_no_violations(page, "the owner's Communities page")
+
+    member = _member(browser, base_url, "Rita Runner")
+    member.goto("/apps/communities")
+    expect(member.get_by_role("button", name=f"Ask to join {name}")).to_be_visible()
+    page.get_by_role("button", name=f"Archive {name}").click()
+    expect(page.get_by_role("button", name=f"Restore {name}")).to_be_visible()
+    member.reload()
+    expect(member.get_by_role("button", name=f"Ask to join {name}")).to_have_count(0)
+    member.context.close()

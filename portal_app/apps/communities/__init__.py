@@ -7,7 +7,7 @@ Moderation pages, search, image uploads, admin pages and live updates come next.
 """
 
 from portal_app.apps.communities import service
-from portal_app.apps.registry import AppPage, ChildApp, register
+from portal_app.apps.registry import AdminPage, AppPage, ChildApp, register
 
 _PAGES = "portal_app.apps.communities.ui.communities_page"
 _STATE = "portal_app.apps.communities.ui.communities_state:CommunitiesState"
@@ -37,6 +37,14 @@ register(
                 title="Post",
                 page=f"{_PAGES}:post_page",
                 on_load=f"{_STATE}.load_post",
+            ),
+        ),
+        admin_pages=(
+            AdminPage(
+                route="/admin/apps/communities",
+                title="Communities",
+                page="portal_app.apps.communities.ui.owner_page:communities_owner_page",
+                on_load="portal_app.apps.communities.ui.owner_page:CommunitiesOwnerState.load",
             ),
         ),
         summary=service.summary,

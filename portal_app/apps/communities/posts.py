@@ -290,7 +290,9 @@ def post_view(account_id: int, group_slug: object, post_id: object) -> PostView:
 def _clean_title(value: object) -> str:
     if value is None or (isinstance(value, str) and not value.strip()):
         return ""
-    return fields.one_line(value, "title", max_length=MAX_TITLE_LENGTH, missing="", what="title")
+    return fields.one_line(
+        value, "title", max_length=MAX_TITLE_LENGTH, missing="Write the title as text.", what="title"
+    )
 
 
 def _clean_body(value: object, *, max_length: int, what: str) -> str:
@@ -329,9 +331,7 @@ def create_post(account_id: int, group_slug: object, channel_slug: object, *, ti
         opened = open_group(session, account_id, group_slug)
         channel = _channel(session, opened, channel_slug or "general")
         if not opened.may_post:
-            raise FormErrors(
-                {"body": "Only the group's admins post here." if opened.active else "Join the group to post."}
-            )
+            raise FormErrors({"body": _why_not_post(opened)})
         now = clock.now()
         if _too_soon(session, Post, account_id, now, POSTS_PER_MINUTE):
             raise FormErrors({"body": f"You can post {POSTS_PER_MINUTE} times a minute. Wait a moment and post again."})
@@ -354,6 +354,14 @@ def create_post(account_id: int, group_slug: object, channel_slug: object, *, ti
             at=now,
         )
         return post.id
+
+
+def _why_not_post(opened: Opened) -> str:
+    if not opened.active:
+        return "Join the group to post."
+    if opened.group.archived:
+        return "This group is archived: it takes no new posts."
+    return "Only the group's admins post here."
 
 
 def _lock_author(session: Session, account_id: int) -> None:

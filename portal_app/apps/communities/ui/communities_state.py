@@ -215,8 +215,10 @@ class CommunitiesState(AppAccessState):
         principal, redirect = await self._gate(APP_KEY)
         if principal is None:
             return redirect
-        if self.next_cursor:
-            await self._show_feed(principal.account_id, more=True)
+        if not self.next_cursor:
+            return None
+        # The cursor belongs to the group this tab loaded: another group's page starts afresh.
+        await self._show_feed(principal.account_id, more=self._route_param("group") == self.group_slug)
 
     @rx.event
     async def publish(self, form_data: dict):
@@ -252,16 +254,20 @@ class CommunitiesState(AppAccessState):
         if principal is None:
             return redirect
         try:
-            await asyncio.to_thread(posts.toggle_post_like, principal.account_id, self._route_param("group"), post_id)
+            liked, count = await asyncio.to_thread(
+                posts.toggle_post_like, principal.account_id, self._route_param("group"), post_id
+            )
         except FormErrors as refused:
             self.notice = " ".join(refused.errors.values())
             return
         except LookupError:
             self.notice = "That post is not there any more."
-        if self._route_param("post"):
-            await self._show_post(principal.account_id)
-        else:
-            await self._show_feed(principal.account_id)
+            return
+        # Only the liked post changes: the older posts loaded with "Show older posts" stay.
+        for row in (*self.pinned, *self.feed, self.post):
+            if row.id == post_id:
+                row.liked, row.likes = liked, count
+        self.pinned, self.feed, self.post = list(self.pinned), list(self.feed), self.post
 
     # --- a post ----------------------------------------------------------------------------------
 
@@ -293,11 +299,9 @@ class CommunitiesState(AppAccessState):
             return redirect
         data = form_data if isinstance(form_data, dict) else {}
         parent = data.get("parent_id") or None
-        parent_id = (
-            int(parent)
-            if isinstance(parent, str) and parent.isascii() and parent.isdigit() and len(parent) <= 19
-            else None
-        )
+        # A reply names its comment; anything that is not an id is refused by the service (-1 is never one).
+        valid = isinstance(parent, str) and parent.isascii() and parent.isdigit() and len(parent) <= 19
+        parent_id = None if parent is None else (int(parent) if valid else -1)
         self.comment_error = ""
         try:
             await asyncio.to_thread(
@@ -312,6 +316,9 @@ class CommunitiesState(AppAccessState):
             self.comment_error = " ".join(refused.errors.values())
             return
         except LookupError:
+            # Keep what was typed; say why once the post is shown afresh.
+            await self._show_post(principal.account_id)
             self.comment_error = "That post or comment is not there any more."
+            return
         self.composer_version += 1
         await self._show_post(principal.account_id)
