@@ -109,3 +109,24 @@ def test_the_owner_creates_a_group_and_a_member_finds_it(page: Page, base_url: s
     member.reload()
     expect(member.get_by_role("button", name=f"Ask to join {name}")).to_have_count(0)
     member.context.close()
+
+
+def test_a_post_and_a_like_appear_live_in_another_members_tab(base_url: str, browser):
+    name = f"Live {secrets.token_hex(3)}"
+    slug = groups.create_group(Actor("owner@example.com"), name=name)
+    ann = _member(browser, base_url, "Ann Live")
+    bob = _member(browser, base_url, "Bob Live")
+    for member in (ann, bob):
+        member.goto("/apps/communities")
+        member.get_by_role("button", name=f"Join {name}").click()
+        expect(member.get_by_text("You joined the group.")).to_be_visible()
+        member.goto(f"/apps/communities/{slug}")
+        expect(member.get_by_text("No posts yet.")).to_be_visible()
+    ann.get_by_label("Your post").fill("Fresh from the oven")
+    ann.get_by_role("button", name="Post").click()
+    # Bob does not reload: the post arrives through the live channel.
+    expect(bob.get_by_text("Fresh from the oven")).to_be_visible(timeout=5000)
+    bob.get_by_role("button", name=re.compile(r"^Like")).first.click()
+    expect(ann.get_by_role("button", name=re.compile(r"^Like \(1 likes\)"))).to_be_visible(timeout=5000)
+    ann.context.close()
+    bob.context.close()

@@ -36,6 +36,13 @@ GENERAL = ("general", "General")
 NOT_OPEN = "no such group open to this person"
 
 
+def live_topic(group_id: int) -> str:
+    """The live channel of one group: its open feed and post pages follow it. Events say only that
+    something changed; each page reloads under its own access check, so nothing a follower may not
+    read travels this way."""
+    return f"communities:group:{group_id}"
+
+
 def rank(role: str | None) -> int:
     return GROUP_ROLES.index(role) if role in GROUP_ROLES else -1
 

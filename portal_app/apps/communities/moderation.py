@@ -16,10 +16,10 @@ from sqlmodel import Session, col, select
 
 from portal_app.accounts.models import Account
 from portal_app.apps import audit, fields
-from portal_app.apps.communities.groups import APP_KEY, Opened, open_group
+from portal_app.apps.communities.groups import APP_KEY, Opened, live_topic, open_group
 from portal_app.apps.communities.models import MAX_REASON_LENGTH, Comment, Post, Report
 from portal_app.apps.communities.posts import MAX_PINNED
-from portal_app.kernel import clock, db
+from portal_app.kernel import clock, db, live
 from portal_app.kernel.errors import FieldError, FormErrors
 
 
@@ -70,6 +70,8 @@ def set_post_flag(account_id: int, group_slug: object, post_id: object, flag: ob
         session.add(post)
         action = _POST_FLAGS[flag][0 if on else 1]
         audit.record(session, actor, APP_KEY, action, target=f"{opened.group.slug}/post/{post.id}")
+        group_id = opened.group.id
+    live.publish(live_topic(group_id), {"change": "moderated"})
 
 
 def set_comment_hidden(account_id: int, group_slug: object, comment_id: object, hidden: object) -> None:
@@ -82,6 +84,8 @@ def set_comment_hidden(account_id: int, group_slug: object, comment_id: object, 
         session.add(comment)
         action = "comment_hidden" if hidden else "comment_shown"
         audit.record(session, actor, APP_KEY, action, target=f"{opened.group.slug}/comment/{comment.id}")
+        group_id = opened.group.id
+    live.publish(live_topic(group_id), {"change": "moderated"})
 
 
 # --- reports -------------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from portal_app.accounts.models import Account
 from portal_app.apps import fields
-from portal_app.apps.communities.groups import APP_KEY, Opened, open_group
+from portal_app.apps.communities.groups import APP_KEY, Opened, live_topic, open_group
 from portal_app.apps.communities.models import (
     MAX_BODY_LENGTH,
     MAX_COMMENT_LENGTH,
@@ -30,7 +30,7 @@ from portal_app.apps.communities.models import (
     PostLike,
 )
 from portal_app.apps.markdown import safe_html
-from portal_app.kernel import clock, db
+from portal_app.kernel import clock, db, live
 from portal_app.kernel.errors import FieldError, FormErrors
 from portal_app.timeline import service as activity
 
@@ -353,7 +353,9 @@ def create_post(account_id: int, group_slug: object, channel_slug: object, *, ti
             summary=f"{values['title'] or values['body'][:60]} ({opened.group.name})",
             at=now,
         )
-        return post.id
+        post_id, group_id = post.id, opened.group.id
+    live.publish(live_topic(group_id), {"change": "post"})
+    return post_id
 
 
 def _why_not_post(opened: Opened) -> str:
@@ -390,6 +392,8 @@ def edit_post(account_id: int, group_slug: object, post_id: object, *, title: ob
             raise LookupError("not this person's post")
         post.title, post.body_markdown, post.edited_at = values["title"], values["body"], clock.now()
         session.add(post)
+        group_id = opened.group.id
+    live.publish(live_topic(group_id), {"change": "edited"})
 
 
 def delete_post(account_id: int, group_slug: object, post_id: object) -> None:
@@ -400,6 +404,8 @@ def delete_post(account_id: int, group_slug: object, post_id: object) -> None:
         if not (post.author_id == account_id and opened.active) and not opened.at_least("moderator"):
             raise LookupError("not this person's post")
         session.delete(post)
+        group_id = opened.group.id
+    live.publish(live_topic(group_id), {"change": "deleted"})
 
 
 def add_comment(account_id: int, group_slug: object, post_id: object, *, body: object, parent_id: object = None) -> int:
@@ -444,7 +450,9 @@ def add_comment(account_id: int, group_slug: object, post_id: object, *, body: o
             summary=f"On {post.title or 'a post'} ({opened.group.name})",
             at=now,
         )
-        return comment.id
+        comment_id, group_id = comment.id, opened.group.id
+    live.publish(live_topic(group_id), {"change": "comment"})
+    return comment_id
 
 
 def toggle_post_like(account_id: int, group_slug: object, post_id: object) -> tuple[bool, int]:
@@ -472,4 +480,6 @@ def toggle_post_like(account_id: int, group_slug: object, post_id: object) -> tu
         session.exec(update(Post).where(Post.id == post.id).values(like_count=Post.like_count + delta))
         session.flush()
         count = session.exec(select(Post.like_count).where(Post.id == post.id)).one()
-        return existing is None, count
+        liked, group_id = existing is None, opened.group.id
+    live.publish(live_topic(group_id), {"change": "like"})
+    return liked, count

@@ -16,6 +16,7 @@ from portal_app.apps.communities import groups, posts
 from portal_app.apps.communities.groups import APP_KEY
 from portal_app.kernel import db
 from portal_app.kernel.errors import FormErrors
+from portal_app.shell.ui import live as live_reflex
 from portal_app.shell.ui.app_guard import AppAccessState
 
 ROUTE = "/apps/communities"
@@ -57,6 +58,15 @@ class CommentRow:
     likes: int = 0
     hidden: bool = False
     replies: list[CommentRow] = dataclasses.field(default_factory=list)
+
+
+def _topic_of(account_id: int, group_slug: str) -> str | None:
+    """The live topic of a group the person may read, or None."""
+    with db.read_session() as session:
+        try:
+            return groups.live_topic(groups.open_group(session, account_id, group_slug).group.id)
+        except LookupError:
+            return None
 
 
 def _when(moment) -> str:
@@ -192,6 +202,8 @@ class CommunitiesState(AppAccessState):
         await self._show_feed(principal.account_id)
         if not self.group_missing:
             await asyncio.to_thread(groups.mark_seen, principal.account_id, self.group_slug)
+            return CommunitiesState.follow_group
+        return None
 
     async def _show_feed(self, account_id: int, *, more: bool = False) -> None:
         slug = self._route_param("group")
@@ -269,6 +281,34 @@ class CommunitiesState(AppAccessState):
                 row.liked, row.likes = liked, count
         self.pinned, self.feed, self.post = list(self.pinned), list(self.feed), self.post
 
+    # --- live ------------------------------------------------------------------------------------
+
+    @rx.event(background=True)
+    async def follow_group(self):
+        """Refresh the feed (or the post) whenever something changes in the group, in any tab or worker;
+        ends when the tab leaves the page. Events carry nothing but "changed": the refresh reads under
+        this person's own access check."""
+        async with self:
+            principal, _ = await self._gate(APP_KEY, send_to_login=False, send_to_profile=False)
+            topic = (
+                await asyncio.to_thread(_topic_of, principal.account_id, self._route_param("group"))
+                if principal
+                else None
+            )
+        if topic is not None:
+            await live_reflex.follow(self, topic, self._refresh)
+
+    async def _refresh(self, _event: dict | None) -> bool:
+        """Runs under the state's lock: check access again, then reload what the page shows; stop once access is gone."""
+        principal, _ = await self._gate(APP_KEY, send_to_login=False, send_to_profile=False)
+        if principal is None:
+            return False
+        if self._route_param("post"):
+            await self._show_post(principal.account_id)
+            return not self.post_missing
+        await self._show_feed(principal.account_id)
+        return not self.group_missing
+
     # --- a post ----------------------------------------------------------------------------------
 
     @rx.event
@@ -279,6 +319,9 @@ class CommunitiesState(AppAccessState):
         self._forget_group()
         self._forget_post()
         await self._show_post(principal.account_id)
+        if not self.post_missing:
+            return CommunitiesState.follow_group
+        return None
 
     async def _show_post(self, account_id: int) -> None:
         try:
