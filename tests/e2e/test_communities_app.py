@@ -37,11 +37,11 @@ def test_join_post_like_and_comment(page: Page, base_url: str, browser):
     expect(ann.get_by_text("You joined the group.")).to_be_visible()
     ann.get_by_role("link", name=name).click()
     ann.wait_for_url(re.compile(rf".*/apps/communities/{slug}/?$"))
-    ann.get_by_role("button", name="Post").click()
+    ann.get_by_role("button", name="Post", exact=True).click()
     expect(ann.locator("#body-error")).to_have_text("Write your post first.")
     ann.get_by_label("Title (optional)").fill("First loaf")
     ann.get_by_label("Your post").fill(f"It **rose**! {HOSTILE}")
-    ann.get_by_role("button", name="Post").click()
+    ann.get_by_role("button", name="Post", exact=True).click()
     expect(ann.get_by_text("Posted.")).to_be_visible()
     expect(ann.locator(".post-body").first).to_contain_text("<img src=x onerror=alert(1)>")
     assert_no_violations(ann, "a group's feed")
@@ -123,10 +123,65 @@ def test_a_post_and_a_like_appear_live_in_another_members_tab(base_url: str, bro
         member.goto(f"/apps/communities/{slug}")
         expect(member.get_by_text("No posts yet.")).to_be_visible()
     ann.get_by_label("Your post").fill("Fresh from the oven")
-    ann.get_by_role("button", name="Post").click()
+    ann.get_by_role("button", name="Post", exact=True).click()
     # Bob does not reload: the post arrives through the live channel.
     expect(bob.get_by_text("Fresh from the oven")).to_be_visible(timeout=5000)
     bob.get_by_role("button", name=re.compile(r"^Like")).first.click()
     expect(ann.get_by_role("button", name=re.compile(r"^Like \(1 likes\)"))).to_be_visible(timeout=5000)
     ann.context.close()
     bob.context.close()
+
+
+def _make_moderator(email_name: str, slug: str) -> None:
+    from sqlmodel import select
+
+    from portal_app.accounts.models import Account
+    from portal_app.apps.communities.models import CommunityGroup, GroupMember
+    from portal_app.kernel import db
+
+    with db.write_session() as session:
+        group = session.exec(select(CommunityGroup).where(CommunityGroup.slug == slug)).one()
+        account = session.exec(select(Account).where(Account.full_name == email_name)).one()
+        member = session.exec(
+            select(GroupMember).where(GroupMember.group_id == group.id, GroupMember.account_id == account.id)
+        ).one()
+        member.role = "moderator"
+        session.add(member)
+
+
+def test_a_member_reports_and_a_moderator_hides_the_post_for_everyone_live(base_url: str, browser):
+    name = f"Moderated {secrets.token_hex(3)}"
+    slug = groups.create_group(Actor("owner@example.com"), name=name)
+    moderator_name = f"Mo Moderator {secrets.token_hex(2)}"
+    ann, mo = _member(browser, base_url, "Ann Writer"), _member(browser, base_url, moderator_name)
+    for member in (ann, mo):
+        member.goto("/apps/communities")
+        member.get_by_role("button", name=f"Join {name}").click()
+        expect(member.get_by_text("You joined the group.")).to_be_visible()
+    _make_moderator(moderator_name, slug)
+    ann.goto(f"/apps/communities/{slug}")
+    ann.get_by_label("Title (optional)").fill("Cheap pills")
+    ann.get_by_label("Your post").fill("Buy now")
+    ann.get_by_role("button", name="Post", exact=True).click()
+    expect(ann.get_by_role("heading", name="Cheap pills")).to_be_visible()
+
+    mo.goto(f"/apps/communities/{slug}")
+    mo.get_by_role("button", name="Report post: Cheap pills").click()
+    expect(mo.get_by_label("Why are you reporting it?")).to_be_visible()
+    mo.keyboard.press("Escape")
+    mo.get_by_role("button", name="Hide Cheap pills").click()
+    expect(mo.get_by_text("Hidden", exact=True)).to_be_visible()
+    # Hidden: another member no longer sees it (its author and the moderators still do, marked Hidden).
+    bea = _member(browser, base_url, "Bea Bystander")
+    bea.goto("/apps/communities")
+    bea.get_by_role("button", name=f"Join {name}").click()
+    bea.goto(f"/apps/communities/{slug}")
+    expect(bea.get_by_text("No posts yet.")).to_be_visible()
+    mo.get_by_role("button", name="Show Cheap pills").click()
+    expect(bea.get_by_role("heading", name="Cheap pills")).to_be_visible(timeout=5000)
+    bea.get_by_role("button", name="Report post: Cheap pills").click()
+    bea.get_by_label("Why are you reporting it?").fill("Spam")
+    bea.get_by_role("button", name="Send report").click()
+    expect(bea.get_by_text("Thank you: the group's moderators will look at it.")).to_be_visible()
+    for page in (ann, mo, bea):
+        page.context.close()

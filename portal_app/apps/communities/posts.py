@@ -85,6 +85,7 @@ class PostItem:
     liked: bool
     comments_closed: bool
     mine: bool
+    hidden: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class FeedPage:
     # The position to ask for the next page with (None on the last page).
     next_cursor: str | None
     may_post: bool
+    moderator: bool = False
 
 
 def _channel(session: Session, opened: Opened, slug: object) -> Channel | None:
@@ -146,6 +148,7 @@ def _items(session: Session, account_id: int, posts: list[Post], moderator: bool
             liked=post.id in liked,
             comments_closed=post.comments_closed,
             mine=post.author_id == account_id,
+            hidden=post.hidden,
         )
         for post in posts
         if moderator or not post.hidden
@@ -190,6 +193,7 @@ def feed(account_id: int, group_slug: object, channel_slug: object = None, after
             posts=_items(session, account_id, page, moderator),
             next_cursor=cursor_of(page[-1]) if len(rows) > PAGE_SIZE else None,
             may_post=opened.may_post,
+            moderator=moderator,
         )
     return result
 

@@ -117,6 +117,87 @@ def _like_button(post) -> rx.Component:
     )
 
 
+def _tool(label, aria_label, on_click, **props) -> rx.Component:
+    return rx.button(
+        label, size="1", variant="soft", color_scheme="gray", aria_label=aria_label, on_click=on_click, **props
+    )
+
+
+def _moderator_tools(post) -> rx.Component:
+    name = rx.cond(post.title != "", post.title, "this post")
+    return rx.fragment(
+        _tool(
+            rx.cond(post.pinned, "Unpin", "Pin"),
+            rx.cond(post.pinned, "Unpin ", "Pin ") + name,
+            State.moderate(post.id, "pinned", ~post.pinned),
+        ),
+        _tool(
+            rx.cond(post.hidden, "Show", "Hide"),
+            rx.cond(post.hidden, "Show ", "Hide ") + name,
+            State.moderate(post.id, "hidden", ~post.hidden),
+        ),
+        _tool(
+            rx.cond(post.comments_closed, "Open comments", "Close comments"),
+            rx.cond(post.comments_closed, "Open comments on ", "Close comments on ") + name,
+            State.moderate(post.id, "comments_closed", ~post.comments_closed),
+        ),
+    )
+
+
+def _delete_tool(post) -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(
+            rx.button("Delete", size="1", variant="soft", color_scheme="red", aria_label="Delete post: " + post.title)
+        ),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Delete this post?"),
+            rx.alert_dialog.description("It goes with its comments and likes, for everyone."),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button("Delete post", color_scheme="red", on_click=State.remove_post(post.id))
+                ),
+                justify="end",
+                spacing="3",
+            ),
+        ),
+    )
+
+
+def _report_tool(post) -> rx.Component:
+    return rx.popover.root(
+        rx.popover.trigger(
+            rx.button("Report", size="1", variant="soft", color_scheme="gray", aria_label="Report post: " + post.title)
+        ),
+        rx.popover.content(
+            rx.form(
+                rx.vstack(
+                    rx.el.label(
+                        "Why are you reporting it?", html_for="reason-" + post.id.to_string(), class_name="portal-label"
+                    ),
+                    rx.input(id="reason-" + post.id.to_string(), name="reason", max_length=500),
+                    rx.el.input(type="hidden", name="post_id", value=post.id),
+                    rx.button("Send report", type="submit", size="2"),
+                    rx.text(State.report_notice, size="2", role="status"),
+                    spacing="2",
+                ),
+                on_submit=State.report_post,
+                reset_on_submit=True,
+            ),
+        ),
+    )
+
+
+def _post_tools(post) -> rx.Component:
+    return rx.hstack(
+        rx.cond(State.is_moderator, _moderator_tools(post)),
+        rx.cond(post.mine | State.is_moderator, _delete_tool(post)),
+        rx.cond(~post.mine, _report_tool(post)),
+        spacing="2",
+        wrap="wrap",
+    )
+
+
 def _post_card(post, *, linked: bool = True) -> rx.Component:
     return rx.el.article(
         rx.card(
@@ -126,6 +207,8 @@ def _post_card(post, *, linked: bool = True) -> rx.Component:
                     rx.text(post.when, size="1", color_scheme="gray"),
                     rx.cond(post.edited, rx.text("(edited)", size="1", color_scheme="gray")),
                     rx.cond(post.pinned, rx.badge("Pinned", color_scheme="amber", variant="soft")),
+                    rx.cond(post.hidden, rx.badge("Hidden", color_scheme="red", variant="soft")),
+                    rx.cond(post.comments_closed, rx.badge("Comments closed", color_scheme="gray", variant="soft")),
                     align="center",
                     spacing="2",
                     wrap="wrap",
@@ -139,8 +222,12 @@ def _post_card(post, *, linked: bool = True) -> rx.Component:
                 rx.hstack(
                     _like_button(post),
                     rx.link(post.comments, " comments", href=post.href, size="2") if linked else rx.fragment(),
+                    rx.spacer(),
+                    _post_tools(post),
                     align="center",
                     spacing="3",
+                    width="100%",
+                    wrap="wrap",
                 ),
                 spacing="2",
                 width="100%",

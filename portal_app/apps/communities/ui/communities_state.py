@@ -12,7 +12,7 @@ import dataclasses
 
 import reflex as rx
 
-from portal_app.apps.communities import groups, posts
+from portal_app.apps.communities import groups, moderation, posts
 from portal_app.apps.communities.groups import APP_KEY
 from portal_app.kernel import db
 from portal_app.kernel.errors import FormErrors
@@ -47,6 +47,9 @@ class PostRow:
     liked: bool = False
     comments: int = 0
     href: str = ""
+    mine: bool = False
+    hidden: bool = False
+    comments_closed: bool = False
 
 
 @dataclasses.dataclass
@@ -86,6 +89,9 @@ def _post_row(group_slug: str, item: posts.PostItem) -> PostRow:
         liked=item.liked,
         comments=item.comment_count,
         href=f"{ROUTE}/{group_slug}/post/{item.id}",
+        mine=item.mine,
+        hidden=item.hidden,
+        comments_closed=item.comments_closed,
     )
 
 
@@ -112,6 +118,9 @@ class CommunitiesState(AppAccessState):
     group_name: str = ""
     group_missing: bool = False
     may_post: bool = False
+    # Moderators (and admins and owners) see the moderation tools and hidden posts.
+    is_moderator: bool = False
+    report_notice: str = ""
     pinned: list[PostRow] = []
     feed: list[PostRow] = []
     next_cursor: str = ""
@@ -133,7 +142,8 @@ class CommunitiesState(AppAccessState):
 
     def _forget_group(self) -> None:
         self.group_slug = self.group_name = self.next_cursor = self.notice = ""
-        self.group_missing = self.may_post = False
+        self.group_missing = self.may_post = self.is_moderator = False
+        self.report_notice = ""
         self.pinned, self.feed = [], []
         self.post_errors = dict.fromkeys(POST_FIELDS, "")
 
@@ -214,6 +224,7 @@ class CommunitiesState(AppAccessState):
             self.group_missing = True
             return
         self.group_slug, self.group_name, self.may_post = page.group_slug, page.group_name, page.may_post
+        self.is_moderator = page.moderator
         rows = [_post_row(page.group_slug, item) for item in page.posts]
         if more:
             self.feed = [*self.feed, *rows]
@@ -281,6 +292,71 @@ class CommunitiesState(AppAccessState):
                 row.liked, row.likes = liked, count
         self.pinned, self.feed, self.post = list(self.pinned), list(self.feed), self.post
 
+    # --- moderation and reports --------------------------------------------------------------------
+
+    async def _after_change(self, account_id: int) -> None:
+        if self._route_param("post"):
+            await self._show_post(account_id)
+        else:
+            await self._show_feed(account_id)
+
+    @rx.event
+    async def moderate(self, post_id: int, flag: str, on: bool):
+        """Pin, hide or close comments on a post (moderators only; the service checks)."""
+        principal, redirect = await self._gate(APP_KEY)
+        if principal is None:
+            return redirect
+        self.notice = ""
+        try:
+            await asyncio.to_thread(
+                moderation.set_post_flag, principal.account_id, self._route_param("group"), post_id, flag, on
+            )
+        except FormErrors as refused:
+            self.notice = " ".join(refused.errors.values())
+        except LookupError:
+            self.notice = "That post is not there any more."
+        await self._after_change(principal.account_id)
+
+    @rx.event
+    async def remove_post(self, post_id: int):
+        """Delete a post: its author, or a moderator."""
+        principal, redirect = await self._gate(APP_KEY)
+        if principal is None:
+            return redirect
+        try:
+            await asyncio.to_thread(posts.delete_post, principal.account_id, self._route_param("group"), post_id)
+        except LookupError:
+            self.notice = "That post is not yours to delete, or it is gone."
+            return None
+        if self._route_param("post"):
+            return rx.redirect(f"{ROUTE}/{self._route_param('group')}")
+        self.notice = "Post deleted."
+        await self._show_feed(principal.account_id)
+        return None
+
+    @rx.event
+    async def report_post(self, form_data: dict):
+        """A member reports the post in the form (its id in a hidden field) with a reason."""
+        principal, redirect = await self._gate(APP_KEY)
+        if principal is None:
+            return redirect
+        data = form_data if isinstance(form_data, dict) else {}
+        raw = data.get("post_id")
+        post_id = int(raw) if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 19 else -1
+        try:
+            added = await asyncio.to_thread(
+                moderation.report, principal.account_id, self._route_param("group"), post_id, reason=data.get("reason")
+            )
+        except FormErrors as refused:
+            self.report_notice = " ".join(refused.errors.values())
+            return
+        except LookupError:
+            self.report_notice = "That post is not there any more."
+            return
+        self.report_notice = (
+            "Thank you: the group's moderators will look at it." if added else "You had reported it already."
+        )
+
     # --- live ------------------------------------------------------------------------------------
 
     @rx.event(background=True)
@@ -334,6 +410,7 @@ class CommunitiesState(AppAccessState):
         self.post = _post_row(view.group_slug, view.post)
         self.comments = [_comment_row(item) for item in view.comments]
         self.may_comment = view.may_comment
+        self.is_moderator = view.moderator
 
     @rx.event
     async def comment(self, form_data: dict):
