@@ -33,6 +33,12 @@ register(
                 on_load=f"{_STATE}.load_group",
             ),
             AppPage(
+                route="/apps/communities/[group]/moderation",
+                title="Moderation queue",
+                page=f"{_PAGES}:queue_page",
+                on_load=f"{_STATE}.load_queue",
+            ),
+            AppPage(
                 route="/apps/communities/[group]/post/[post]",
                 title="Post",
                 page=f"{_PAGES}:post_page",

@@ -487,3 +487,32 @@ def toggle_post_like(account_id: int, group_slug: object, post_id: object) -> tu
         liked, group_id = existing is None, opened.group.id
     live.publish(live_topic(group_id), {"change": "like"})
     return liked, count
+
+
+MAX_QUERY_LENGTH = 100
+SEARCH_LIMIT = 30
+
+
+def search(account_id: int, group_slug: object, query: object) -> tuple[PostItem, ...]:
+    """Posts of a group whose title or text holds every word of `query` (newest first, at most 30), for
+    someone who may read the group. Case-insensitive LIKE per word: the same on SQLite and PostgreSQL."""
+    text = query.strip()[:MAX_QUERY_LENGTH] if isinstance(query, str) else ""
+    words = [word for word in text.lower().split() if word][:8]
+    with db.read_session() as session:
+        opened = open_group(session, account_id, group_slug)
+        if not words:
+            return ()
+        moderator = opened.at_least("moderator")
+        statement = select(Post).where(Post.group_id == opened.group.id)
+        if not moderator:
+            statement = statement.where(col(Post.hidden).is_(False))
+        for word in words:
+            pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            statement = statement.where(
+                func.lower(Post.title).like(pattern, escape="\\")
+                | func.lower(Post.body_markdown).like(pattern, escape="\\")
+            )
+        rows = list(
+            session.exec(statement.order_by(col(Post.created_at).desc(), col(Post.id).desc()).limit(SEARCH_LIMIT))
+        )
+        return _items(session, account_id, rows, moderator)

@@ -262,6 +262,102 @@ def _composer() -> rx.Component:
     )
 
 
+def _search() -> rx.Component:
+    return rx.vstack(
+        rx.form(
+            rx.hstack(
+                rx.box(field("Search this group", "query", error="", max_length=100), flex="1"),
+                rx.button("Search", type="submit", variant="soft", size="3"),
+                align="start",
+                width="100%",
+            ),
+            on_submit=State.search,
+            width="100%",
+        ),
+        rx.cond(
+            State.search_query != "",
+            rx.vstack(
+                rx.hstack(
+                    rx.text(
+                        State.search_results.length(),
+                        " posts found for \u201c",
+                        State.search_query,
+                        "\u201d",
+                        weight="medium",
+                    ),
+                    rx.button("Clear search", size="1", variant="soft", on_click=State.clear_search),
+                    align="center",
+                    spacing="3",
+                ),
+                rx.foreach(State.search_results, _post_card),
+                spacing="3",
+                width="100%",
+            ),
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _report(report) -> rx.Component:
+    return rx.el.li(
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.text(report.what, " reported by ", report.reporter, weight="medium"),
+                    rx.text(report.when, size="1", color_scheme="gray"),
+                    spacing="2",
+                    wrap="wrap",
+                ),
+                rx.text("Reason: ", report.reason),
+                rx.box(rx.html(report.excerpt_html), style=_BODY, class_name="report-excerpt"),
+                rx.hstack(
+                    rx.link("Open the post", href=report.href),
+                    rx.spacer(),
+                    rx.button("Resolved", size="1", on_click=State.close_report(report.id, "resolved")),
+                    rx.button(
+                        "Dismiss",
+                        size="1",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=State.close_report(report.id, "dismissed"),
+                    ),
+                    width="100%",
+                    align="center",
+                ),
+                spacing="2",
+                width="100%",
+            )
+        )
+    )
+
+
+def queue_page() -> rx.Component:
+    return rx.vstack(
+        rx.link("← Back to the group", href="/apps/communities/" + State.group_slug, size="2"),
+        rx.cond(
+            State.group_missing,
+            rx.heading("The moderation queue is for the group's moderators", as_="h1", size="6"),
+            rx.cond(
+                State.queue_loaded,
+                rx.vstack(
+                    rx.heading("Moderation queue", as_="h1", size="7"),
+                    notice(State.notice),
+                    rx.cond(
+                        State.reports.length() > 0,
+                        rx.el.ul(rx.foreach(State.reports, _report), style=_LIST, aria_label="Open reports"),
+                        rx.text("No open reports.", color_scheme="gray"),
+                    ),
+                    spacing="4",
+                    width="100%",
+                ),
+            ),
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
 def group_page() -> rx.Component:
     return rx.vstack(
         rx.link("← My groups", href="/apps/communities", size="2"),
@@ -275,8 +371,19 @@ def group_page() -> rx.Component:
             rx.cond(
                 State.group_name != "",
                 rx.vstack(
-                    rx.heading(State.group_name, as_="h1", size="7"),
+                    rx.hstack(
+                        rx.heading(State.group_name, as_="h1", size="7"),
+                        rx.spacer(),
+                        rx.cond(
+                            State.is_moderator,
+                            rx.link("Moderation queue", href="/apps/communities/" + State.group_slug + "/moderation"),
+                        ),
+                        align="center",
+                        width="100%",
+                        wrap="wrap",
+                    ),
                     notice(State.notice),
+                    _search(),
                     rx.cond(State.may_post, _composer()),
                     rx.foreach(State.pinned, _post_card),
                     rx.foreach(State.feed, _post_card),

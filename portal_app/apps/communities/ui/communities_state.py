@@ -14,6 +14,7 @@ import reflex as rx
 
 from portal_app.apps.communities import groups, moderation, posts
 from portal_app.apps.communities.groups import APP_KEY
+from portal_app.apps.markdown import safe_html
 from portal_app.kernel import db
 from portal_app.kernel.errors import FormErrors
 from portal_app.shell.ui import live as live_reflex
@@ -50,6 +51,17 @@ class PostRow:
     mine: bool = False
     hidden: bool = False
     comments_closed: bool = False
+
+
+@dataclasses.dataclass
+class ReportRow:
+    id: int = 0
+    reason: str = ""
+    reporter: str = ""
+    when: str = ""
+    what: str = ""
+    excerpt_html: str = ""
+    href: str = ""
 
 
 @dataclasses.dataclass
@@ -121,6 +133,12 @@ class CommunitiesState(AppAccessState):
     # Moderators (and admins and owners) see the moderation tools and hidden posts.
     is_moderator: bool = False
     report_notice: str = ""
+    # Search within the group: the words asked for and what they found.
+    search_query: str = ""
+    search_results: list[PostRow] = []
+    # The moderation queue (/apps/communities/[group]/moderation).
+    reports: list[ReportRow] = []
+    queue_loaded: bool = False
     pinned: list[PostRow] = []
     feed: list[PostRow] = []
     next_cursor: str = ""
@@ -143,7 +161,8 @@ class CommunitiesState(AppAccessState):
     def _forget_group(self) -> None:
         self.group_slug = self.group_name = self.next_cursor = self.notice = ""
         self.group_missing = self.may_post = self.is_moderator = False
-        self.report_notice = ""
+        self.report_notice = self.search_query = ""
+        self.search_results, self.reports, self.queue_loaded = [], [], False
         self.pinned, self.feed = [], []
         self.post_errors = dict.fromkeys(POST_FIELDS, "")
 
@@ -356,6 +375,74 @@ class CommunitiesState(AppAccessState):
         self.report_notice = (
             "Thank you: the group's moderators will look at it." if added else "You had reported it already."
         )
+
+    @rx.event
+    async def search(self, form_data: dict):
+        principal, redirect = await self._gate(APP_KEY)
+        if principal is None:
+            return redirect
+        data = form_data if isinstance(form_data, dict) else {}
+        query = data.get("query")
+        self.search_query = query.strip()[: posts.MAX_QUERY_LENGTH] if isinstance(query, str) else ""
+        try:
+            found = await asyncio.to_thread(
+                posts.search, principal.account_id, self._route_param("group"), self.search_query
+            )
+        except LookupError:
+            self._forget_group()
+            self.group_missing = True
+            return
+        self.search_results = [_post_row(self.group_slug, item) for item in found]
+
+    @rx.event
+    async def clear_search(self):
+        self.search_query, self.search_results = "", []
+
+    @rx.event
+    async def load_queue(self):
+        """on_load of /apps/communities/[group]/moderation: the group's open reports, for its moderators."""
+        principal, _ = await self._gate(APP_KEY, send_to_login=False, send_to_profile=False)
+        if principal is None:
+            return
+        self._forget_group()
+        await self._show_queue(principal.account_id)
+
+    async def _show_queue(self, account_id: int) -> None:
+        slug = self._route_param("group")
+        try:
+            items = await asyncio.to_thread(moderation.open_reports, account_id, slug)
+        except (LookupError, FormErrors):
+            self._forget_group()
+            self.group_missing = True
+            return
+        self.group_slug = slug
+        self.reports = [
+            ReportRow(
+                id=item.id,
+                reason=item.reason,
+                reporter=item.reporter,
+                when=_when(item.created_at),
+                what="A comment" if item.comment_id else "A post",
+                excerpt_html=safe_html(item.excerpt),
+                href=f"{ROUTE}/{slug}/post/{item.post_id}",
+            )
+            for item in items
+        ]
+        self.queue_loaded = True
+
+    @rx.event
+    async def close_report(self, report_id: int, outcome: str):
+        principal, redirect = await self._gate(APP_KEY)
+        if principal is None:
+            return redirect
+        try:
+            await asyncio.to_thread(
+                moderation.close_report, principal.account_id, self._route_param("group"), report_id, outcome
+            )
+            self.notice = "Report resolved." if outcome == "resolved" else "Report dismissed."
+        except (LookupError, FormErrors):
+            self.notice = "That report is not open any more."
+        await self._show_queue(principal.account_id)
 
     # --- live ------------------------------------------------------------------------------------
 
