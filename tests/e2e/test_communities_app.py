@@ -195,3 +195,46 @@ def test_a_member_reports_and_a_moderator_hides_the_post_for_everyone_live(base_
     expect(bea.get_by_text("1 posts found for", exact=False)).to_be_visible()
     for page in (ann, mo, bea):
         page.context.close()
+
+
+def test_a_moderator_lets_a_request_in_from_the_members_page(base_url: str, browser):
+    name = f"Circle {secrets.token_hex(3)}"
+    slug = groups.create_group(Actor("owner@example.com"), name=name, visibility="private")
+    moderator_name = f"Mia Moderator {secrets.token_hex(2)}"
+    mia, eve = _member(browser, base_url, moderator_name), _member(browser, base_url, "Eve Asker")
+    for member in (mia, eve):
+        member.goto("/apps/communities")
+        member.get_by_role("button", name=f"Ask to join {name}").click()
+        expect(member.get_by_text("You asked to join.", exact=False)).to_be_visible()
+    _make_moderator(moderator_name, slug)
+    _activate(moderator_name, slug)
+    mia.goto(f"/apps/communities/{slug}/members")
+    expect(mia.get_by_role("list", name="Members").get_by_text("Waiting to join")).to_be_visible()
+    assert_no_violations(mia, "a group's members")
+    mia.get_by_role("button", name="Approve Eve Asker").click()
+    expect(mia.get_by_text("Approved.")).to_be_visible()
+    eve.goto(f"/apps/communities/{slug}")
+    expect(eve.get_by_role("heading", name=name)).to_be_visible()
+    mia.get_by_role("button", name="Ban Eve Asker").click()
+    expect(mia.get_by_text("Banned.")).to_be_visible()
+    eve.reload()
+    expect(eve.get_by_role("heading", name="That group is not open to you")).to_be_visible()
+    for page in (mia, eve):
+        page.context.close()
+
+
+def _activate(full_name: str, slug: str) -> None:
+    from sqlmodel import select
+
+    from portal_app.accounts.models import Account
+    from portal_app.apps.communities.models import CommunityGroup, GroupMember
+    from portal_app.kernel import db
+
+    with db.write_session() as session:
+        group = session.exec(select(CommunityGroup).where(CommunityGroup.slug == slug)).one()
+        account = session.exec(select(Account).where(Account.full_name == full_name)).one()
+        member = session.exec(
+            select(GroupMember).where(GroupMember.group_id == group.id, GroupMember.account_id == account.id)
+        ).one()
+        member.status = "active"
+        session.add(member)

@@ -33,6 +33,12 @@ register(
                 on_load=f"{_STATE}.load_group",
             ),
             AppPage(
+                route="/apps/communities/[group]/members",
+                title="Group members",
+                page=f"{_PAGES}:members_page",
+                on_load=f"{_STATE}.load_members",
+            ),
+            AppPage(
                 route="/apps/communities/[group]/moderation",
                 title="Moderation queue",
                 page=f"{_PAGES}:queue_page",

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
 
+from portal_app.accounts.models import Account
 from portal_app.apps import audit, fields
 from portal_app.apps.communities.models import (
     GROUP_ROLES,
@@ -315,3 +316,59 @@ def mark_seen(account_id: int, slug: object, when: datetime | None = None) -> No
         if member is not None:
             member.last_seen_at = when or clock.now()
             session.add(member)
+
+
+@dataclass(frozen=True)
+class MemberItem:
+    account_id: int
+    name: str
+    role: str
+    status: str
+
+
+@dataclass(frozen=True)
+class MemberList:
+    group_name: str
+    # Whether the person asking moderates the group (and so sees requests and bans).
+    moderator: bool
+    members: tuple[MemberItem, ...]
+
+
+def members(account_id: int, slug: object) -> MemberList:
+    """A group's member list for someone who may read the group: active members by role, then name; its
+    moderators also see who is waiting to join and who is banned."""
+    with db.read_session() as session:
+        opened = open_group(session, account_id, slug)
+        statuses = ("active", "pending", "banned") if opened.at_least("moderator") else ("active",)
+        rows = session.exec(
+            select(GroupMember, Account.full_name)
+            .join(Account, Account.id == GroupMember.account_id)
+            .where(GroupMember.group_id == opened.group.id, col(GroupMember.status).in_(statuses))
+            .order_by(GroupMember.status, Account.full_name, Account.id)
+        ).all()
+    ordered = sorted(rows, key=lambda row: (statuses.index(row[0].status), -rank(row[0].role), row[1]))
+    return MemberList(
+        group_name=opened.group.name,
+        moderator=opened.at_least("moderator"),
+        members=tuple(MemberItem(member.account_id, name, member.role, member.status) for member, name in ordered),
+    )
+
+
+def decline(moderator_id: int, slug: object, account_id: object) -> None:
+    """A moderator turns down a request to join (the person may ask again later)."""
+    if not db.is_row_id(account_id):
+        raise LookupError("not an account id")
+    with db.write_session() as session:
+        opened = open_group(session, moderator_id, slug)
+        if not opened.at_least("moderator"):
+            raise FormErrors({"member": "Only the group's moderators can do that."})
+        member = session.exec(
+            select(GroupMember).where(
+                GroupMember.group_id == opened.group.id,
+                GroupMember.account_id == account_id,
+                GroupMember.status == "pending",
+            )
+        ).first()
+        if member is None:
+            raise LookupError("no request from this person")
+        session.delete(member)

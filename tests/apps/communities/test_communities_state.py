@@ -242,13 +242,13 @@ async def test_show_older_posts_appends_the_next_page(pipeline, caplog, profiles
     newest_first = list(reversed(ids))
     assert [p.id for p in state.pinned] == [pinned]
     assert [p.id for p in state.feed] == newest_first[: posts.PAGE_SIZE]
-    assert state.next_cursor != ""
+    assert state.older_page != ""
 
     await client.send(CommunitiesState.more_posts, {})
     state = await client.state(CommunitiesState)
     assert [p.id for p in state.feed] == newest_first
     assert [p.id for p in state.pinned] == [pinned]
-    assert state.next_cursor == ""
+    assert state.older_page == ""
 
     # Nothing more to show: the feed stays as it is.
     await client.send(CommunitiesState.more_posts, {})

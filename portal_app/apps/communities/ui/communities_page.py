@@ -35,7 +35,10 @@ def _group_card(group, joined: bool) -> rx.Component:
                             rx.text(group.name, weight="medium"),
                         ),
                         rx.cond(group.private, rx.badge("Private", color_scheme="gray", variant="soft")),
-                        rx.cond(group.pending, rx.badge("Waiting for approval", color_scheme="amber", variant="soft")),
+                        rx.cond(
+                            group.pending,
+                            rx.badge("Waiting for approval", color_scheme="amber", variant="soft", high_contrast=True),
+                        ),
                         rx.cond(
                             group.new_posts > 0,
                             rx.badge(group.new_posts, " new", color_scheme="blue"),
@@ -206,7 +209,7 @@ def _post_card(post, *, linked: bool = True) -> rx.Component:
                     rx.text(post.author, weight="medium"),
                     rx.text(post.when, size="1", color_scheme="gray"),
                     rx.cond(post.edited, rx.text("(edited)", size="1", color_scheme="gray")),
-                    rx.cond(post.pinned, rx.badge("Pinned", color_scheme="amber", variant="soft")),
+                    rx.cond(post.pinned, rx.badge("Pinned", color_scheme="amber", variant="soft", high_contrast=True)),
                     rx.cond(post.hidden, rx.badge("Hidden", color_scheme="red", variant="soft")),
                     rx.cond(post.comments_closed, rx.badge("Comments closed", color_scheme="gray", variant="soft")),
                     align="center",
@@ -358,6 +361,73 @@ def queue_page() -> rx.Component:
     )
 
 
+def _member(member) -> rx.Component:
+    def action(label: str, name: str, **props) -> rx.Component:
+        return rx.button(
+            label,
+            size="1",
+            variant="soft",
+            aria_label=label + " " + member.name,
+            on_click=State.member_action(member.account_id, name),
+            **props,
+        )
+
+    return rx.el.li(
+        rx.hstack(
+            rx.text(member.name, weight="medium"),
+            rx.cond(member.role != "member", rx.badge(member.role, variant="soft")),
+            rx.cond(
+                member.status == "pending",
+                rx.badge("Waiting to join", color_scheme="amber", variant="soft", high_contrast=True),
+            ),
+            rx.cond(member.status == "banned", rx.badge("Banned", color_scheme="red", variant="soft")),
+            rx.spacer(),
+            rx.cond(
+                State.is_moderator,
+                rx.match(
+                    member.status,
+                    (
+                        "pending",
+                        rx.hstack(
+                            action("Approve", "approve"), action("Decline", "decline", color_scheme="gray"), spacing="2"
+                        ),
+                    ),
+                    ("banned", action("Reinstate", "reinstate")),
+                    rx.cond(member.role == "member", action("Ban", "ban", color_scheme="red"), rx.fragment()),
+                ),
+            ),
+            align="center",
+            width="100%",
+            wrap="wrap",
+        ),
+        style={"padding": "8px 0", "borderBottom": "1px solid var(--gray-4)"},
+    )
+
+
+def members_page() -> rx.Component:
+    return rx.vstack(
+        rx.link("← Back to the group", href="/apps/communities/" + State.group_slug, size="2"),
+        rx.cond(
+            State.group_missing,
+            rx.heading("That group is not open to you", as_="h1", size="6"),
+            rx.cond(
+                State.members_loaded,
+                rx.vstack(
+                    rx.heading("Members: ", State.group_name, as_="h1", size="7"),
+                    notice(State.notice),
+                    rx.el.ul(
+                        rx.foreach(State.group_members, _member), style={**_LIST, "gap": "0"}, aria_label="Members"
+                    ),
+                    spacing="4",
+                    width="100%",
+                ),
+            ),
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
 def group_page() -> rx.Component:
     return rx.vstack(
         rx.link("← My groups", href="/apps/communities", size="2"),
@@ -374,6 +444,7 @@ def group_page() -> rx.Component:
                     rx.hstack(
                         rx.heading(State.group_name, as_="h1", size="7"),
                         rx.spacer(),
+                        rx.link("Members", href="/apps/communities/" + State.group_slug + "/members"),
                         rx.cond(
                             State.is_moderator,
                             rx.link("Moderation queue", href="/apps/communities/" + State.group_slug + "/moderation"),
@@ -392,7 +463,7 @@ def group_page() -> rx.Component:
                         rx.text("No posts yet.", color_scheme="gray"),
                     ),
                     rx.cond(
-                        State.next_cursor != "",
+                        State.older_page != "",
                         rx.button("Show older posts", variant="soft", on_click=State.more_posts),
                     ),
                     spacing="4",

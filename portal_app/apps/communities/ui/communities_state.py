@@ -54,6 +54,14 @@ class PostRow:
 
 
 @dataclasses.dataclass
+class MemberRow:
+    account_id: int = 0
+    name: str = ""
+    role: str = ""
+    status: str = ""
+
+
+@dataclasses.dataclass
 class ReportRow:
     id: int = 0
     reason: str = ""
@@ -139,9 +147,13 @@ class CommunitiesState(AppAccessState):
     # The moderation queue (/apps/communities/[group]/moderation).
     reports: list[ReportRow] = []
     queue_loaded: bool = False
+    # The member list (/apps/communities/[group]/members).
+    group_members: list[MemberRow] = []
+    members_loaded: bool = False
     pinned: list[PostRow] = []
     feed: list[PostRow] = []
-    next_cursor: str = ""
+    # Where "Show older posts" continues (the service's feed position).
+    older_page: str = ""
     post_errors: dict[str, str] = dict.fromkeys(POST_FIELDS, "")
     composer_version: int = 0
     # /apps/communities/[group]/post/[post]
@@ -159,10 +171,11 @@ class CommunitiesState(AppAccessState):
         self._forget_post()
 
     def _forget_group(self) -> None:
-        self.group_slug = self.group_name = self.next_cursor = self.notice = ""
+        self.group_slug = self.group_name = self.older_page = self.notice = ""
         self.group_missing = self.may_post = self.is_moderator = False
         self.report_notice = self.search_query = ""
         self.search_results, self.reports, self.queue_loaded = [], [], False
+        self.group_members, self.members_loaded = [], False
         self.pinned, self.feed = [], []
         self.post_errors = dict.fromkeys(POST_FIELDS, "")
 
@@ -237,7 +250,7 @@ class CommunitiesState(AppAccessState):
     async def _show_feed(self, account_id: int, *, more: bool = False) -> None:
         slug = self._route_param("group")
         try:
-            page = await asyncio.to_thread(posts.feed, account_id, slug, None, self.next_cursor if more else None)
+            page = await asyncio.to_thread(posts.feed, account_id, slug, None, self.older_page if more else None)
         except LookupError:
             self._forget_group()
             self.group_missing = True
@@ -250,14 +263,14 @@ class CommunitiesState(AppAccessState):
         else:
             self.pinned = [_post_row(page.group_slug, item) for item in page.pinned]
             self.feed = rows
-        self.next_cursor = page.next_cursor or ""
+        self.older_page = page.next_cursor or ""
 
     @rx.event
     async def more_posts(self):
         principal, redirect = await self._gate(APP_KEY)
         if principal is None:
             return redirect
-        if not self.next_cursor:
+        if not self.older_page:
             return None
         # The cursor belongs to the group this tab loaded: another group's page starts afresh.
         await self._show_feed(principal.account_id, more=self._route_param("group") == self.group_slug)
@@ -443,6 +456,55 @@ class CommunitiesState(AppAccessState):
         except (LookupError, FormErrors):
             self.notice = "That report is not open any more."
         await self._show_queue(principal.account_id)
+
+    @rx.event
+    async def load_members(self):
+        """on_load of /apps/communities/[group]/members."""
+        principal, _ = await self._gate(APP_KEY, send_to_login=False, send_to_profile=False)
+        if principal is None:
+            return
+        self._forget_group()
+        await self._show_members(principal.account_id)
+
+    async def _show_members(self, account_id: int) -> None:
+        slug = self._route_param("group")
+        try:
+            listing = await asyncio.to_thread(groups.members, account_id, slug)
+        except LookupError:
+            self._forget_group()
+            self.group_missing = True
+            return
+        self.group_slug, self.group_name, self.is_moderator = slug, listing.group_name, listing.moderator
+        self.group_members = [MemberRow(m.account_id, m.name, m.role, m.status) for m in listing.members]
+        self.members_loaded = True
+
+    @rx.event
+    async def member_action(self, account_id: int, action: str):
+        """A moderator approves or declines a request, or bans or reinstates a member (the service checks rank)."""
+        principal, redirect = await self._gate(APP_KEY)
+        if principal is None:
+            return redirect
+        slug = self._route_param("group")
+        self.notice = ""
+        try:
+            if action == "decline":
+                await asyncio.to_thread(groups.decline, principal.account_id, slug, account_id)
+            elif action in ("approve", "reinstate", "ban"):
+                status = "banned" if action == "ban" else "active"
+                await asyncio.to_thread(groups.set_member_status, principal.account_id, slug, account_id, status)
+            else:
+                raise LookupError("not a member action")
+            self.notice = {
+                "approve": "Approved.",
+                "decline": "Request declined.",
+                "ban": "Banned.",
+                "reinstate": "Reinstated.",
+            }[action]
+        except FormErrors as refused:
+            self.notice = " ".join(refused.errors.values())
+        except LookupError:
+            self.notice = "That person is not in the group any more."
+        await self._show_members(principal.account_id)
 
     # --- live ------------------------------------------------------------------------------------
 
