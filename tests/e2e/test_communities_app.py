@@ -62,6 +62,11 @@ def test_join_post_like_and_comment(page: Page, base_url: str, browser):
     bob.get_by_role("button", name="Comment").click()
     expect(bob.get_by_role("list", name="Comments").get_by_text("Looks great")).to_be_visible()
     assert_no_violations(bob, "a post")
+    bob.get_by_label("Your comment").fill("Oops, wrong post")
+    bob.get_by_role("button", name="Comment").click()
+    expect(bob.get_by_text("Oops, wrong post")).to_be_visible()
+    bob.get_by_role("button", name="Delete what Bob Reader wrote").last.click()
+    expect(bob.get_by_text("Oops, wrong post")).to_have_count(0)
 
     ann.reload()
     expect(ann.get_by_role("link", name="1 comments")).to_be_visible()

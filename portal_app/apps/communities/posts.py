@@ -516,3 +516,20 @@ def search(account_id: int, group_slug: object, query: object) -> tuple[PostItem
             session.exec(statement.order_by(col(Post.created_at).desc(), col(Post.id).desc()).limit(SEARCH_LIMIT))
         )
         return _items(session, account_id, rows, moderator)
+
+
+def delete_comment(account_id: int, group_slug: object, comment_id: object) -> None:
+    """The author, or a moderator, deletes a comment (with its replies); the post's count follows."""
+    with db.write_session() as session:
+        opened = open_group(session, account_id, group_slug)
+        comment = session.get(Comment, comment_id) if db.is_row_id(comment_id) else None
+        post = session.get(Post, comment.post_id) if comment is not None else None
+        if post is None or post.group_id != opened.group.id:
+            raise LookupError("no such comment in this group")
+        if not (comment.author_id == account_id and opened.active) and not opened.at_least("moderator"):
+            raise LookupError("not this person's comment")
+        replies = session.exec(select(func.count()).where(Comment.parent_id == comment.id)).one()
+        session.delete(comment)
+        session.exec(update(Post).where(Post.id == post.id).values(comment_count=Post.comment_count - 1 - replies))
+        group_id = opened.group.id
+    live.publish(live_topic(group_id), {"change": "comment"})

@@ -111,3 +111,20 @@ def test_reports_reach_the_queue_once_and_close(bakers):
     assert posts.post_view(people["bob"], "bakers", post).comments == ()
     with db.read_session() as session:
         assert [row.status for row in session.exec(select(Report).order_by(Report.id))] == ["dismissed", "resolved"]
+
+
+def test_a_comment_goes_when_its_author_or_a_moderator_deletes_it_and_the_count_follows(bakers):
+    people, post = bakers
+    first = posts.add_comment(people["bob"], "bakers", post, body="First")
+    posts.add_comment(people["ann"], "bakers", post, body="A reply", parent_id=first)
+    second = posts.add_comment(people["ann"], "bakers", post, body="Second")
+    with pytest.raises(LookupError):
+        posts.delete_comment(people["bob"], "bakers", second)  # not Bob's
+    posts.delete_comment(people["bob"], "bakers", first)  # takes its reply with it
+    view = posts.post_view(people["ann"], "bakers", post)
+    assert [c.body_html for c in view.comments] == ["<p>Second</p>\n"] and view.post.comment_count == 1
+    posts.delete_comment(people["mod"], "bakers", second)
+    assert posts.post_view(people["ann"], "bakers", post).post.comment_count == 0
+    for bad in (None, "1", 10**30, second):
+        with pytest.raises(LookupError):
+            posts.delete_comment(people["mod"], "bakers", bad)

@@ -120,9 +120,9 @@ def _like_button(post) -> rx.Component:
     )
 
 
-def _tool(label, aria_label, on_click, **props) -> rx.Component:
+def _tool(label, aria_label, on_click, color_scheme: str = "gray") -> rx.Component:
     return rx.button(
-        label, size="1", variant="soft", color_scheme="gray", aria_label=aria_label, on_click=on_click, **props
+        label, size="1", variant="soft", color_scheme=color_scheme, aria_label=aria_label, on_click=on_click
     )
 
 
@@ -486,6 +486,26 @@ def _comment_body(comment) -> rx.Component:
             align="center",
         ),
         rx.box(rx.html(comment.body_html), class_name="comment-body", style=_BODY),
+        rx.hstack(
+            rx.cond(
+                State.is_moderator,
+                _tool(
+                    rx.cond(comment.hidden, "Show", "Hide"),
+                    rx.cond(comment.hidden, "Show what ", "Hide what ") + comment.author + " wrote",
+                    State.comment_action(comment.id, rx.cond(comment.hidden, "show", "hide")),
+                ),
+            ),
+            rx.cond(
+                comment.mine | State.is_moderator,
+                _tool(
+                    "Delete",
+                    "Delete what " + comment.author + " wrote",
+                    State.comment_action(comment.id, "delete"),
+                    color_scheme="red",
+                ),
+            ),
+            spacing="2",
+        ),
         spacing="1",
         width="100%",
     )

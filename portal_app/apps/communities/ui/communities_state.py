@@ -80,6 +80,7 @@ class CommentRow:
     when: str = ""
     likes: int = 0
     hidden: bool = False
+    mine: bool = False
     replies: list[CommentRow] = dataclasses.field(default_factory=list)
 
 
@@ -123,6 +124,7 @@ def _comment_row(item: posts.CommentItem) -> CommentRow:
         when=_when(item.created_at),
         likes=item.like_count,
         hidden=item.hidden,
+        mine=item.mine,
         replies=[_comment_row(reply) for reply in item.replies],
     )
 
@@ -505,6 +507,29 @@ class CommunitiesState(AppAccessState):
         except LookupError:
             self.notice = "That person is not in the group any more."
         await self._show_members(principal.account_id)
+
+    @rx.event
+    async def comment_action(self, comment_id: int, action: str):
+        """Delete a comment (its author or a moderator), or hide or show it (moderators)."""
+        principal, redirect = await self._gate(APP_KEY)
+        if principal is None:
+            return redirect
+        group = self._route_param("group")
+        self.comment_error = ""
+        try:
+            if action == "delete":
+                await asyncio.to_thread(posts.delete_comment, principal.account_id, group, comment_id)
+            elif action in ("hide", "show"):
+                await asyncio.to_thread(
+                    moderation.set_comment_hidden, principal.account_id, group, comment_id, action == "hide"
+                )
+            else:
+                raise LookupError("not a comment action")
+        except FormErrors as refused:
+            self.comment_error = " ".join(refused.errors.values())
+        except LookupError:
+            self.comment_error = "That comment is not yours to change, or it is gone."
+        await self._show_post(principal.account_id)
 
     # --- live ------------------------------------------------------------------------------------
 
