@@ -125,14 +125,22 @@ def _spend_attempt(session: Session, purpose: str, email: str, code: str, pendin
         )
         .values(attempts=EmailCode.attempts + 1)
     )
+    # Read the row again rather than refresh it: a parallel request that used the code may have
+    # deleted it with its signup by now (refresh would raise), which reads as "no code".
+    current = session.exec(
+        select(EmailCode.used_at, EmailCode.voided_at, EmailCode.attempts, EmailCode.code_hmac).where(
+            EmailCode.id == row.id
+        )
+    ).first()
+    if current is None:
+        return CodeCheck(CodeStatus.NO_CODE)
+    used_at, voided_at, attempts, code_hmac = current
     if counted.rowcount != 1:
-        session.refresh(row)
-        if row.used_at is None and row.voided_at is None:
+        if used_at is None and voided_at is None:
             return CodeCheck(CodeStatus.TOO_MANY_ATTEMPTS)
         return CodeCheck(CodeStatus.NO_CODE)
-    session.refresh(row)
-    if not hmac.compare_digest(row.code_hmac, tokens.code_hmac(purpose, email, code)):
-        attempts_left = max_attempts - row.attempts
+    if not hmac.compare_digest(code_hmac, tokens.code_hmac(purpose, email, code)):
+        attempts_left = max_attempts - attempts
         if attempts_left <= 0:
             return CodeCheck(CodeStatus.TOO_MANY_ATTEMPTS)
         return CodeCheck(CodeStatus.WRONG, attempts_left)
