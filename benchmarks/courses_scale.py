@@ -41,6 +41,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, event, insert, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, SQLModel
 
 import portal_app.schema  # noqa: F401  (registers every table the benchmark creates)
@@ -412,7 +413,7 @@ def postgres_reachable() -> bool:
             connection.execute(text("SELECT 1"))
         engine.dispose()
         return True
-    except Exception as error:  # noqa: BLE001  (whatever fails, PostgreSQL is not measured)
+    except (SQLAlchemyError, OSError) as error:
         print(f"\n(PostgreSQL on 127.0.0.1:5432 not measured: {type(error).__name__})")
         return False
 

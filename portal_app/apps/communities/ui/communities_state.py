@@ -19,6 +19,7 @@ from portal_app.kernel import db
 from portal_app.kernel.errors import FormErrors
 from portal_app.shell.ui import live as live_reflex
 from portal_app.shell.ui.app_guard import AppAccessState
+from portal_app.shell.ui.formatting import date_time
 
 ROUTE = "/apps/communities"
 POST_FIELDS = ("title", "body")
@@ -93,17 +94,13 @@ def _topic_of(account_id: int, group_slug: str) -> str | None:
             return None
 
 
-def _when(moment) -> str:
-    return moment.strftime("%-d %b %Y, %H:%M UTC")
-
-
 def _post_row(group_slug: str, item: posts.PostItem) -> PostRow:
     return PostRow(
         id=item.id,
         author=item.author,
         title=item.title,
         body_html=item.body_html,
-        when=_when(item.created_at),
+        when=date_time(item.created_at),
         edited=item.edited,
         pinned=item.pinned,
         likes=item.like_count,
@@ -121,7 +118,7 @@ def _comment_row(item: posts.CommentItem) -> CommentRow:
         id=item.id,
         author=item.author,
         body_html=item.body_html,
-        when=_when(item.created_at),
+        when=date_time(item.created_at),
         likes=item.like_count,
         hidden=item.hidden,
         mine=item.mine,
@@ -436,7 +433,7 @@ class CommunitiesState(AppAccessState):
                 id=item.id,
                 reason=item.reason,
                 reporter=item.reporter,
-                when=_when(item.created_at),
+                when=date_time(item.created_at),
                 what="A comment" if item.comment_id else "A post",
                 excerpt_html=safe_html(item.excerpt),
                 href=f"{ROUTE}/{slug}/post/{item.post_id}",

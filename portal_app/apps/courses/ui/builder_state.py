@@ -20,6 +20,7 @@ from portal_app.apps.courses.progress import APP_KEY
 from portal_app.apps.registry import match_route
 from portal_app.kernel.errors import FieldError, FormErrors
 from portal_app.shell.ui.app_guard import AppAccessState
+from portal_app.shell.ui.formatting import date_time
 
 ADMIN_BASE = "/admin/apps/courses"
 TEACH_BASE = "/apps/courses/teach"
@@ -108,10 +109,6 @@ def _int_or_none(value: object) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else None
 
 
-def _moment(value) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "Not started"
-
-
 class CourseBuilderMixin(rx.State, mixin=True):
     base_path: str = ""
     editor_ready: bool = False
@@ -163,11 +160,16 @@ class CourseBuilderMixin(rx.State, mixin=True):
 
     # --- what each page of the two sets of pages implements ---------------------------------------
 
+    # The two hooks every concrete builder state defines (AdminCourseBuilderState for staff,
+    # InstructorCourseBuilderState for the instructor role); the mixin alone is never a page's state.
+
     async def _editor(self) -> audit.Actor | None:
-        raise NotImplementedError
+        """Who is editing, asked now (None: refused)."""
+        raise NotImplementedError("a builder state says who may edit")
 
     def _denied(self):
-        raise NotImplementedError
+        """What a refused tab gets (the event the handler returns)."""
+        raise NotImplementedError("a builder state says what a refused tab gets")
 
     def _param(self, name: str) -> str:
         """A route parameter of the builder page in the tab's URL ("" when none)."""
@@ -617,7 +619,7 @@ class CourseBuilderMixin(rx.State, mixin=True):
                 email=member.email,
                 progress=f"{member.lessons_done} of {member.lessons_total}",
                 percent=member.percent,
-                last_activity=_moment(member.last_activity),
+                last_activity=date_time(member.last_activity, missing="Not started"),
                 quizzes="; ".join(
                     f"{quiz.lesson_title}: {quiz.best_score}%{' passed' if quiz.passed else ''} ({quiz.attempts} tries)"
                     for quiz in member.quizzes
