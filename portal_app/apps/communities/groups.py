@@ -188,22 +188,33 @@ def my_groups(account_id: int) -> list[GroupCard]:
             )
             .order_by(CommunityGroup.position, CommunityGroup.id)
         ).all()
-        cards = []
-        for group, member in rows:
-            new = 0
-            if member.status == "active":
-                since = member.last_seen_at or member.joined_at
-                new = session.exec(
-                    select(func.count()).where(
-                        Post.group_id == group.id,
-                        Post.created_at > since,
-                        col(Post.hidden).is_(False),
-                        Post.author_id != account_id,
-                    )
-                ).one()
-            cards.append(
-                GroupCard(group.slug, group.name, group.description, group.visibility, member.status, member.role, new)
-            )
+        # New posts in every group the person is active in, in one grouped read (ix_post_group_feed).
+        new_posts = dict(
+            session.exec(
+                select(Post.group_id, func.count())
+                .join(GroupMember, GroupMember.group_id == Post.group_id)
+                .where(
+                    GroupMember.account_id == account_id,
+                    GroupMember.status == "active",
+                    Post.created_at > func.coalesce(GroupMember.last_seen_at, GroupMember.joined_at),
+                    col(Post.hidden).is_(False),
+                    Post.author_id != account_id,
+                )
+                .group_by(Post.group_id)
+            ).all()
+        )
+    cards = [
+        GroupCard(
+            group.slug,
+            group.name,
+            group.description,
+            group.visibility,
+            member.status,
+            member.role,
+            new_posts.get(group.id, 0) if member.status == "active" else 0,
+        )
+        for group, member in rows
+    ]
     return cards
 
 
