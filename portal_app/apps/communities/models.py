@@ -19,6 +19,7 @@ MAX_TITLE_LENGTH = 200
 MAX_BODY_LENGTH = 20_000
 MAX_COMMENT_LENGTH = 5_000
 MAX_REASON_LENGTH = 500
+MAX_FILE_NAME_LENGTH = 200
 # Who may see a group's posts: anyone with the app (public) or its members only (private).
 VISIBILITIES = ("public", "private")
 # Who may post: every member, or its admins only (announcements).
@@ -43,6 +44,8 @@ class CommunityGroup(SQLModel, table=True):
     posting: str = Field(default="everyone", max_length=16)
     archived: bool = False
     position: int = 0
+    # The group's cover image, a file name under the app's uploads (apps/files.py); "" for none.
+    cover_file: str = Field(default="", max_length=MAX_FILE_NAME_LENGTH)
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 
@@ -96,6 +99,8 @@ class Post(SQLModel, table=True):
     author_id: int = Field(sa_column=_account())
     title: str = Field(default="", max_length=MAX_TITLE_LENGTH)
     body_markdown: str = Field(default="", sa_column=Column(Text, nullable=False))
+    # An image shown under the text, a file name under the app's uploads (apps/files.py); "" for none.
+    image_file: str = Field(default="", max_length=MAX_FILE_NAME_LENGTH)
     pinned: bool = False
     hidden: bool = False
     comments_closed: bool = False
@@ -162,3 +167,32 @@ class Report(SQLModel, table=True):
     status: str = Field(default="open", max_length=16)
     created_at: datetime = Field(sa_type=UTCDateTime)
     resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ThreadNotice(SQLModel, table=True):
+    """Something in a thread (a post and its comments) for one person to hear about: a reply to their
+    post or comment, or a mention. Waits here until their next email for that thread (notices.py)."""
+
+    __table_args__ = (Index("ix_threadnotice_account_post", "account_id", "post_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(sa_column=_account())
+    post_id: int = Field(sa_column=Column(Integer, ForeignKey("post.id", ondelete="CASCADE"), nullable=False))
+    comment_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("comment.id", ondelete="CASCADE"), nullable=True)
+    )
+    actor_id: int = Field(sa_column=_account())
+    # "reply" (to their post or comment) or "mention".
+    kind: str = Field(max_length=16)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ThreadEmail(SQLModel, table=True):
+    """When a person was last emailed about a thread: at most one email per thread per hour."""
+
+    __table_args__ = (UniqueConstraint("account_id", "post_id", name="uq_threademail_account_post"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(sa_column=_account())
+    post_id: int = Field(sa_column=Column(Integer, ForeignKey("post.id", ondelete="CASCADE"), nullable=False))
+    sent_at: datetime = Field(sa_type=UTCDateTime)

@@ -12,7 +12,8 @@ OWNER = Actor("owner@example.com")
 
 
 @pytest.fixture
-def bakers(database, frozen_clock):
+def bakers(shared_database, frozen_clock):
+    """A group with three posts, on SQLite (LIKE) and on PostgreSQL (full-text search)."""
     groups.create_group(OWNER, name="Bakers")
     ann = add_account()
     groups.join(ann, "bakers")
@@ -35,11 +36,14 @@ def test_every_word_in_title_or_text_newest_first(bakers):
     assert posts.search(bakers, "bakers", "rye flour") == ()
 
 
-def test_wildcards_are_plain_characters_and_odd_queries_find_nothing(bakers):
+def test_words_are_letters_and_digits_and_the_start_of_a_word_finds_it(bakers):
     assert [item.title for item in posts.search(bakers, "bakers", "100%")] == ["Rye bread"]
-    # "%" finds the one post that holds a percent sign, not every post; "_" matches no single character.
-    assert [item.title for item in posts.search(bakers, "bakers", "%")] == ["Rye bread"]
+    assert [item.title for item in posts.search(bakers, "bakers", "sour")] == ["Sourdough starter"]
+    # Punctuation separates words and is never a wildcard: "%" or "_" alone is no search at all.
+    assert [item.title for item in posts.search(bakers, "bakers", "rye:dark")] == ["Rye bread"]
+    assert posts.search(bakers, "bakers", "%") == ()
     assert posts.search(bakers, "bakers", "_") == ()
+    assert posts.search(bakers, "bakers", "' & ! :*") == ()
     for query in ("", "   ", None, {"$ne": 1}, ["flour"]):
         assert posts.search(bakers, "bakers", query) == ()
 
