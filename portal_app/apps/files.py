@@ -126,6 +126,25 @@ def path_of(app_key: str, name: object) -> Path | None:
     return path if path.is_file() else None
 
 
+@dataclass(frozen=True)
+class ServedFile:
+    """A stored file as a route answers with it (see apps/http.file_response)."""
+
+    path: Path
+    content_type: str
+    # The download's name, or None to show it in the page (an image, a video).
+    download_name: str | None = None
+
+
+def served(app_key: str, name: object, download_name: str | None = None) -> ServedFile:
+    """The stored file `name` with the kind it was sniffed as when stored; LookupError when it is not there."""
+    path = path_of(app_key, name)
+    if path is None:
+        raise LookupError("the file is not on disk")
+    content_type = next(kind for kind, extension in EXTENSIONS.items() if path.suffix == f".{extension}")
+    return ServedFile(path, content_type, download_name)
+
+
 def remove(app_key: str, name: object) -> None:
     path = path_of(app_key, name)
     if path is not None:

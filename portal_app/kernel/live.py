@@ -15,7 +15,7 @@ subscription says when it may have lost some: it yields `None`, meaning "reload 
 Backends, chosen by `redis_url()` when the process first publishes or subscribes:
 - in-process (REFLEX_REDIS_URL unset): one bounded queue per subscriber, fed from any thread with
   loop.call_soon_threadsafe;
-- Redis pub/sub: channels `portal:live:<topic>`; one subscribing connection per process (per event
+- Redis pub/sub: channels `portal:live:<database number>:<topic>`; one subscribing connection per process (per event
   loop) fans each message out to local subscribers; a background thread publishes, so callers
   only enqueue.
 
@@ -68,6 +68,12 @@ _RECONNECT_MAX_SECONDS = 10.0
 def redis_url() -> str:
     """The Redis server for cross-worker events; empty means in-process only. Read when the hub is made."""
     return os.environ.get("REFLEX_REDIS_URL", "").strip()
+
+
+def channel_prefix(url: str) -> str:
+    """Channel names carry the Redis database number of REFLEX_REDIS_URL: pub/sub channels are shared by
+    every database of a server, so two portals on one Redis (databases 0 and 1) never wake each other."""
+    return f"{CHANNEL_PREFIX}{redis.connection.parse_url(url).get('db', 0)}:"
 
 
 def check_topic(topic: object) -> str:
@@ -520,7 +526,7 @@ def get_hub() -> LiveHub:
     with _hub_lock:
         if _hub is None:
             url = redis_url()
-            _hub = RedisHub(url) if url else LocalHub()
+            _hub = RedisHub(url, prefix=channel_prefix(url)) if url else LocalHub()
         return _hub
 
 

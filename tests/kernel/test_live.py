@@ -202,7 +202,10 @@ def test_the_backend_follows_the_environment_when_the_hub_is_made(monkeypatch):
         monkeypatch.setenv("REFLEX_REDIS_URL", " redis://127.0.0.1:6379/0 ")
         hub = live.get_hub()
         assert isinstance(hub, live.RedisHub) and hub.url == "redis://127.0.0.1:6379/0"
-        assert hub.prefix == "portal:live:"
+        # Channels name the database: two portals on databases 0 and 11 of one Redis never meet.
+        assert hub.prefix == "portal:live:0:"
+        assert live.channel_prefix("redis://127.0.0.1:6379/11") == "portal:live:11:"
+        assert live.channel_prefix("redis://127.0.0.1:6379") == "portal:live:0:"
     finally:
         live.use_hub(previous)
 

@@ -2,12 +2,14 @@
 
 Its tables and services are here (groups.py: groups, channels, membership and who may read what;
 posts.py: the feed, posts, comments and likes; the home card from them); its pages: My groups
-(join or ask to join), a group's feed with a composer and likes, a post with its comments.
-Moderation pages, search, image uploads, admin pages and live updates come next.
+(join or ask to join), a group's feed by channel with a composer (Markdown and an image), likes,
+search, a post with its comments and replies, the member list and the group's moderation queue;
+moderation.py, notices.py (reply and mention emails), images.py and routes.py (images and covers),
+owner*.py (the admin pages' services). Pages follow their group live (kernel/live through the shell).
 """
 
 from portal_app.apps.communities import service
-from portal_app.apps.registry import AdminPage, AppPage, ChildApp, register
+from portal_app.apps.registry import AdminPage, AppPage, ChildApp, PeriodicTask, register
 
 _PAGES = "portal_app.apps.communities.ui.communities_page"
 _STATE = "portal_app.apps.communities.ui.communities_state:CommunitiesState"
@@ -60,6 +62,11 @@ register(
             ),
         ),
         summary=service.summary,
+        http_routes="portal_app.apps.communities.routes:routes",
+        tasks=(
+            PeriodicTask("thread_emails", 300, "portal_app.apps.communities.notices:send_waiting"),
+            PeriodicTask("orphan_images", 6 * 3600, "portal_app.apps.communities.images:sweep_orphans"),
+        ),
         activity_kinds=service.ACTIVITY_KINDS,
         order=20,
         demo_accounts=("main",),

@@ -20,6 +20,7 @@ MAX_BODY_LENGTH = 20_000
 MAX_COMMENT_LENGTH = 5_000
 MAX_REASON_LENGTH = 500
 MAX_FILE_NAME_LENGTH = 200
+MAX_ALT_LENGTH = 300
 # Who may see a group's posts: anyone with the app (public) or its members only (private).
 VISIBILITIES = ("public", "private")
 # Who may post: every member, or its admins only (announcements).
@@ -101,6 +102,8 @@ class Post(SQLModel, table=True):
     body_markdown: str = Field(default="", sa_column=Column(Text, nullable=False))
     # An image shown under the text, a file name under the app's uploads (apps/files.py); "" for none.
     image_file: str = Field(default="", max_length=MAX_FILE_NAME_LENGTH)
+    # What the image shows, for people who cannot see it.
+    image_alt: str = Field(default="", max_length=MAX_ALT_LENGTH)
     pinned: bool = False
     hidden: bool = False
     comments_closed: bool = False

@@ -17,9 +17,11 @@ from sqlalchemy import func, literal_column, tuple_, update
 from sqlmodel import Session, col, select
 
 from portal_app.accounts.models import Account
-from portal_app.apps import fields
+from portal_app.apps import fields, files
+from portal_app.apps.communities import notices
 from portal_app.apps.communities.groups import APP_KEY, Opened, live_topic, open_group
 from portal_app.apps.communities.models import (
+    MAX_ALT_LENGTH,
     MAX_BODY_LENGTH,
     MAX_COMMENT_LENGTH,
     MAX_TITLE_LENGTH,
@@ -86,6 +88,15 @@ class PostItem:
     comments_closed: bool
     mine: bool
     hidden: bool = False
+    # The post's image, served by routes.py to those who may read the post ("" for none).
+    image_url: str = ""
+    image_alt: str = ""
+    # The text as written, for its author's edit form (never shown as HTML).
+    body_markdown: str = ""
+
+
+def image_path(post_id: int) -> str:
+    return f"/api/apps/{APP_KEY}/images/{post_id}"
 
 
 @dataclass(frozen=True)
@@ -149,6 +160,9 @@ def _items(session: Session, account_id: int, posts: list[Post], moderator: bool
             comments_closed=post.comments_closed,
             mine=post.author_id == account_id,
             hidden=post.hidden,
+            image_url=image_path(post.id) if post.image_file else "",
+            image_alt=post.image_alt,
+            body_markdown=post.body_markdown if post.author_id == account_id else "",
         )
         for post in posts
         if moderator or not post.hidden
@@ -210,6 +224,8 @@ class CommentItem:
     mine: bool
     hidden: bool
     replies: tuple[CommentItem, ...] = ()
+    # The text as written, for its author's edit form (never shown as HTML).
+    body_markdown: str = ""
 
 
 @dataclass(frozen=True)
@@ -270,6 +286,7 @@ def post_view(account_id: int, group_slug: object, post_id: object) -> PostView:
             mine=comment.author_id == account_id,
             hidden=comment.hidden,
             replies=tuple(replies),
+            body_markdown=comment.body_markdown if comment.author_id == account_id else "",
         )
 
     visible = [c for c in rows if moderator or not c.hidden]
@@ -315,14 +332,25 @@ def _too_soon(session: Session, model, account_id: int, now: datetime, limit: in
     return recent >= limit
 
 
-def create_post(account_id: int, group_slug: object, channel_slug: object, *, title: object, body: object) -> int:
-    """A new post in a channel of the group; its id. FormErrors for bad input, the posting rule or the
-    limit of POSTS_PER_MINUTE; LookupError when the group or channel is not open to the person."""
+def create_post(
+    account_id: int,
+    group_slug: object,
+    channel_slug: object,
+    *,
+    title: object,
+    body: object,
+    image: str = "",
+    image_alt: object = "",
+) -> int:
+    """A new post in a channel of the group; its id. `image` names a file the caller stored with
+    files.store (the post takes it over). FormErrors for bad input, the posting rule or the limit of
+    POSTS_PER_MINUTE; LookupError when the group or channel is not open to the person."""
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
     for field, check in (
         ("title", lambda: _clean_title(title)),
         ("body", lambda: _clean_body(body, max_length=MAX_BODY_LENGTH, what="post")),
+        ("image_alt", lambda: _clean_alt(image_alt)),
     ):
         try:
             values[field] = check()
@@ -345,10 +373,13 @@ def create_post(account_id: int, group_slug: object, channel_slug: object, *, ti
             author_id=account_id,
             title=values["title"],
             body_markdown=values["body"],
+            image_file=image if image and files.path_of(APP_KEY, image) is not None else "",
+            image_alt=values["image_alt"] if image else "",
             created_at=now,
         )
         session.add(post)
         session.flush()
+        noticed = notices.leave_notices(session, post=post, actor_id=account_id, text=values["body"])
         activity.record(
             session,
             account_id=account_id,
@@ -359,7 +390,16 @@ def create_post(account_id: int, group_slug: object, channel_slug: object, *, ti
         )
         post_id, group_id = post.id, opened.group.id
     live.publish(live_topic(group_id), {"change": "post"})
+    notices.send_for_post(post_id, noticed)
     return post_id
+
+
+def _clean_alt(value: object) -> str:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ""
+    return fields.one_line(
+        value, "image_alt", max_length=MAX_ALT_LENGTH, missing="Describe the image in words.", what="description"
+    )
 
 
 def _why_not_post(opened: Opened) -> str:
@@ -408,8 +448,9 @@ def delete_post(account_id: int, group_slug: object, post_id: object) -> None:
         if not (post.author_id == account_id and opened.active) and not opened.at_least("moderator"):
             raise LookupError("not this person's post")
         session.delete(post)
-        group_id = opened.group.id
+        group_id, image = opened.group.id, post.image_file
     live.publish(live_topic(group_id), {"change": "deleted"})
+    files.remove(APP_KEY, image)
 
 
 def add_comment(account_id: int, group_slug: object, post_id: object, *, body: object, parent_id: object = None) -> int:
@@ -446,6 +487,14 @@ def add_comment(account_id: int, group_slug: object, post_id: object, *, body: o
         session.add(comment)
         session.exec(update(Post).where(Post.id == post.id).values(comment_count=Post.comment_count + 1))
         session.flush()
+        noticed = notices.leave_notices(
+            session,
+            post=post,
+            actor_id=account_id,
+            text=text,
+            comment=comment,
+            reply_to=(post.author_id, *((parent.author_id,) if parent is not None else ())),
+        )
         activity.record(
             session,
             account_id=account_id,
@@ -454,8 +503,9 @@ def add_comment(account_id: int, group_slug: object, post_id: object, *, body: o
             summary=f"On {post.title or 'a post'} ({opened.group.name})",
             at=now,
         )
-        comment_id, group_id = comment.id, opened.group.id
+        comment_id, group_id, thread_id = comment.id, opened.group.id, post.id
     live.publish(live_topic(group_id), {"change": "comment"})
+    notices.send_for_post(thread_id, noticed)
     return comment_id
 
 
@@ -542,10 +592,7 @@ def delete_comment(account_id: int, group_slug: object, comment_id: object) -> N
     """The author, or a moderator, deletes a comment (with its replies); the post's count follows."""
     with db.write_session() as session:
         opened = open_group(session, account_id, group_slug)
-        comment = session.get(Comment, comment_id) if db.is_row_id(comment_id) else None
-        post = session.get(Post, comment.post_id) if comment is not None else None
-        if post is None or post.group_id != opened.group.id:
-            raise LookupError("no such comment in this group")
+        comment, post = _comment_in(session, opened, comment_id)
         if not (comment.author_id == account_id and opened.active) and not opened.at_least("moderator"):
             raise LookupError("not this person's comment")
         replies = session.exec(select(func.count()).where(Comment.parent_id == comment.id)).one()
@@ -553,3 +600,67 @@ def delete_comment(account_id: int, group_slug: object, comment_id: object) -> N
         session.exec(update(Post).where(Post.id == post.id).values(comment_count=Post.comment_count - 1 - replies))
         group_id = opened.group.id
     live.publish(live_topic(group_id), {"change": "comment"})
+
+
+def _comment_in(session: Session, opened: Opened, comment_id: object) -> tuple[Comment, Post]:
+    """A comment of a post of this group, with its post; LookupError for any other id."""
+    comment = session.get(Comment, comment_id) if db.is_row_id(comment_id) else None
+    post = session.get(Post, comment.post_id) if comment is not None else None
+    if post is None or post.group_id != opened.group.id:
+        raise LookupError("no such comment in this group")
+    if (
+        post.hidden
+        and not opened.at_least("moderator")
+        and post.author_id != (opened.membership.account_id if opened.membership else None)
+    ):
+        raise LookupError("a hidden post")
+    return comment, post
+
+
+def edit_comment(account_id: int, group_slug: object, comment_id: object, *, body: object) -> None:
+    """The author edits their comment (marked edited). FormErrors for bad input; LookupError otherwise."""
+    try:
+        text = _clean_body(body, max_length=MAX_COMMENT_LENGTH, what="comment")
+    except FieldError as error:
+        raise FormErrors({"body": error.message}) from None
+    with db.write_session() as session:
+        opened = open_group(session, account_id, group_slug)
+        comment, _post = _comment_in(session, opened, comment_id)
+        if comment.author_id != account_id or not opened.active:
+            raise LookupError("not this person's comment")
+        comment.body_markdown, comment.edited_at = text, clock.now()
+        session.add(comment)
+        group_id = opened.group.id
+    live.publish(live_topic(group_id), {"change": "edited"})
+
+
+def toggle_comment_like(account_id: int, group_slug: object, comment_id: object) -> tuple[bool, int]:
+    """Like a comment, or take the like back; (liked now, the comment's like count). Members only."""
+    with db.write_session() as session:
+        _lock_author(session, account_id)
+        opened = open_group(session, account_id, group_slug)
+        comment, _post = _comment_in(session, opened, comment_id)
+        if comment.hidden and not opened.at_least("moderator"):
+            raise LookupError("a hidden comment")
+        if not opened.active:
+            raise FormErrors({"like": "Join the group to like comments."})
+        existing = session.exec(
+            select(CommentLike).where(CommentLike.comment_id == comment.id, CommentLike.account_id == account_id)
+        ).first()
+        if existing is not None:
+            session.delete(existing)
+            delta = -1
+        else:
+            inserted = db.insert_if_absent(
+                session,
+                CommentLike,
+                key={"comment_id": comment.id, "account_id": account_id},
+                values={"created_at": clock.now()},
+            )
+            delta = 1 if inserted else 0
+        session.exec(update(Comment).where(Comment.id == comment.id).values(like_count=Comment.like_count + delta))
+        session.flush()
+        count = session.exec(select(Comment.like_count).where(Comment.id == comment.id)).one()
+        liked, group_id = existing is None, opened.group.id
+    live.publish(live_topic(group_id), {"change": "like"})
+    return liked, count

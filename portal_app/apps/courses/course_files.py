@@ -9,8 +9,6 @@ which file belongs to what, and a file is removed from disk once the change that
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy import func
@@ -173,29 +171,13 @@ def remove_video_file(actor: audit.Actor, course_slug: object, lesson_slug: obje
 # --- reading, for the routes -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ServedFile:
-    path: Path
-    content_type: str
-    # The download's name, or None to show it in the page (a cover, a video).
-    download_name: str | None
-
-
-def _served(name: str, download_name: str | None = None) -> ServedFile:
-    path = files.path_of(APP_KEY, name)
-    if path is None:
-        raise LookupError("the file is not on disk")
-    content_type = next(kind for kind, extension in files.EXTENSIONS.items() if path.suffix == f".{extension}")
-    return ServedFile(path, content_type, download_name)
-
-
-def cover(stored_name: object) -> ServedFile:
+def cover(stored_name: object) -> files.ServedFile:
     """A course's cover, by its stored name (the caller has checked the asker may see courses)."""
     with db.read_session() as session:
         known = session.exec(select(Course.id).where(Course.cover_file == stored_name)).first()
     if not isinstance(stored_name, str) or not stored_name or known is None:
         raise LookupError("no such cover")
-    return _served(stored_name)
+    return files.served(APP_KEY, stored_name)
 
 
 def _attachment_row(session: Session, attachment_id: object) -> tuple[LessonAttachment, Lesson, Course]:
@@ -208,19 +190,19 @@ def _attachment_row(session: Session, attachment_id: object) -> tuple[LessonAtta
     return attachment, lesson, session.get(Course, lesson.course_id)
 
 
-def attachment_for_member(account_id: int, attachment_id: object) -> ServedFile:
+def attachment_for_member(account_id: int, attachment_id: object) -> files.ServedFile:
     """A lesson's attachment for a member: LookupError unless that lesson is open to the account now."""
     with db.read_session() as session:
         attachment, lesson, course = _attachment_row(session, attachment_id)
         find_lesson(session, account_id, course.slug, lesson.slug)
-    return _served(attachment.stored_name, attachment.name)
+    return files.served(APP_KEY, attachment.stored_name, attachment.name)
 
 
-def attachment_for_editor(attachment_id: object) -> ServedFile:
+def attachment_for_editor(attachment_id: object) -> files.ServedFile:
     """A lesson's attachment for staff or an instructor (drafts and locked lessons included)."""
     with db.read_session() as session:
         attachment, _, _ = _attachment_row(session, attachment_id)
-    return _served(attachment.stored_name, attachment.name)
+    return files.served(APP_KEY, attachment.stored_name, attachment.name)
 
 
 def _video_row(session: Session, lesson_id: object) -> tuple[Lesson, Course]:
@@ -232,14 +214,14 @@ def _video_row(session: Session, lesson_id: object) -> tuple[Lesson, Course]:
     return lesson, session.get(Course, lesson.course_id)
 
 
-def video_for_member(account_id: int, lesson_id: object) -> ServedFile:
+def video_for_member(account_id: int, lesson_id: object) -> files.ServedFile:
     with db.read_session() as session:
         lesson, course = _video_row(session, lesson_id)
         find_lesson(session, account_id, course.slug, lesson.slug)
-    return _served(lesson.video_file)
+    return files.served(APP_KEY, lesson.video_file)
 
 
-def video_for_editor(lesson_id: object) -> ServedFile:
+def video_for_editor(lesson_id: object) -> files.ServedFile:
     with db.read_session() as session:
         lesson, _ = _video_row(session, lesson_id)
-    return _served(lesson.video_file)
+    return files.served(APP_KEY, lesson.video_file)

@@ -16,20 +16,15 @@ import asyncio
 import functools
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from portal_app.apps.courses import certificates, course_files
 from portal_app.apps.courses.progress import APP_KEY
-from portal_app.apps.http import account_with_access, staff_member
+from portal_app.apps.http import account_with_access, file_response, staff_member
 from portal_app.kernel.settings import get_settings
 
 INSTRUCTOR = "instructor"
-_FILE_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": "sandbox; default-src 'none'",
-    "Cache-Control": "private, max-age=300",
-}
 
 
 @functools.lru_cache(maxsize=256)
@@ -59,16 +54,6 @@ async def certificate_pdf(request: Request) -> Response:
     )
 
 
-def _file(served: course_files.ServedFile) -> Response:
-    return FileResponse(
-        served.path,
-        media_type=served.content_type,
-        filename=served.download_name,
-        content_disposition_type="attachment" if served.download_name else "inline",
-        headers=_FILE_HEADERS,
-    )
-
-
 _NOT_FOUND = "There is no such file, or it is not open to you."
 
 
@@ -83,7 +68,7 @@ async def cover(request: Request) -> Response:
     if await staff_member(request) is None and await account_with_access(request, APP_KEY) is None:
         return PlainTextResponse(_NOT_FOUND, status_code=404)
     try:
-        return _file(await asyncio.to_thread(course_files.cover, request.path_params["name"]))
+        return file_response(await asyncio.to_thread(course_files.cover, request.path_params["name"]))
     except LookupError:
         return PlainTextResponse(_NOT_FOUND, status_code=404)
 
@@ -92,11 +77,11 @@ async def _lesson_file(request: Request, for_member, for_editor) -> Response:
     item = request.path_params["id"]
     try:
         if await _editor(request):
-            return _file(await asyncio.to_thread(for_editor, item))
+            return file_response(await asyncio.to_thread(for_editor, item))
         account_id = await account_with_access(request, APP_KEY)
         if account_id is None:
             return PlainTextResponse(_NOT_FOUND, status_code=404)
-        return _file(await asyncio.to_thread(for_member, account_id, item))
+        return file_response(await asyncio.to_thread(for_member, account_id, item))
     except LookupError:
         return PlainTextResponse(_NOT_FOUND, status_code=404)
 
