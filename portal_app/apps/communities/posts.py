@@ -111,6 +111,10 @@ class FeedPage:
     next_cursor: str | None
     may_post: bool
     moderator: bool = False
+    # The group's channels in order, as (slug, name), for the channel tabs and the composer.
+    channels: tuple[tuple[str, str], ...] = ()
+    description: str = ""
+    cover_url: str = ""
 
 
 def _channel(session: Session, opened: Opened, slug: object) -> Channel | None:
@@ -169,9 +173,16 @@ def _items(session: Session, account_id: int, posts: list[Post], moderator: bool
     )
 
 
-def feed(account_id: int, group_slug: object, channel_slug: object = None, after: object = None) -> FeedPage:
+MAX_PAGE_SIZE = 200
+
+
+def feed(
+    account_id: int, group_slug: object, channel_slug: object = None, after: object = None, size: object = PAGE_SIZE
+) -> FeedPage:
     """One page of a group's feed (a channel's, or every channel's), newest first, pinned posts above on
-    the first page; LookupError when the person may not read the group or the channel is not its own."""
+    the first page; `size` posts (up to 200: a live refresh reloads as many as the page shows).
+    LookupError when the person may not read the group or the channel is not its own."""
+    size = size if isinstance(size, int) and not isinstance(size, bool) and 0 < size <= MAX_PAGE_SIZE else PAGE_SIZE
     with db.read_session() as session:
         opened = open_group(session, account_id, group_slug)
         channel = _channel(session, opened, channel_slug)
@@ -195,19 +206,31 @@ def feed(account_id: int, group_slug: object, channel_slug: object = None, after
         statement = select(Post).where(*scope, col(Post.pinned).is_(False))
         if position is not None:
             statement = statement.where(tuple_(Post.created_at, Post.id) < tuple_(*position))
-        rows = list(
-            session.exec(statement.order_by(col(Post.created_at).desc(), col(Post.id).desc()).limit(PAGE_SIZE + 1))
+        rows = list(session.exec(statement.order_by(col(Post.created_at).desc(), col(Post.id).desc()).limit(size + 1)))
+        page = rows[:size]
+        channels = tuple(
+            session.exec(
+                select(Channel.slug, Channel.name)
+                .where(Channel.group_id == opened.group.id)
+                .order_by(Channel.position, Channel.id)
+            ).all()
         )
-        page = rows[:PAGE_SIZE]
         result = FeedPage(
             group_slug=opened.group.slug,
             group_name=opened.group.name,
             channel=channel.slug if channel else "",
             pinned=_items(session, account_id, pinned, moderator),
             posts=_items(session, account_id, page, moderator),
-            next_cursor=cursor_of(page[-1]) if len(rows) > PAGE_SIZE else None,
+            next_cursor=cursor_of(page[-1]) if len(rows) > size else None,
             may_post=opened.may_post,
             moderator=moderator,
+            channels=tuple((slug, name) for slug, name in channels),
+            description=opened.group.description,
+            cover_url=(
+                f"/api/apps/{APP_KEY}/covers/{opened.group.slug}?v={opened.group.cover_file[:8]}"
+                if opened.group.cover_file
+                else ""
+            ),
         )
     return result
 

@@ -49,3 +49,49 @@ def notice(message: Var[str]) -> rx.Component:
         message != "",
         rx.callout(message, icon="info", color_scheme="blue", role="status", width="100%"),
     )
+
+
+# What an image picker offers to choose (the server still sniffs what each file really is).
+IMAGE_TYPES = {"image/png": [".png"], "image/jpeg": [".jpg", ".jpeg"], "image/gif": [".gif"], "image/webp": [".webp"]}
+
+
+def file_picker(
+    upload_id: str, label: str, button: str, hint: str, accept: dict, on_upload, error: Var[str]
+) -> rx.Component:
+    """A file picker (click, Enter or drop) with its upload button and the refusal beside it.
+
+    `on_upload` is the state's upload handler (it receives list[rx.UploadFile]). The dropzone's hidden
+    file input cannot take an id or aria attributes, so a <label> wraps it (an implicit label); clicks
+    go to the input through the label (no_click), Enter and Space through the dropzone, which is focusable.
+    """
+    return rx.vstack(
+        rx.el.label(
+            rx.text(label, class_name="portal-label"),
+            rx.upload(
+                rx.hstack(
+                    rx.icon("upload", size=16, aria_hidden="true"),
+                    rx.text("Choose a file or drop it here"),
+                    rx.foreach(rx.selected_files(upload_id), lambda name: rx.badge(name, variant="soft")),
+                    align="center",
+                    spacing="2",
+                    wrap="wrap",
+                ),
+                id=upload_id,
+                accept=accept,
+                multiple=False,
+                max_files=1,
+                no_click=True,
+                border="1px dashed var(--gray-7)",
+                border_radius="8px",
+                padding="12px",
+                width="100%",
+                cursor="pointer",
+            ),
+            style={"display": "grid", "gap": "4px", "width": "100%"},
+        ),
+        rx.text(hint, size="2", color_scheme="gray"),
+        rx.button(button, type="button", variant="soft", on_click=on_upload(rx.upload_files(upload_id=upload_id))),
+        rx.text(error, id=f"{upload_id}-error", size="2", color_scheme="red", role="alert", aria_live="polite"),
+        spacing="2",
+        width="100%",
+    )

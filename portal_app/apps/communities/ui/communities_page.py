@@ -9,7 +9,7 @@ from portal_app.apps.communities.groups import APP_KEY
 from portal_app.apps.communities.ui.communities_state import CommunitiesState as State
 from portal_app.apps.registry import get_app
 from portal_app.shell.ui.app_frame import app_header
-from portal_app.shell.ui.forms import field, notice
+from portal_app.shell.ui.forms import IMAGE_TYPES, field, file_picker, notice
 
 _LIST = {"padding": 0, "margin": 0, "width": "100%", "display": "grid", "gap": "10px", "listStyle": "none"}
 # Text people wrote, shown as an article (the theme resets lists and spacing).
@@ -193,6 +193,10 @@ def _report_tool(post) -> rx.Component:
 
 def _post_tools(post) -> rx.Component:
     return rx.hstack(
+        rx.cond(
+            post.mine & (State.editing_post != post.id),
+            _tool("Edit", "Edit post: " + post.title, State.edit_post(post.id)),
+        ),
         rx.cond(State.is_moderator, _moderator_tools(post)),
         rx.cond(post.mine | State.is_moderator, _delete_tool(post)),
         rx.cond(~post.mine, _report_tool(post)),
@@ -220,8 +224,23 @@ def _post_card(post, *, linked: bool = True) -> rx.Component:
                     post.title != "",
                     rx.heading(rx.link(post.title, href=post.href) if linked else post.title, as_="h2", size="4"),
                 ),
-                # Sanitised on the server (apps.markdown.safe_html): never raw text.
-                rx.box(rx.html(post.body_html), class_name="post-body", width="100%", style=_BODY),
+                rx.cond(
+                    State.editing_post == post.id,
+                    _post_editor(post),
+                    rx.fragment(
+                        # Sanitised on the server (apps.markdown.safe_html): never raw text.
+                        rx.box(rx.html(post.body_html), class_name="post-body", width="100%", style=_BODY),
+                        rx.cond(
+                            post.image_url != "",
+                            rx.image(
+                                src=post.image_url,
+                                alt=post.image_alt,
+                                loading="lazy",
+                                style={"maxWidth": "100%", "maxHeight": "480px", "borderRadius": "8px"},
+                            ),
+                        ),
+                    ),
+                ),
                 rx.hstack(
                     _like_button(post),
                     rx.link(post.comments, " comments", href=post.href, size="2") if linked else rx.fragment(),
@@ -241,9 +260,99 @@ def _post_card(post, *, linked: bool = True) -> rx.Component:
     )
 
 
+def _post_editor(post) -> rx.Component:
+    """The author's edit form, in place of the post's text."""
+    return rx.form(
+        rx.vstack(
+            rx.el.input(type="hidden", name="post_id", value=post.id),
+            field("New title", "edit-title", error=State.edit_errors["title"], max_length=200, default_value=post.title),
+            rx.el.label("New text", html_for="edit-body", class_name="portal-label"),
+            rx.text_area(
+                id="edit-body",
+                name="body",
+                default_value=post.body_markdown,
+                rows="5",
+                width="100%",
+                aria_describedby="edit-body-error",
+                aria_invalid=rx.cond(State.edit_errors["body"] != "", "true", "false"),
+            ),
+            rx.text(State.edit_errors["body"], id="edit-body-error", size="2", color_scheme="red", role="alert"),
+            rx.hstack(
+                rx.button("Save post", type="submit", size="2"),
+                rx.button(
+                    "Cancel", type="button", size="2", variant="soft", color_scheme="gray", on_click=State.edit_post(0)
+                ),
+                spacing="2",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        on_submit=State.save_post,
+        width="100%",
+    )
+
+
+def _image_picker() -> rx.Component:
+    return rx.cond(
+        State.draft_image != "",
+        rx.vstack(
+            rx.hstack(
+                rx.icon("image", size=16, aria_hidden="true"),
+                rx.text("Image: ", State.draft_image, size="2"),
+                rx.button(
+                    "Remove image",
+                    type="button",
+                    size="1",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=State.remove_image,
+                ),
+                align="center",
+                spacing="2",
+                wrap="wrap",
+            ),
+            field(
+                "Describe the image (for people who cannot see it)",
+                "image_alt",
+                error=State.image_error,
+                max_length=300,
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        file_picker(
+            "post-image",
+            "Image (optional)",
+            "Add image",
+            "PNG, JPEG, GIF or WebP, up to 5 MB.",
+            IMAGE_TYPES,
+            State.attach_image,
+            State.image_error,
+        ),
+    )
+
+
+def _channel_choice() -> rx.Component:
+    """On the all-channels feed of a group with several channels: where the post goes."""
+    return rx.cond(
+        (State.channel_slug == "") & (State.channels.length() > 1),
+        rx.vstack(
+            rx.el.label("Channel", html_for="channel", class_name="portal-label"),
+            rx.el.select(
+                rx.foreach(State.channels, lambda channel: rx.el.option(channel.name, value=channel.slug)),
+                id="channel",
+                name="channel",
+                style={"padding": "6px 8px", "borderRadius": "6px", "border": "1px solid var(--gray-7)"},
+            ),
+            spacing="1",
+        ),
+    )
+
+
 def _composer() -> rx.Component:
     return rx.form(
         rx.vstack(
+            _channel_choice(),
             field("Title (optional)", "title", error=State.post_errors["title"], max_length=200),
             rx.el.label("Your post", html_for="body", class_name="portal-label"),
             rx.text_area(
@@ -255,6 +364,12 @@ def _composer() -> rx.Component:
                 aria_invalid=rx.cond(State.post_errors["body"] != "", "true", "false"),
             ),
             rx.text(State.post_errors["body"], id="body-error", size="2", color_scheme="red", role="alert"),
+            rx.text(
+                "Markdown works: **bold**, *italic*, lists, links. Mention someone with @ and their name.",
+                size="1",
+                color_scheme="gray",
+            ),
+            _image_picker(),
             rx.button("Post", type="submit"),
             spacing="2",
             width="100%",
@@ -428,6 +543,36 @@ def members_page() -> rx.Component:
     )
 
 
+def _channel_tab(label, href, current) -> rx.Component:
+    return rx.link(
+        label,
+        href=href,
+        aria_current=rx.cond(current, "page", "false"),
+        weight=rx.cond(current, "bold", "regular"),
+        underline=rx.cond(current, "always", "hover"),
+        size="2",
+    )
+
+
+def _channel_tabs() -> rx.Component:
+    """Every channel, and all of them together; shown when the group has more than its General channel."""
+    return rx.cond(
+        State.channels.length() > 1,
+        rx.el.nav(
+            rx.hstack(
+                _channel_tab("All channels", "/apps/communities/" + State.group_slug, State.channel_slug == ""),
+                rx.foreach(
+                    State.channels,
+                    lambda channel: _channel_tab(channel.name, channel.href, State.channel_slug == channel.slug),
+                ),
+                spacing="4",
+                wrap="wrap",
+            ),
+            aria_label="Channels",
+        ),
+    )
+
+
 def group_page() -> rx.Component:
     return rx.vstack(
         rx.link("← My groups", href="/apps/communities", size="2"),
@@ -453,6 +598,16 @@ def group_page() -> rx.Component:
                         width="100%",
                         wrap="wrap",
                     ),
+                    rx.cond(
+                        State.cover_url != "",
+                        rx.image(
+                            src=State.cover_url,
+                            alt="",
+                            style={"width": "100%", "maxHeight": "200px", "objectFit": "cover", "borderRadius": "10px"},
+                        ),
+                    ),
+                    rx.cond(State.group_description != "", rx.text(State.group_description, color_scheme="gray")),
+                    _channel_tabs(),
                     notice(State.notice),
                     _search(),
                     rx.cond(State.may_post, _composer()),
@@ -476,17 +631,85 @@ def group_page() -> rx.Component:
     )
 
 
-def _comment_body(comment) -> rx.Component:
+def _comment_form(
+    hidden_name: str, hidden_value, label: str, field_id, button: str, on_submit, value=""
+) -> rx.Component:
+    """A reply or an edit, under the comment it belongs to."""
+    return rx.form(
+        rx.vstack(
+            rx.el.input(type="hidden", name=hidden_name, value=hidden_value),
+            rx.el.label(label, html_for=field_id, class_name="portal-label"),
+            rx.text_area(id=field_id, name="body", default_value=value, rows="3", width="100%"),
+            rx.text(State.comment_error, size="2", color_scheme="red", role="alert"),
+            rx.hstack(
+                rx.button(button, type="submit", size="2"),
+                rx.button(
+                    "Cancel",
+                    type="button",
+                    size="2",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=State.reply_to(0),
+                ),
+                spacing="2",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        on_submit=on_submit,
+        width="100%",
+    )
+
+
+def _comment_like(comment) -> rx.Component:
+    return rx.button(
+        rx.icon("heart", size=12, fill=rx.cond(comment.liked, "currentColor", "none"), aria_hidden="true"),
+        comment.likes,
+        size="1",
+        variant=rx.cond(comment.liked, "solid", "ghost"),
+        aria_label=rx.cond(comment.liked, "Unlike what ", "Like what ")
+        + comment.author
+        + " wrote ("
+        + comment.likes.to_string()
+        + " likes)",
+        aria_pressed=rx.cond(comment.liked, "true", "false"),
+        on_click=State.like_comment(comment.id),
+    )
+
+
+def _comment_body(comment, *, top: bool = True) -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.text(comment.author, weight="medium", size="2"),
             rx.text(comment.when, size="1", color_scheme="gray"),
+            rx.cond(comment.edited, rx.text("(edited)", size="1", color_scheme="gray")),
             rx.cond(comment.hidden, rx.badge("Hidden", color_scheme="gray")),
             spacing="2",
             align="center",
         ),
-        rx.box(rx.html(comment.body_html), class_name="comment-body", style=_BODY),
+        rx.cond(
+            State.editing_comment == comment.id,
+            _comment_form(
+                "comment_id",
+                comment.id,
+                "Edit your comment",
+                "edit-comment-" + comment.id.to_string(),
+                "Save comment",
+                State.save_comment,
+                comment.body_markdown,
+            ),
+            rx.box(rx.html(comment.body_html), class_name="comment-body", style=_BODY),
+        ),
         rx.hstack(
+            _comment_like(comment),
+            rx.cond(
+                State.may_comment,
+                _tool("Reply", "Reply to " + comment.author, State.reply_to(comment.id)),
+            ),
+            rx.cond(
+                comment.mine,
+                _tool("Edit", "Edit what " + comment.author + " wrote", State.edit_comment(comment.id)),
+            ),
             rx.cond(
                 State.is_moderator,
                 _tool(
@@ -505,6 +728,18 @@ def _comment_body(comment) -> rx.Component:
                 ),
             ),
             spacing="2",
+            align="center",
+        ),
+        rx.cond(
+            State.replying_to == comment.id,
+            _comment_form(
+                "parent_id",
+                comment.id,
+                "Your reply to " + comment.author,
+                "reply-" + comment.id.to_string(),
+                "Send reply",
+                State.comment,
+            ),
         ),
         spacing="1",
         width="100%",

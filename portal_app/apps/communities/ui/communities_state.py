@@ -12,11 +12,12 @@ import dataclasses
 
 import reflex as rx
 
-from portal_app.apps.communities import groups, moderation, posts
+from portal_app.apps import files as filenames
+from portal_app.apps.communities import groups, images, moderation, posts
 from portal_app.apps.communities.groups import APP_KEY
 from portal_app.apps.markdown import safe_html
 from portal_app.kernel import db
-from portal_app.kernel.errors import FormErrors
+from portal_app.kernel.errors import FieldError, FormErrors
 from portal_app.shell.ui import live as live_reflex
 from portal_app.shell.ui.app_guard import AppAccessState
 from portal_app.shell.ui.formatting import date_time
@@ -52,6 +53,17 @@ class PostRow:
     mine: bool = False
     hidden: bool = False
     comments_closed: bool = False
+    image_url: str = ""
+    image_alt: str = ""
+    # The text as written: for its author's edit form only (empty on other people's posts).
+    body_markdown: str = ""
+
+
+@dataclasses.dataclass
+class ChannelRow:
+    slug: str = ""
+    name: str = ""
+    href: str = ""
 
 
 @dataclasses.dataclass
@@ -80,9 +92,18 @@ class CommentRow:
     body_html: str = ""
     when: str = ""
     likes: int = 0
+    liked: bool = False
+    edited: bool = False
     hidden: bool = False
     mine: bool = False
     replies: list[CommentRow] = dataclasses.field(default_factory=list)
+    # The text as written: for its author's edit form only.
+    body_markdown: str = ""
+
+
+def _form_id(raw: object) -> int:
+    """A row id from a form's hidden field; -1 (never a row id: the service refuses it) for anything else."""
+    return int(raw) if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 19 else -1
 
 
 def _topic_of(account_id: int, group_slug: str) -> str | None:
@@ -110,6 +131,9 @@ def _post_row(group_slug: str, item: posts.PostItem) -> PostRow:
         mine=item.mine,
         hidden=item.hidden,
         comments_closed=item.comments_closed,
+        image_url=item.image_url,
+        image_alt=item.image_alt,
+        body_markdown=item.body_markdown,
     )
 
 
@@ -120,9 +144,12 @@ def _comment_row(item: posts.CommentItem) -> CommentRow:
         body_html=item.body_html,
         when=date_time(item.created_at),
         likes=item.like_count,
+        liked=item.liked,
+        edited=item.edited,
         hidden=item.hidden,
         mine=item.mine,
         replies=[_comment_row(reply) for reply in item.replies],
+        body_markdown=item.body_markdown,
     )
 
 
@@ -136,7 +163,22 @@ class CommunitiesState(AppAccessState):
     group_slug: str = ""
     group_name: str = ""
     group_missing: bool = False
+    group_description: str = ""
+    cover_url: str = ""
     may_post: bool = False
+    # The group's channels; the one this page shows ("" for every channel).
+    channels: list[ChannelRow] = []
+    channel_slug: str = ""
+    # The composer's image: what the person sees ("loaf.png, 120 KB"), and the stored file, kept on the
+    # server only (a client can neither read nor set a backend var).
+    draft_image: str = ""
+    _draft_image_file: str = ""
+    image_error: str = ""
+    # The post or comment whose edit form is open (0 for none), the comment being answered.
+    editing_post: int = 0
+    edit_errors: dict[str, str] = dict.fromkeys(POST_FIELDS, "")
+    editing_comment: int = 0
+    replying_to: int = 0
     # Moderators (and admins and owners) see the moderation tools and hidden posts.
     is_moderator: bool = False
     report_notice: str = ""
@@ -171,6 +213,11 @@ class CommunitiesState(AppAccessState):
 
     def _forget_group(self) -> None:
         self.group_slug = self.group_name = self.older_page = self.notice = ""
+        self.group_description = self.cover_url = self.channel_slug = ""
+        self.channels = []
+        self.editing_post = 0
+        self.edit_errors = dict.fromkeys(POST_FIELDS, "")
+        self._forget_draft_image()
         self.group_missing = self.may_post = self.is_moderator = False
         self.report_notice = self.search_query = ""
         self.search_results, self.reports, self.queue_loaded = [], [], False
@@ -182,6 +229,13 @@ class CommunitiesState(AppAccessState):
         self.post, self.comments = PostRow(), []
         self.may_comment = self.post_missing = False
         self.comment_error = ""
+        self.editing_comment = self.replying_to = 0
+
+    def _forget_draft_image(self) -> None:
+        """Drop the composer's image (its file is removed: no post names it)."""
+        if self._draft_image_file:
+            filenames.remove(APP_KEY, self._draft_image_file)
+        self._draft_image_file = self.draft_image = self.image_error = ""
 
     def _post_id(self) -> int | None:
         text = self._route_param("post")
@@ -246,15 +300,22 @@ class CommunitiesState(AppAccessState):
             return CommunitiesState.follow_group
         return None
 
-    async def _show_feed(self, account_id: int, *, more: bool = False) -> None:
-        slug = self._route_param("group")
+    async def _show_feed(self, account_id: int, *, more: bool = False, keep_length: bool = False) -> None:
+        """The feed's first page (or, with `more`, the next one after what is shown). A live refresh keeps
+        as many posts as the page shows (`keep_length`), so nobody loses their place."""
+        slug, channel = self._route_param("group"), self._route_param("channel")
+        size = max(posts.PAGE_SIZE, len(self.feed)) if keep_length else posts.PAGE_SIZE
         try:
-            page = await asyncio.to_thread(posts.feed, account_id, slug, None, self.older_page if more else None)
+            page = await asyncio.to_thread(
+                posts.feed, account_id, slug, channel or None, self.older_page if more else None, size
+            )
         except LookupError:
             self._forget_group()
             self.group_missing = True
             return
         self.group_slug, self.group_name, self.may_post = page.group_slug, page.group_name, page.may_post
+        self.group_description, self.cover_url, self.channel_slug = page.description, page.cover_url, page.channel
+        self.channels = [ChannelRow(s, n, f"{ROUTE}/{page.group_slug}/{s}") for s, n in page.channels]
         self.is_moderator = page.moderator
         rows = [_post_row(page.group_slug, item) for item in page.posts]
         if more:
@@ -282,25 +343,169 @@ class CommunitiesState(AppAccessState):
         data = form_data if isinstance(form_data, dict) else {}
         self.post_errors = dict.fromkeys(POST_FIELDS, "")
         self.notice = ""
+        channel = self._route_param("channel") or data.get("channel") or "general"
         try:
             await asyncio.to_thread(
                 posts.create_post,
                 principal.account_id,
                 self._route_param("group"),
-                "general",
+                channel,
                 title=data.get("title", ""),
                 body=data.get("body"),
+                image=self._draft_image_file,
+                image_alt=data.get("image_alt", ""),
             )
         except FormErrors as refused:
             self.post_errors = {field: refused.errors.get(field, "") for field in POST_FIELDS}
+            self.image_error = refused.errors.get("image_alt", "")
             return
         except LookupError:
             self._forget_group()
             self.group_missing = True
             return
+        self._draft_image_file = self.draft_image = ""  # the post has it now
         self.composer_version += 1
         self.notice = "Posted."
         await self._show_feed(principal.account_id)
+
+    @rx.event
+    async def attach_image(self, files: list[rx.UploadFile]):
+        """The composer's image: stored now (kind and size checked), posted with the post."""
+        principal, redirect = await self._gate(APP_KEY)
+        if principal is None:
+            return redirect
+        self.image_error = ""
+        chosen = [item for item in files if isinstance(item, rx.UploadFile)] if isinstance(files, list) else []
+        if not self.may_post or self._route_param("group") != self.group_slug:
+            self.image_error = "Only people who may post here can add an image."
+            return None
+        if len(chosen) != 1:
+            self.image_error = "Choose one image, then add it."
+            return None
+        try:
+            stored = await asyncio.to_thread(images.store_image, chosen[0].file)
+        except FieldError as refused:
+            self.image_error = refused.message
+            return None
+        self._forget_draft_image()
+        self._draft_image_file = stored.name
+        size = f"{stored.size // 1024} KB" if stored.size < 1024 * 1024 else f"{stored.size / 1048576:.1f} MB"
+        self.draft_image = f"{filenames.shown_name(chosen[0].filename, stored.content_type)}, {size}"
+        return None
+
+    @rx.event
+    async def remove_image(self):
+        principal, redirect = await self._gate(APP_KEY)
+        if principal is None:
+            return redirect
+        self._forget_draft_image()
+        return None
+
+    # --- editing my posts and comments -----------------------------------------------------------
+
+    @rx.event
+    async def edit_post(self, post_id: int):
+        """Open the edit form of one of my posts (0 closes it)."""
+        principal, redirect = await self._gate(APP_KEY)
+        if principal is None:
+            return redirect
+        shown = [row for row in (*self.pinned, *self.feed, self.post) if row.mine]
+        self.editing_post = post_id if isinstance(post_id, int) and any(row.id == post_id for row in shown) else 0
+        self.edit_errors = dict.fromkeys(POST_FIELDS, "")
+        return None
+
+    @rx.event
+    async def save_post(self, form_data: dict):
+        principal, redirect = await self._gate(APP_KEY)
+        if principal is None:
+            return redirect
+        data = form_data if isinstance(form_data, dict) else {}
+        self.edit_errors = dict.fromkeys(POST_FIELDS, "")
+        try:
+            await asyncio.to_thread(
+                posts.edit_post,
+                principal.account_id,
+                self._route_param("group"),
+                _form_id(data.get("post_id")),
+                title=data.get("edit-title", ""),
+                body=data.get("body"),
+            )
+        except FormErrors as refused:
+            self.edit_errors = {field: refused.errors.get(field, "") for field in POST_FIELDS}
+            return None
+        except LookupError:
+            self.notice = "That post is not yours to edit, or it is gone."
+        else:
+            self.notice = "Post saved."
+        self.editing_post = 0
+        await self._after_change(principal.account_id)
+        return None
+
+    @rx.event
+    async def edit_comment(self, comment_id: int):
+        """Open the edit form of one of my comments (0 closes it)."""
+        principal, redirect = await self._gate(APP_KEY)
+        if principal is None:
+            return redirect
+        mine = {c.id for top in self.comments for c in (top, *top.replies) if c.mine}
+        self.editing_comment = comment_id if isinstance(comment_id, int) and comment_id in mine else 0
+        self.replying_to = 0
+        self.comment_error = ""
+        return None
+
+    @rx.event
+    async def save_comment(self, form_data: dict):
+        principal, redirect = await self._gate(APP_KEY)
+        if principal is None:
+            return redirect
+        data = form_data if isinstance(form_data, dict) else {}
+        self.comment_error = ""
+        try:
+            await asyncio.to_thread(
+                posts.edit_comment,
+                principal.account_id,
+                self._route_param("group"),
+                _form_id(data.get("comment_id")),
+                body=data.get("body"),
+            )
+        except FormErrors as refused:
+            self.comment_error = " ".join(refused.errors.values())
+            return None
+        except LookupError:
+            self.comment_error = "That comment is not yours to edit, or it is gone."
+        self.editing_comment = 0
+        await self._show_post(principal.account_id)
+        return None
+
+    @rx.event
+    async def reply_to(self, comment_id: int):
+        """Open the reply form under a comment of this post (0 closes it)."""
+        principal, redirect = await self._gate(APP_KEY)
+        if principal is None:
+            return redirect
+        shown = {c.id for top in self.comments for c in (top, *top.replies)}
+        self.replying_to = comment_id if isinstance(comment_id, int) and comment_id in shown else 0
+        self.editing_comment = 0
+        self.comment_error = ""
+        return None
+
+    @rx.event
+    async def like_comment(self, comment_id: int):
+        principal, redirect = await self._gate(APP_KEY)
+        if principal is None:
+            return redirect
+        self.comment_error = ""
+        try:
+            await asyncio.to_thread(
+                posts.toggle_comment_like, principal.account_id, self._route_param("group"), comment_id
+            )
+        except FormErrors as refused:
+            self.comment_error = " ".join(refused.errors.values())
+            return None
+        except LookupError:
+            self.comment_error = "That comment is not there any more."
+        await self._show_post(principal.account_id)
+        return None
 
     @rx.event
     async def like(self, post_id: int):
@@ -372,8 +577,7 @@ class CommunitiesState(AppAccessState):
         if principal is None:
             return redirect
         data = form_data if isinstance(form_data, dict) else {}
-        raw = data.get("post_id")
-        post_id = int(raw) if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 19 else -1
+        post_id = _form_id(data.get("post_id"))
         try:
             added = await asyncio.to_thread(
                 moderation.report, principal.account_id, self._route_param("group"), post_id, reason=data.get("reason")
@@ -553,7 +757,7 @@ class CommunitiesState(AppAccessState):
         if self._route_param("post"):
             await self._show_post(principal.account_id)
             return not self.post_missing
-        await self._show_feed(principal.account_id)
+        await self._show_feed(principal.account_id, keep_length=True)
         return not self.group_missing
 
     # --- a post ----------------------------------------------------------------------------------
@@ -612,4 +816,5 @@ class CommunitiesState(AppAccessState):
             self.comment_error = "That post or comment is not there any more."
             return
         self.composer_version += 1
+        self.replying_to = 0
         await self._show_post(principal.account_id)

@@ -13,7 +13,7 @@ from portal_app.apps.courses.ui.builder_state import (
     InstructorCourseBuilderState,
 )
 from portal_app.apps.courses.ui.lesson_page import LESSON_TEXT
-from portal_app.shell.ui.forms import field, notice
+from portal_app.shell.ui.forms import IMAGE_TYPES, field, file_picker, notice
 
 _LIST = {"padding": 0, "margin": 0, "width": "100%", "display": "grid", "gap": "8px", "listStyle": "none"}
 
@@ -62,49 +62,7 @@ def _back(State, text: str, href) -> rx.Component:
     return rx.link("← " + text, href=href, size="2")
 
 
-def _uploader(
-    State, upload_id: str, label: str, button: str, hint: str, accept: dict, on_upload, error
-) -> rx.Component:
-    """A file picker (click, Enter or drop) with its button and the refusal beside it.
-
-    The dropzone's hidden file input cannot take an id or aria attributes, so a <label> wraps it (an
-    implicit label); clicks go to the input through the label (no_click), Enter and Space through the
-    dropzone, which is focusable.
-    """
-    return rx.vstack(
-        rx.el.label(
-            rx.text(label, class_name="portal-label"),
-            rx.upload(
-                rx.hstack(
-                    rx.icon("upload", size=16, aria_hidden="true"),
-                    rx.text("Choose a file or drop it here"),
-                    rx.foreach(rx.selected_files(upload_id), lambda name: rx.badge(name, variant="soft")),
-                    align="center",
-                    spacing="2",
-                    wrap="wrap",
-                ),
-                id=upload_id,
-                accept=accept,
-                multiple=False,
-                max_files=1,
-                no_click=True,
-                border="1px dashed var(--gray-7)",
-                border_radius="8px",
-                padding="12px",
-                width="100%",
-                cursor="pointer",
-            ),
-            style={"display": "grid", "gap": "4px", "width": "100%"},
-        ),
-        rx.text(hint, size="2", color_scheme="gray"),
-        rx.button(button, type="button", variant="soft", on_click=on_upload(rx.upload_files(upload_id=upload_id))),
-        _error(error, upload_id),
-        spacing="2",
-        width="100%",
-    )
-
-
-_IMAGES = {"image/png": [".png"], "image/jpeg": [".jpg", ".jpeg"], "image/gif": [".gif"], "image/webp": [".webp"]}
+_IMAGES = IMAGE_TYPES
 _DOCUMENTS = {
     **_IMAGES,
     "application/pdf": [".pdf"],
@@ -129,8 +87,7 @@ def _cover(State) -> rx.Component:
                     wrap="wrap",
                 ),
             ),
-            _uploader(
-                State,
+            file_picker(
                 "cover-upload",
                 "New cover image",
                 "Upload cover",
@@ -178,8 +135,7 @@ def _lesson_files(State) -> rx.Component:
                     aria_label="Attached files",
                 ),
             ),
-            _uploader(
-                State,
+            file_picker(
                 "attachment-upload",
                 "Attach a file",
                 "Attach file",
@@ -198,8 +154,7 @@ def _lesson_files(State) -> rx.Component:
                     wrap="wrap",
                 ),
             ),
-            _uploader(
-                State,
+            file_picker(
                 "video-upload",
                 "Upload a video",
                 "Upload video",
