@@ -47,6 +47,14 @@ register(
                 on_load=f"{_STATE}.load_queue",
             ),
             AppPage(
+                # A channel's feed; the static pages beside it (members, moderation, post) win, and
+                # those words are never channel slugs (owner_channels refuses them).
+                route="/apps/communities/[group]/[channel]",
+                title="Group",
+                page=f"{_PAGES}:group_page",
+                on_load=f"{_STATE}.load_group",
+            ),
+            AppPage(
                 route="/apps/communities/[group]/post/[post]",
                 title="Post",
                 page=f"{_PAGES}:post_page",
