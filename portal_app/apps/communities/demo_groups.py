@@ -43,13 +43,25 @@ POSTS = (
         False,
     ),
     ("teacher-training", 3, 12, "Cueing for beginners", "How do you cue breathing without overloading people?", False),
+    (
+        "studio-members",
+        3,
+        30,
+        "Hello from Lisbon",
+        "I'm Ines, two months in. Mornings before work are my time. Say hi!",
+        False,
+        "introductions",
+    ),
 )
+# Channels besides General, per group.
+CHANNELS = {"studio-members": (("introductions", "Introductions"),)}
 COMMENTS = (
     # (post index, author index, hours ago, body, reply to comment index or None)
     (1, 3, 25, "The folding cork ones travel well.", None),
     (1, 0, 24, "Seconded, mine fits under the bed.", 0),
     (2, 1, 4, "Love this. Balance week is always a hit.", None),
     (3, 0, 11, "One cue at a time, then silence for three breaths.", None),
+    (4, 2, 29, "Welcome Ines! @Maya Lin is an early riser too.", None),
 )
 LIKES = ((0, 0), (0, 2), (0, 3), (1, 0), (2, 1), (2, 2), (3, 0))
 
@@ -83,10 +95,12 @@ def add_demo_groups(session: Session, accounts: list) -> None:
         )
         session.add(group)
         session.flush()
-        channel = Channel(group_id=group.id, slug=GENERAL[0], name=GENERAL[1])
-        session.add(channel)
+        channels = {}
+        for index, (channel_slug, channel_name) in enumerate((GENERAL, *CHANNELS.get(slug, ()))):
+            channels[channel_slug] = Channel(group_id=group.id, slug=channel_slug, name=channel_name, position=index)
+            session.add(channels[channel_slug])
         session.flush()
-        groups[slug] = (group, channel)
+        groups[slug] = (group, channels)
         for index, account_id in enumerate(people):
             role = "owner" if index == 1 else "member"
             session.add(
@@ -99,11 +113,11 @@ def add_demo_groups(session: Session, accounts: list) -> None:
                 )
             )
     posts = []
-    for slug, author, hours, title, body, pinned in POSTS:
-        group, channel = groups[slug]
+    for slug, author, hours, title, body, pinned, *channel_slug in POSTS:
+        group, channels = groups[slug]
         post = Post(
             group_id=group.id,
-            channel_id=channel.id,
+            channel_id=channels[channel_slug[0] if channel_slug else GENERAL[0]].id,
             author_id=people[author],
             title=title,
             body_markdown=body,

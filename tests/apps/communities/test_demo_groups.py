@@ -21,11 +21,18 @@ def test_the_demo_community_is_alive_for_the_main_account(database, frozen_clock
     assert cards["teacher-training"].visibility == "private" and cards["studio-members"].new_posts == 1
     page = posts.feed(main, "studio-members")
     assert [item.title for item in page.pinned] == ["Welcome to the Studio community"]
-    assert [item.title for item in page.posts] == ["My first month of sessions", "Best mat for a small flat?"]
+    assert [item.title for item in page.posts] == [
+        "My first month of sessions",
+        "Best mat for a small flat?",
+        "Hello from Lisbon",
+    ]
+    # Two channels: the introduction is in its own.
+    assert page.channels == (("general", "General"), ("introductions", "Introductions"))
+    assert [item.title for item in posts.feed(main, "studio-members", "introductions").posts] == ["Hello from Lisbon"]
     view = posts.post_view(main, "studio-members", page.posts[1].id)
     assert [len(comment.replies) for comment in view.comments] == [1] and view.post.like_count == 1
     # The second account is not in the private group.
     assert groups.groups_to_join(second)[0].slug in {"studio-members", "teacher-training"}
     with db.read_session() as session:
         counted = {post.id: post.comment_count for post in session.exec(select(Post))}
-    assert sum(counted.values()) == 4
+    assert sum(counted.values()) == 5
