@@ -27,6 +27,7 @@ from portal_app.apps.communities.models import (
     GroupMember,
     Post,
 )
+from portal_app.apps.models import AppGrant
 from portal_app.kernel import clock, db
 from portal_app.kernel.errors import FieldError, FormErrors
 from portal_app.timeline import service as activity
@@ -48,23 +49,37 @@ def rank(role: str | None) -> int:
     return GROUP_ROLES.index(role) if role in GROUP_ROLES else -1
 
 
+# Roles the app's grant can carry (lowest first): a "moderator" or "admin" grant is that in every group.
+APP_ROLES = ("member", "moderator", "admin")
+_GRANT_ROLES_THAT_MODERATE = ("moderator", "admin")
+
+
 @dataclass(frozen=True)
 class Opened:
-    """A group as one person may see it: the group, their membership (None when they have none)."""
+    """A group as one person may see it: the group, their membership (None when they have none) and the
+    role their grant of the app gives them everywhere (None, or "member" for most people)."""
 
     group: CommunityGroup
     membership: GroupMember | None
+    grant_role: str | None = None
 
     @property
     def active(self) -> bool:
         return self.membership is not None and self.membership.status == "active"
 
     @property
+    def rank(self) -> int:
+        """The higher of their role in the group (an active membership) and their grant's moderating role."""
+        in_group = rank(self.membership.role) if self.active else -1
+        granted = rank(self.grant_role) if self.grant_role in _GRANT_ROLES_THAT_MODERATE else -1
+        return max(in_group, granted)
+
+    @property
     def role(self) -> str | None:
-        return self.membership.role if self.active else None
+        return GROUP_ROLES[self.rank] if self.rank >= 0 else None
 
     def at_least(self, role: str) -> bool:
-        return self.active and rank(self.membership.role) >= rank(role)
+        return self.rank >= rank(role)
 
     @property
     def may_post(self) -> bool:
@@ -79,17 +94,19 @@ def open_group(session: Session, account_id: int, slug: object) -> Opened:
     if not fields.is_slug(slug):
         raise LookupError("not a group slug")
     row = session.exec(
-        select(CommunityGroup, GroupMember)
+        select(CommunityGroup, GroupMember, AppGrant.role)
         .outerjoin(GroupMember, and_(GroupMember.group_id == CommunityGroup.id, GroupMember.account_id == account_id))
+        .outerjoin(AppGrant, and_(AppGrant.account_id == account_id, AppGrant.app_key == APP_KEY))
         .where(CommunityGroup.slug == slug)
     ).first()
     if row is None:
         raise LookupError(NOT_OPEN)
-    group, membership = row
+    group, membership, grant_role = row
     if membership is not None and membership.status == "banned":
         raise LookupError(NOT_OPEN)
-    opened = Opened(group, membership)
-    if group.visibility == "private" and not opened.active:
+    opened = Opened(group, membership, grant_role)
+    # A private group: its members, and the app's moderators and admins (their grant says so).
+    if group.visibility == "private" and not opened.active and not opened.at_least("moderator"):
         raise LookupError(NOT_OPEN)
     return opened
 
@@ -297,7 +314,7 @@ def set_member_status(moderator_id: int, slug: object, account_id: object, statu
         ).first()
         if member is None:
             raise LookupError("not in this group")
-        if rank(member.role) >= rank(opened.membership.role):
+        if rank(member.role) >= opened.rank:
             raise FormErrors({"member": "You cannot change the membership of someone with your role or higher."})
         was = member.status
         member.status = status

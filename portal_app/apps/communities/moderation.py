@@ -28,7 +28,8 @@ def _moderator(session: Session, account_id: int, group_slug: object) -> tuple[O
     if not opened.at_least("moderator"):
         raise FormErrors({"moderation": "Only the group's moderators can do that."})
     email = session.exec(select(Account.email).where(Account.id == account_id)).one()
-    return opened, audit.member_actor(account_id, email, f"{opened.membership.role} of {opened.group.slug}")
+    where = opened.group.slug if opened.active and opened.membership.role == opened.role else "every group"
+    return opened, audit.member_actor(account_id, email, f"{opened.role} of {where}")
 
 
 def _post(session: Session, opened: Opened, post_id: object) -> Post:
