@@ -138,7 +138,7 @@ def test_a_role_the_app_does_not_declare_is_refused_and_nothing_is_granted(notes
     with pytest.raises(ValueError, match="unknown role 'admin' for Notes; choose from: member, unlimited"):
         contacts.set_app_access(audit.CLI, account, NOTES, granted=True, role="admin")
     with pytest.raises(ValueError, match="choose from: none"):
-        contacts.set_app_access(audit.CLI, account, "communities", granted=True, role="member")
+        contacts.set_app_access(audit.CLI, account, "affiliates", granted=True, role="member")
     with db.read_session() as session:
         assert session.exec(select(AppGrant)).first() is None
 

@@ -9,6 +9,7 @@ owner*.py (the admin pages' services). Pages follow their group live (kernel/liv
 """
 
 from portal_app.apps.communities import service
+from portal_app.apps.communities.groups import APP_ROLES
 from portal_app.apps.registry import AdminPage, AppPage, ChildApp, PeriodicTask, register
 
 _PAGES = "portal_app.apps.communities.ui.communities_page"
@@ -68,8 +69,29 @@ register(
                 page="portal_app.apps.communities.ui.owner_page:communities_owner_page",
                 on_load="portal_app.apps.communities.ui.owner_page:CommunitiesOwnerState.load",
             ),
+            # Under groups/, so no group slug can collide with the queue's fixed segment.
+            AdminPage(
+                route="/admin/apps/communities/groups/[group]",
+                title="Community group",
+                page="portal_app.apps.communities.ui.owner_group_page:communities_group_admin_page",
+                on_load="portal_app.apps.communities.ui.owner_group_state:CommunitiesGroupAdminState.load",
+            ),
+            AdminPage(
+                route="/admin/apps/communities/groups/[group]/members",
+                title="Community group members",
+                page="portal_app.apps.communities.ui.owner_members_page:communities_members_admin_page",
+                on_load="portal_app.apps.communities.ui.owner_members_state:CommunitiesMembersAdminState.load",
+            ),
+            AdminPage(
+                route="/admin/apps/communities/reports",
+                title="Communities moderation queue",
+                page="portal_app.apps.communities.ui.owner_reports_page:communities_reports_admin_page",
+                on_load="portal_app.apps.communities.ui.owner_reports_state:CommunitiesReportsAdminState.load",
+            ),
         ),
         summary=service.summary,
+        # A grant's role: "moderator" or "admin" of every group (a group's own roles are on its members).
+        roles=APP_ROLES,
         http_routes="portal_app.apps.communities.routes:routes",
         tasks=(
             PeriodicTask("thread_emails", 300, "portal_app.apps.communities.notices:send_waiting"),

@@ -120,6 +120,33 @@ def _choice(value: object, choices: tuple[str, ...], field: str, message: str) -
     return value
 
 
+def clean_group_fields(
+    *, name: object, slug: object, description: object, visibility: object, posting: object
+) -> dict[str, str]:
+    """Every field of a group's form, checked; FormErrors naming each refused field."""
+    checks = {
+        "name": lambda: fields.one_line(
+            name, "name", max_length=MAX_NAME_LENGTH, missing="Give the group a name.", what="name"
+        ),
+        "slug": lambda: fields.slug(slug.strip() if isinstance(slug, str) else slug, "slug"),
+        "description": lambda: fields.written(
+            description, "description", max_length=MAX_DESCRIPTION_LENGTH, what="description"
+        ),
+        "visibility": lambda: _choice(visibility, VISIBILITIES, "visibility", "Choose public or private."),
+        "posting": lambda: _choice(posting, POSTING, "posting", "Choose who may post: everyone or admins."),
+    }
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for field, check in checks.items():
+        try:
+            values[field] = check()
+        except FieldError as error:
+            errors[field] = error.message
+    if errors:
+        raise FormErrors(errors)
+    return values
+
+
 def create_group(
     actor: audit.Actor,
     *,
@@ -130,29 +157,11 @@ def create_group(
     posting: object = "everyone",
     owner_account_id: int | None = None,
 ) -> str:
-    """A new group with its General channel; its slug. FormErrors per refused field."""
-    errors: dict[str, str] = {}
-    values: dict[str, object] = {}
-    checks = {
-        "name": lambda: fields.one_line(
-            name, "name", max_length=MAX_NAME_LENGTH, missing="Give the group a name.", what="name"
-        ),
-        "slug": lambda: fields.slug(
-            slug.strip() if isinstance(slug, str) and slug.strip() else fields.slug_from(name) or "group", "slug"
-        ),
-        "description": lambda: fields.written(
-            description, "description", max_length=MAX_DESCRIPTION_LENGTH, what="description"
-        ),
-        "visibility": lambda: _choice(visibility, VISIBILITIES, "visibility", "Choose public or private."),
-        "posting": lambda: _choice(posting, POSTING, "posting", "Choose who may post: everyone or admins."),
-    }
-    for field, check in checks.items():
-        try:
-            values[field] = check()
-        except FieldError as error:
-            errors[field] = error.message
-    if errors:
-        raise FormErrors(errors)
+    """A new group with its General channel; its slug (from the name when none is given). FormErrors per
+    refused field."""
+    if not (isinstance(slug, str) and slug.strip()):
+        slug = fields.slug_from(name) or "group" if isinstance(name, str) else "group"
+    values = clean_group_fields(name=name, slug=slug, description=description, visibility=visibility, posting=posting)
     with db.write_session() as session:
         if session.exec(select(CommunityGroup.id).where(CommunityGroup.slug == values["slug"])).first() is not None:
             raise FormErrors({"slug": f"Another group already uses the address {values['slug']}."})

@@ -155,7 +155,11 @@ class CommentLike(SQLModel, table=True):
 class Report(SQLModel, table=True):
     """A member's report of a post or comment, for the group's moderators and the admin area."""
 
-    __table_args__ = (Index("ix_report_group_status", "group_id", "status", "id"),)
+    __table_args__ = (
+        Index("ix_report_group_status", "group_id", "status", "id"),
+        # The admin-wide queue: every group's open reports, newest first.
+        Index("ix_report_status", "status", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     group_id: int = Field(

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from portal_app.accounts.models import Account
 from portal_app.apps import audit, fields
+from portal_app.apps.communities import actions
 from portal_app.apps.communities.groups import APP_KEY, Opened, live_topic, open_group
 from portal_app.apps.communities.models import MAX_REASON_LENGTH, Comment, Post, Report
 from portal_app.apps.communities.posts import MAX_PINNED
@@ -27,9 +28,7 @@ def _moderator(session: Session, account_id: int, group_slug: object) -> tuple[O
     opened = open_group(session, account_id, group_slug)
     if not opened.at_least("moderator"):
         raise FormErrors({"moderation": "Only the group's moderators can do that."})
-    email = session.exec(select(Account.email).where(Account.id == account_id)).one()
-    where = opened.group.slug if opened.active and opened.membership.role == opened.role else "every group"
-    return opened, audit.member_actor(account_id, email, f"{opened.role} of {where}")
+    return opened, actions.moderator_actor(session, opened, account_id)
 
 
 def _post(session: Session, opened: Opened, post_id: object) -> Post:
@@ -81,10 +80,7 @@ def set_comment_hidden(account_id: int, group_slug: object, comment_id: object, 
     with db.write_session() as session:
         opened, actor = _moderator(session, account_id, group_slug)
         comment = _comment(session, opened, comment_id)
-        comment.hidden = hidden
-        session.add(comment)
-        action = "comment_hidden" if hidden else "comment_shown"
-        audit.record(session, actor, APP_KEY, action, target=f"{opened.group.slug}/comment/{comment.id}")
+        actions.set_hidden(session, actor, opened.group, session.get(Post, comment.post_id), comment, hidden)
         group_id = opened.group.id
     live.publish(live_topic(group_id), {"change": "moderated"})
 
@@ -181,6 +177,4 @@ def close_report(account_id: int, group_slug: object, report_id: object, outcome
         row = session.get(Report, report_id)
         if row is None or row.group_id != opened.group.id or row.status != "open":
             raise LookupError("no such open report in this group")
-        row.status, row.resolved_at = outcome, clock.now()
-        session.add(row)
-        audit.record(session, actor, APP_KEY, f"report_{outcome}", target=f"{opened.group.slug}/report/{row.id}")
+        actions.close_report(session, actor, opened.group, row, outcome)

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from portal_app.accounts.models import Account
 from portal_app.apps import fields, files
-from portal_app.apps.communities import notices
+from portal_app.apps.communities import actions, notices
 from portal_app.apps.communities.groups import APP_KEY, Opened, live_topic, open_group
 from portal_app.apps.communities.models import (
     MAX_ALT_LENGTH,
@@ -464,16 +464,19 @@ def edit_post(account_id: int, group_slug: object, post_id: object, *, title: ob
 
 
 def delete_post(account_id: int, group_slug: object, post_id: object) -> None:
-    """The author, or a moderator, deletes a post with its comments and likes."""
+    """The author, or a moderator (audited), deletes a post with its comments, likes and image."""
     with db.write_session() as session:
         opened = open_group(session, account_id, group_slug)
         post = _post_in(session, opened, post_id)
-        if not (post.author_id == account_id and opened.active) and not opened.at_least("moderator"):
+        author = post.author_id == account_id and opened.active
+        if not author and not opened.at_least("moderator"):
             raise LookupError("not this person's post")
-        session.delete(post)
-        group_id, image = opened.group.id, post.image_file
+        actor = None if author else actions.moderator_actor(session, opened, account_id)
+        removed = actions.delete_content(session, actor, opened.group, post, None)
+        group_id = opened.group.id
     live.publish(live_topic(group_id), {"change": "deleted"})
-    files.remove(APP_KEY, image)
+    for name in removed:
+        files.remove(APP_KEY, name)
 
 
 def add_comment(account_id: int, group_slug: object, post_id: object, *, body: object, parent_id: object = None) -> int:
@@ -612,15 +615,15 @@ def search(account_id: int, group_slug: object, query: object) -> tuple[PostItem
 
 
 def delete_comment(account_id: int, group_slug: object, comment_id: object) -> None:
-    """The author, or a moderator, deletes a comment (with its replies); the post's count follows."""
+    """The author, or a moderator (audited), deletes a comment with its replies; the post's count follows."""
     with db.write_session() as session:
         opened = open_group(session, account_id, group_slug)
         comment, post = _comment_in(session, opened, comment_id)
-        if not (comment.author_id == account_id and opened.active) and not opened.at_least("moderator"):
+        author = comment.author_id == account_id and opened.active
+        if not author and not opened.at_least("moderator"):
             raise LookupError("not this person's comment")
-        replies = session.exec(select(func.count()).where(Comment.parent_id == comment.id)).one()
-        session.delete(comment)
-        session.exec(update(Post).where(Post.id == post.id).values(comment_count=Post.comment_count - 1 - replies))
+        actor = None if author else actions.moderator_actor(session, opened, account_id)
+        actions.delete_content(session, actor, opened.group, post, comment)
         group_id = opened.group.id
     live.publish(live_topic(group_id), {"change": "comment"})
 

@@ -56,6 +56,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("threadnotice", schema=None) as batch_op:
         batch_op.create_index("ix_threadnotice_account_post", ["account_id", "post_id"], unique=False)
+    with op.batch_alter_table("report", schema=None) as batch_op:
+        batch_op.create_index("ix_report_status", ["status", "id"], unique=False)
 
     with op.batch_alter_table("communitygroup", schema=None) as batch_op:
         batch_op.add_column(
@@ -90,6 +92,9 @@ def downgrade() -> None:
 
     with op.batch_alter_table("communitygroup", schema=None) as batch_op:
         batch_op.drop_column("cover_file")
+
+    with op.batch_alter_table("report", schema=None) as batch_op:
+        batch_op.drop_index("ix_report_status")
 
     with op.batch_alter_table("threadnotice", schema=None) as batch_op:
         batch_op.drop_index("ix_threadnotice_account_post")

@@ -1,5 +1,5 @@
 """/admin/apps/communities: the owner's view of Communities: create a group, every group's weekly figures,
-archive and restore."""
+archive and restore, and the way to each group's own page and to the moderation queue."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import reflex as rx
 from portal_app.admin.ui.apps_state import AppAdminState
 from portal_app.apps.communities import groups, owner
 from portal_app.apps.communities.groups import APP_KEY
+from portal_app.apps.communities.ui.owner_group_state import REPORTS_PAGE, group_href
 from portal_app.kernel.errors import FormErrors
 from portal_app.shell.ui.forms import field, notice
 
@@ -26,17 +27,20 @@ class GroupFiguresRow:
     members: str = ""
     week: str = ""
     reports: int = 0
+    href: str = ""
 
 
 class CommunitiesOwnerState(AppAdminState):
     owner_groups: list[GroupFiguresRow] = []
     owner_loaded: bool = False
+    owner_open_reports: int = 0
     errors: dict[str, str] = dict.fromkeys(FIELDS, "")
     owner_notice: str = ""
     form_version: int = 0
 
     def _clear_page(self) -> None:
         self.owner_groups, self.owner_loaded, self.owner_notice = [], False, ""
+        self.owner_open_reports = 0
         self.errors = dict.fromkeys(FIELDS, "")
 
     async def _show(self) -> None:
@@ -51,9 +55,11 @@ class CommunitiesOwnerState(AppAdminState):
                 week=f"{row.posts_this_week} posts, {row.comments_this_week} comments, "
                 f"{row.active_members_this_week} active members",
                 reports=row.open_reports,
+                href=group_href(row.slug),
             )
             for row in rows
         ]
+        self.owner_open_reports = sum(row.open_reports for row in rows)
         self.owner_loaded = True
 
     @rx.event
@@ -126,24 +132,33 @@ def _row(row) -> rx.Component:
         rx.table.cell(row.week),
         rx.table.cell(rx.cond(row.reports > 0, rx.badge(row.reports, " open", color_scheme="red"), "None")),
         rx.table.cell(
-            rx.cond(
-                row.archived,
-                rx.button(
-                    "Restore",
-                    size="1",
-                    variant="soft",
-                    aria_label="Restore " + row.name,
-                    on_click=State.set_archived(row.slug, False),
-                ),
-                rx.button(
-                    "Archive",
-                    size="1",
-                    variant="soft",
-                    color_scheme="gray",
-                    aria_label="Archive " + row.name,
-                    on_click=State.set_archived(row.slug, True),
-                ),
+            rx.hstack(
+                rx.link("Manage", href=row.href, aria_label="Manage " + row.name),
+                _archive_button(row),
+                align="center",
+                spacing="3",
             )
+        ),
+    )
+
+
+def _archive_button(row) -> rx.Component:
+    return rx.cond(
+        row.archived,
+        rx.button(
+            "Restore",
+            size="1",
+            variant="soft",
+            aria_label="Restore " + row.name,
+            on_click=State.set_archived(row.slug, False),
+        ),
+        rx.button(
+            "Archive",
+            size="1",
+            variant="soft",
+            color_scheme="gray",
+            aria_label="Archive " + row.name,
+            on_click=State.set_archived(row.slug, True),
         ),
     )
 
@@ -151,6 +166,7 @@ def _row(row) -> rx.Component:
 def communities_owner_page() -> rx.Component:
     return rx.vstack(
         rx.heading("Communities", as_="h1", size="7"),
+        rx.link("Moderation queue (open reports: ", State.owner_open_reports, ")", href=REPORTS_PAGE),
         notice(State.owner_notice),
         rx.form(
             rx.vstack(
