@@ -173,16 +173,27 @@ def _items(session: Session, account_id: int, posts: list[Post], moderator: bool
     )
 
 
-MAX_PAGE_SIZE = 200
+# The most posts one read returns: a live refresh of a page that showed more keeps the newest this many.
+MAX_PAGE_SIZE = 500
 
 
 def feed(
-    account_id: int, group_slug: object, channel_slug: object = None, after: object = None, size: object = PAGE_SIZE
+    account_id: int,
+    group_slug: object,
+    channel_slug: object = None,
+    after: object = None,
+    size: object = PAGE_SIZE,
+    through: object = None,
 ) -> FeedPage:
     """One page of a group's feed (a channel's, or every channel's), newest first, pinned posts above on
-    the first page; `size` posts (up to 200: a live refresh reloads as many as the page shows).
+    the first page: `size` posts, or (`through`, a position from an earlier page) every post from the
+    newest down to that one, as a live refresh does so nobody loses their place; at most 500.
     LookupError when the person may not read the group or the channel is not its own."""
-    size = size if isinstance(size, int) and not isinstance(size, bool) and 0 < size <= MAX_PAGE_SIZE else PAGE_SIZE
+    size = size if isinstance(size, int) and not isinstance(size, bool) and 0 < size else PAGE_SIZE
+    down_to = _parse_cursor(through)
+    if down_to is not None:
+        size = MAX_PAGE_SIZE
+    size = min(size, MAX_PAGE_SIZE)
     with db.read_session() as session:
         opened = open_group(session, account_id, group_slug)
         channel = _channel(session, opened, channel_slug)
@@ -206,6 +217,8 @@ def feed(
         statement = select(Post).where(*scope, col(Post.pinned).is_(False))
         if position is not None:
             statement = statement.where(tuple_(Post.created_at, Post.id) < tuple_(*position))
+        if down_to is not None:
+            statement = statement.where(tuple_(Post.created_at, Post.id) >= tuple_(*down_to))
         rows = list(session.exec(statement.order_by(col(Post.created_at).desc(), col(Post.id).desc()).limit(size + 1)))
         page = rows[:size]
         channels = tuple(
@@ -221,7 +234,7 @@ def feed(
             channel=channel.slug if channel else "",
             pinned=_items(session, account_id, pinned, moderator),
             posts=_items(session, account_id, page, moderator),
-            next_cursor=cursor_of(page[-1]) if len(rows) > size else None,
+            next_cursor=cursor_of(page[-1]) if len(rows) > size or (down_to is not None and page) else None,
             may_post=opened.may_post,
             moderator=moderator,
             channels=tuple((slug, name) for slug, name in channels),
@@ -493,12 +506,14 @@ def add_comment(account_id: int, group_slug: object, post_id: object, *, body: o
             raise FormErrors({"body": "Join the group to comment."})
         if post.comments_closed:
             raise FormErrors({"body": "Comments are closed on this post."})
-        parent = None
+        parent = answered = None
         if parent_id is not None:
-            parent = session.get(Comment, parent_id) if db.is_row_id(parent_id) else None
+            parent = answered = session.get(Comment, parent_id) if db.is_row_id(parent_id) else None
             if parent is None or parent.post_id != post.id:
                 raise LookupError("no such comment on this post")
             if parent.parent_id is not None:
+                # One level of replies: an answer to a reply goes under the same comment, and its
+                # author (the one answered) hears of it.
                 parent = session.get(Comment, parent.parent_id)
         now = clock.now()
         if _too_soon(session, Comment, account_id, now, COMMENTS_PER_MINUTE):
@@ -519,7 +534,7 @@ def add_comment(account_id: int, group_slug: object, post_id: object, *, body: o
             actor_id=account_id,
             text=text,
             comment=comment,
-            reply_to=(post.author_id, *((parent.author_id,) if parent is not None else ())),
+            reply_to=(post.author_id, *((answered.author_id,) if answered is not None else ())),
         )
         activity.record(
             session,

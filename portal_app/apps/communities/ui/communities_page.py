@@ -205,6 +205,12 @@ def _post_tools(post) -> rx.Component:
     )
 
 
+def _listed_post(post) -> rx.Component:
+    """A post in a list (feed, pinned, search): one argument, so foreach never passes its index, and keyed
+    by the post's id, so a post arriving live above does not move an open edit form onto another post."""
+    return rx.fragment(_post_card(post), key=post.id)
+
+
 def _post_card(post, *, linked: bool = True) -> rx.Component:
     return rx.el.article(
         rx.card(
@@ -265,7 +271,9 @@ def _post_editor(post) -> rx.Component:
     return rx.form(
         rx.vstack(
             rx.el.input(type="hidden", name="post_id", value=post.id),
-            field("New title", "edit-title", error=State.edit_errors["title"], max_length=200, default_value=post.title),
+            field(
+                "New title", "edit-title", error=State.edit_errors["title"], max_length=200, default_value=post.title
+            ),
             rx.el.label("New text", html_for="edit-body", class_name="portal-label"),
             rx.text_area(
                 id="edit-body",
@@ -407,7 +415,7 @@ def _search() -> rx.Component:
                     align="center",
                     spacing="3",
                 ),
-                rx.foreach(State.search_results, _post_card),
+                rx.foreach(State.search_results, _listed_post),
                 spacing="3",
                 width="100%",
             ),
@@ -611,8 +619,8 @@ def group_page() -> rx.Component:
                     notice(State.notice),
                     _search(),
                     rx.cond(State.may_post, _composer()),
-                    rx.foreach(State.pinned, _post_card),
-                    rx.foreach(State.feed, _post_card),
+                    rx.foreach(State.pinned, _listed_post),
+                    rx.foreach(State.feed, _listed_post),
                     rx.cond(
                         (State.feed.length() == 0) & (State.pinned.length() == 0),
                         rx.text("No posts yet.", color_scheme="gray"),
@@ -686,6 +694,7 @@ def _comment_body(comment, *, top: bool = True) -> rx.Component:
             rx.cond(comment.hidden, rx.badge("Hidden", color_scheme="gray")),
             spacing="2",
             align="center",
+            wrap="wrap",
         ),
         rx.cond(
             State.editing_comment == comment.id,
@@ -756,12 +765,15 @@ def _thread(comment) -> rx.Component:
         rx.cond(
             comment.replies.length() > 0,
             rx.el.ul(
-                rx.foreach(comment.replies, lambda reply: rx.el.li(_comment_body(reply), style=_COMMENT_STYLE)),
+                rx.foreach(
+                    comment.replies, lambda reply: rx.el.li(_comment_body(reply), style=_COMMENT_STYLE, key=reply.id)
+                ),
                 style={**_LIST, "paddingLeft": "24px", "gap": "0"},
                 aria_label="Replies",
             ),
         ),
         style=_COMMENT_STYLE,
+        key=comment.id,
     )
 
 

@@ -304,10 +304,13 @@ class CommunitiesState(AppAccessState):
         """The feed's first page (or, with `more`, the next one after what is shown). A live refresh keeps
         as many posts as the page shows (`keep_length`), so nobody loses their place."""
         slug, channel = self._route_param("group"), self._route_param("channel")
-        size = max(posts.PAGE_SIZE, len(self.feed)) if keep_length else posts.PAGE_SIZE
+        # Keeping the page: every post down to the oldest one shown (all of them when nothing older is left).
+        keep = keep_length and not more and slug == self.group_slug and bool(self.feed)
+        through = self.older_page if keep and self.older_page else None
+        size = posts.MAX_PAGE_SIZE if keep and not through else posts.PAGE_SIZE
         try:
             page = await asyncio.to_thread(
-                posts.feed, account_id, slug, channel or None, self.older_page if more else None, size
+                posts.feed, account_id, slug, channel or None, self.older_page if more else None, size, through
             )
         except LookupError:
             self._forget_group()
@@ -360,8 +363,10 @@ class CommunitiesState(AppAccessState):
             self.image_error = refused.errors.get("image_alt", "")
             return
         except LookupError:
-            self._forget_group()
-            self.group_missing = True
+            # The group went away for this person, or only the chosen channel did: say which, keep the text.
+            await self._show_feed(principal.account_id, keep_length=True)
+            if not self.group_missing:
+                self.post_errors = {**self.post_errors, "body": "That channel is not there any more. Choose another."}
             return
         self._draft_image_file = self.draft_image = ""  # the post has it now
         self.composer_version += 1
@@ -380,7 +385,7 @@ class CommunitiesState(AppAccessState):
             self.image_error = "Only people who may post here can add an image."
             return None
         if len(chosen) != 1:
-            self.image_error = "Choose one image, then add it."
+            self.image_error = "Choose one PNG, JPEG, GIF or WebP image (up to 5 MB), then add it."
             return None
         try:
             stored = await asyncio.to_thread(images.store_image, chosen[0].file)
@@ -389,7 +394,7 @@ class CommunitiesState(AppAccessState):
             return None
         self._forget_draft_image()
         self._draft_image_file = stored.name
-        size = f"{stored.size // 1024} KB" if stored.size < 1024 * 1024 else f"{stored.size / 1048576:.1f} MB"
+        size = f"{max(1, stored.size // 1024)} KB" if stored.size < 1024 * 1024 else f"{stored.size / 1048576:.1f} MB"
         self.draft_image = f"{filenames.shown_name(chosen[0].filename, stored.content_type)}, {size}"
         return None
 
@@ -409,7 +414,7 @@ class CommunitiesState(AppAccessState):
         principal, redirect = await self._gate(APP_KEY)
         if principal is None:
             return redirect
-        shown = [row for row in (*self.pinned, *self.feed, self.post) if row.mine]
+        shown = [row for row in (*self.pinned, *self.feed, *self.search_results, self.post) if row.mine]
         self.editing_post = post_id if isinstance(post_id, int) and any(row.id == post_id for row in shown) else 0
         self.edit_errors = dict.fromkeys(POST_FIELDS, "")
         return None
@@ -531,10 +536,15 @@ class CommunitiesState(AppAccessState):
     # --- moderation and reports --------------------------------------------------------------------
 
     async def _after_change(self, account_id: int) -> None:
+        """Show the change where the person made it: the post page, or the feed as far down as they had read
+        (and the search results, when they searched)."""
         if self._route_param("post"):
             await self._show_post(account_id)
-        else:
-            await self._show_feed(account_id)
+            return
+        await self._show_feed(account_id, keep_length=True)
+        if self.search_query and not self.group_missing:
+            found = await asyncio.to_thread(posts.search, account_id, self.group_slug, self.search_query)
+            self.search_results = [_post_row(self.group_slug, item) for item in found]
 
     @rx.event
     async def moderate(self, post_id: int, flag: str, on: bool):
