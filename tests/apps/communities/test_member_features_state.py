@@ -1152,3 +1152,38 @@ async def test_a_live_refresh_on_a_channel_page_stays_in_its_channel(pipeline, c
     assert [p.title for p in state.feed] == ["Spelt", "Rye"]
     assert rye in [p.id for p in state.feed] and state.channel_slug == "recipes"
     assert_nothing_crashed(pipeline, caplog)
+
+
+# --- reporting a comment ---------------------------------------------------------------------------------
+
+
+async def test_a_member_reports_a_comment_and_ids_from_elsewhere_are_refused(
+    pipeline, caplog, profiles, grace, ada, bakers, secret
+):
+    from portal_app.apps.communities.models import Report
+
+    post_id = add_post("bakers", grace, title="Hello")
+    comment_id = posts.add_comment(grace, "bakers", post_id, body="Rude words")
+    other_post = add_post("bakers", grace, title="Other")
+    [private_comment] = [c.id for c in rows(Comment) if c.post_id == secret]
+    client = await pipeline.connect(f"{ROUTE}/bakers/post/{post_id}", cookie=cookie_for(ada))
+    for bad in (str(private_comment), "abc", "", "-1", str(10**30)):
+        await client.send(
+            CommunitiesState.report_post,
+            {"form_data": {"post_id": str(post_id), "comment_id": bad, "reason": "Rude"}},
+        )
+        assert (await client.state(CommunitiesState)).report_notice == "That post is not there any more.", bad
+    # A comment of another post, named with this post's id: refused too.
+    await client.send(
+        CommunitiesState.report_post,
+        {"form_data": {"post_id": str(other_post), "comment_id": str(comment_id), "reason": "Rude"}},
+    )
+    assert rows(Report) == []
+    await client.send(
+        CommunitiesState.report_post,
+        {"form_data": {"post_id": str(post_id), "comment_id": str(comment_id), "reason": "Rude"}},
+    )
+    assert_nothing_crashed(pipeline, caplog)
+    assert (await client.state(CommunitiesState)).report_notice.startswith("Thank you")
+    [report] = rows(Report)
+    assert (report.post_id, report.comment_id, report.reason) == (post_id, comment_id, "Rude")

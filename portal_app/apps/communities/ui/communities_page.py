@@ -167,19 +167,28 @@ def _delete_tool(post) -> rx.Component:
     )
 
 
-def _report_tool(post) -> rx.Component:
+def _report_tool(post, comment=None) -> rx.Component:
+    """Report a post, or (`comment`) one of its comments, with a reason, for the group's moderators."""
+    field_id = "reason-" + post.id.to_string() + ("" if comment is None else "-" + comment.id.to_string())
     return rx.popover.root(
         rx.popover.trigger(
-            rx.button("Report", size="1", variant="soft", color_scheme="gray", aria_label="Report post: " + post.title)
+            rx.button(
+                "Report",
+                size="1",
+                variant="soft",
+                color_scheme="gray",
+                aria_label=("Report post: " + post.title)
+                if comment is None
+                else ("Report what " + comment.author + " wrote"),
+            )
         ),
         rx.popover.content(
             rx.form(
                 rx.vstack(
-                    rx.el.label(
-                        "Why are you reporting it?", html_for="reason-" + post.id.to_string(), class_name="portal-label"
-                    ),
-                    rx.input(id="reason-" + post.id.to_string(), name="reason", max_length=500),
+                    rx.el.label("Why are you reporting it?", html_for=field_id, class_name="portal-label"),
+                    rx.input(id=field_id, name="reason", max_length=500),
                     rx.el.input(type="hidden", name="post_id", value=post.id),
+                    *(() if comment is None else (rx.el.input(type="hidden", name="comment_id", value=comment.id),)),
                     rx.button("Send report", type="submit", size="2"),
                     rx.text(State.report_notice, size="2", role="status"),
                     spacing="2",
@@ -440,12 +449,18 @@ def _report(report) -> rx.Component:
                 rx.hstack(
                     rx.link("Open the post", href=report.href),
                     rx.spacer(),
-                    rx.button("Resolved", size="1", on_click=State.close_report(report.id, "resolved")),
+                    rx.button(
+                        "Resolved",
+                        size="1",
+                        aria_label="Mark resolved: the report by " + report.reporter + ", " + report.when,
+                        on_click=State.close_report(report.id, "resolved"),
+                    ),
                     rx.button(
                         "Dismiss",
                         size="1",
                         variant="soft",
                         color_scheme="gray",
+                        aria_label="Dismiss the report by " + report.reporter + ", " + report.when,
                         on_click=State.close_report(report.id, "dismissed"),
                     ),
                     width="100%",
@@ -718,6 +733,7 @@ def _comment_body(comment, *, top: bool = True) -> rx.Component:
             rx.cond(
                 comment.mine,
                 _tool("Edit", "Edit what " + comment.author + " wrote", State.edit_comment(comment.id)),
+                rx.cond(State.may_comment, _report_tool(State.post, comment)),
             ),
             rx.cond(
                 State.is_moderator,

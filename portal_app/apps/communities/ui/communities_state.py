@@ -588,9 +588,16 @@ class CommunitiesState(AppAccessState):
             return redirect
         data = form_data if isinstance(form_data, dict) else {}
         post_id = _form_id(data.get("post_id"))
+        # A comment's report names it too; anything but its id is refused by the service (-1 is never one).
+        comment_id = None if data.get("comment_id") is None else _form_id(data.get("comment_id"))
         try:
             added = await asyncio.to_thread(
-                moderation.report, principal.account_id, self._route_param("group"), post_id, reason=data.get("reason")
+                moderation.report,
+                principal.account_id,
+                self._route_param("group"),
+                post_id,
+                reason=data.get("reason"),
+                comment_id=comment_id,
             )
         except FormErrors as refused:
             self.report_notice = " ".join(refused.errors.values())
