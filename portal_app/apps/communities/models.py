@@ -90,6 +90,9 @@ class Post(SQLModel, table=True):
         Index("ix_post_group_feed", "group_id", "created_at", "id"),
         # A person's posts in a minute (the posting limit).
         Index("ix_post_author_time", "author_id", "created_at"),
+        # The pinned posts above a feed's first page: found without reading the feed.
+        Index("ix_post_group_pinned", "group_id", "pinned", "created_at"),
+        Index("ix_post_channel_pinned", "channel_id", "pinned", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -58,6 +58,9 @@ def upgrade() -> None:
         batch_op.create_index("ix_threadnotice_account_post", ["account_id", "post_id"], unique=False)
     with op.batch_alter_table("report", schema=None) as batch_op:
         batch_op.create_index("ix_report_status", ["status", "id"], unique=False)
+    with op.batch_alter_table("post", schema=None) as batch_op:
+        batch_op.create_index("ix_post_group_pinned", ["group_id", "pinned", "created_at"], unique=False)
+        batch_op.create_index("ix_post_channel_pinned", ["channel_id", "pinned", "created_at"], unique=False)
 
     with op.batch_alter_table("communitygroup", schema=None) as batch_op:
         batch_op.add_column(
@@ -93,6 +96,9 @@ def downgrade() -> None:
     with op.batch_alter_table("communitygroup", schema=None) as batch_op:
         batch_op.drop_column("cover_file")
 
+    with op.batch_alter_table("post", schema=None) as batch_op:
+        batch_op.drop_index("ix_post_channel_pinned")
+        batch_op.drop_index("ix_post_group_pinned")
     with op.batch_alter_table("report", schema=None) as batch_op:
         batch_op.drop_index("ix_report_status")
 
