@@ -13,7 +13,7 @@ import reflex as rx
 from starlette.applications import Starlette
 
 import portal_app.schema  # noqa: F401  (every table, for `reflex db` migrations)
-from portal_app.apps.http import child_app_routes
+from portal_app.apps.http import LandingParamsMiddleware, child_app_routes
 from portal_app.kernel.settings import get_settings
 from portal_app.kernel.web.event_guard import EventShapeGuard
 from portal_app.kernel.web.middleware import PortalHeadersMiddleware
@@ -51,7 +51,11 @@ def _feature_tasks() -> list:
 
 app = rx.App(
     stylesheets=["/portal.css"],
-    api_transformer=[Starlette(routes=[*_feature_routes(), *child_app_routes()]), PortalHeadersMiddleware],
+    api_transformer=[
+        Starlette(routes=[*_feature_routes(), *child_app_routes()]),
+        PortalHeadersMiddleware,
+        LandingParamsMiddleware,
+    ],
 )
 app.add_middleware(EventShapeGuard())
 

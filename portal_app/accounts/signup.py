@@ -15,6 +15,7 @@ from portal_app.accounts.errors import ResendTooSoon
 from portal_app.accounts.models import Account, PendingSignup
 from portal_app.accounts.throttle import describe_wait
 from portal_app.accounts.validation import check_new_password, clean_code, clean_full_name, normalize_email
+from portal_app.apps import hooks
 from portal_app.business.models import BUSINESS_ID, Business
 from portal_app.email import outbox
 from portal_app.kernel import clock, db, tokens
@@ -167,7 +168,7 @@ def resend_signup_code(flow_token: object, *, ip: object) -> datetime:
         return clock.now() + (next_wait or timedelta(0))
 
 
-def _finish_signup(session: Session, pending_signup_id: int) -> str:
+def _finish_signup(session: Session, pending_signup_id: int, origin: hooks.AccountOrigin | None = None) -> str:
     """Turn a verified pending signup into a signed-in account; returns a session (or chooser) ticket.
 
     The code proved the mailbox, so the sign-in may reach every account on the email. With
@@ -207,6 +208,8 @@ def _finish_signup(session: Session, pending_signup_id: int) -> str:
         activity.record(
             session, account_id=account.id, app_key=PORTAL_APP_KEY, kind="email_verified", summary=account.email
         )
+        # Apps hear of the new account in its own transaction (a referral link it came through, say).
+        hooks.fire(session, "account_created", account.id, origin=origin)
         account_ids, auth_method = [account.id], "signup"
     session.delete(pending)
     return choices.finish_sign_in(
@@ -219,7 +222,7 @@ def _finish_signup(session: Session, pending_signup_id: int) -> str:
     )
 
 
-def verify_signup(flow_token: object, code: object) -> str:
+def verify_signup(flow_token: object, code: object, *, origin: hooks.AccountOrigin | None = None) -> str:
     """Check the emailed code and sign in (creating the account if needed); returns a session or chooser ticket.
 
     Raises FieldError("code") with what went wrong: expired signup, wrong, dead or expired code, or
@@ -236,8 +239,8 @@ def verify_signup(flow_token: object, code: object) -> str:
         raise FieldError("code", codes.describe_problem(check))
     try:
         with db.write_session() as session:
-            return _finish_signup(session, pending.id)
+            return _finish_signup(session, pending.id, origin)
     except IntegrityError:
         # The account now exists: the same steps sign into it instead of creating one.
         with db.write_session() as session:
-            return _finish_signup(session, pending.id)
+            return _finish_signup(session, pending.id, origin)

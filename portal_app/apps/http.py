@@ -8,21 +8,29 @@ carry no session and must check their own signature.
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import FileResponse
 from starlette.routing import Mount
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal_app.accounts import sessions, tickets
 from portal_app.admin import staff_sessions
 from portal_app.admin.staff_sessions import STAFF_COOKIE
 from portal_app.apps import access
 from portal_app.apps.files import ServedFile
-from portal_app.apps.registry import all_apps, resolve
+from portal_app.apps.registry import ChildApp, all_apps, resolve
+from portal_app.kernel.settings import get_settings
 from portal_app.kernel.tokens import presented_token
 
 # What every stored file is served with: the kind it was sniffed as and no other reading of it
 # (nosniff), nothing it might contain runs (a sandbox CSP), kept briefly by the browser only.
+log = logging.getLogger(__name__)
+
 FILE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": "sandbox; default-src 'none'",
@@ -60,8 +68,85 @@ async def account_with_access(request: Request, app_key: str, *, role: str | Non
 
 
 def child_app_routes() -> list:
-    """Each app's HTTP routes, mounted under /api/apps/<key>/ (for webhooks and files)."""
-    return [Mount(app.api_route, routes=list(resolve(app.http_routes)())) for app in all_apps() if app.http_routes]
+    """Each app's HTTP routes, mounted under /api/apps/<key>/ (for webhooks and files), and its root
+    routes under its root prefix (short links such as /r/<code>)."""
+    routes = [Mount(app.api_route, routes=list(resolve(app.http_routes)())) for app in all_apps() if app.http_routes]
+    routes += [Mount(app.root_prefix, routes=list(resolve(app.root_routes)())) for app in all_apps() if app.root_routes]
+    return routes
+
+
+@dataclass(frozen=True)
+class AppCookie:
+    """A first-party cookie an app asks the browser to keep: HttpOnly, SameSite=Lax, Secure when the portal
+    is served over HTTPS, for the whole site. `name` must start with the app's cookie_prefix."""
+
+    name: str
+    value: str
+    max_age: int
+
+
+def app_cookie_header(app: ChildApp, cookie: AppCookie) -> bytes:
+    """The Set-Cookie value for one of the app's cookies; ValueError for a name outside its prefix or a
+    value a cookie cannot carry."""
+    if not isinstance(cookie, AppCookie) or not cookie.name.startswith(app.cookie_prefix):
+        raise ValueError(f"app {app.key!r} may only set cookies named {app.cookie_prefix}*")
+    if not _COOKIE_TEXT.fullmatch(cookie.name) or not _COOKIE_TEXT.fullmatch(cookie.value):
+        raise ValueError("cookie names and values are letters, digits and - _ . only")
+    parts = [f"{cookie.name}={cookie.value}", "Path=/", f"Max-Age={int(cookie.max_age)}", "HttpOnly", "SameSite=Lax"]
+    if get_settings().secure_cookies:
+        parts.append("Secure")
+    return "; ".join(parts).encode("latin-1")
+
+
+_COOKIE_TEXT = re.compile(r"[A-Za-z0-9_.-]{1,200}")
+# Paths that are never a page load: the event socket, uploads, the apps' and the portal's own routes.
+_NOT_PAGES = ("/_event", "/_upload", "/api/", "/auth/", "/ping", "/_next", "/assets/")
+
+
+class LandingParamsMiddleware:
+    """On a page load whose URL carries an app's landing parameter (`?ref=...`), ask the app which of its
+    cookies the browser should keep, and add them to the answer. The app's function gets only the
+    value; a failure in it is logged and the page loads as usual."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") != "GET" or scope.get("path", "").startswith(_NOT_PAGES):
+            await self.app(scope, receive, send)
+            return
+        wanted = _landing_values(scope.get("query_string", b""))
+        if not wanted:
+            await self.app(scope, receive, send)
+            return
+        headers: list[tuple[bytes, bytes]] = []
+        for child, value in wanted:
+            try:
+                cookies = await asyncio.to_thread(resolve(child.landing_params[value[0]]), value[1])
+                headers += [(b"set-cookie", app_cookie_header(child, cookie)) for cookie in cookies or ()]
+            except Exception:  # an app's bug must not break page loads
+                log.exception("landing parameter %r of app %r failed", value[0], child.key)
+
+        async def send_with_cookies(message: Message) -> None:
+            if message["type"] == "http.response.start" and headers:
+                message = {**message, "headers": [*message.get("headers", []), *headers]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookies)
+
+
+def _landing_values(query_string: bytes) -> list[tuple[ChildApp, tuple[str, str]]]:
+    """(app, (parameter, value)) for each app's landing parameter present in the query (first value only)."""
+    if not query_string:
+        return []
+    declared = {param: app for app in all_apps() for param in app.landing_params}
+    if not declared:
+        return []
+    found: dict[str, str] = {}
+    for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=False):
+        if name in declared and name not in found and len(value) <= 200:
+            found[name] = value
+    return [(declared[name], (name, value)) for name, value in found.items()]
 
 
 async def staff_member(request: Request):

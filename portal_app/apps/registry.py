@@ -58,7 +58,10 @@ ADMIN_APPS_PREFIX = "/admin/apps/"
 MAX_PATH_LENGTH = 2048
 # The lifecycle events an app may hook: each hook is called as fn(session, account_id) inside the
 # transaction that made the change, so what the app does commits or rolls back with it.
-HOOK_EVENTS = frozenset({"granted", "revoked", "account_disabled", "account_enabled"})
+HOOK_EVENTS = frozenset({"granted", "revoked", "account_disabled", "account_enabled", "account_created"})
+# A root prefix (root_routes) or a landing parameter: lower-case, short.
+_ROOT_PREFIX = re.compile(r"/[a-z0-9][a-z0-9-]{0,31}")
+_LANDING_PARAM = re.compile(r"[a-z][a-z0-9_]{0,31}")
 SETTING_KINDS = frozenset({"int", "bool", "text", "choice"})
 _IMPORT_PATH = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_][\w.]*")
 
@@ -245,7 +248,14 @@ class ChildApp:
     http_routes: "module:function" returning Starlette routes, mounted under /api/apps/<key>/.
     tasks: periodic background work (see PeriodicTask).
     cli: "module:function" that takes an argparse parser and adds the app's sub-commands to `portal <key> ...`.
-    hooks: lifecycle event (HOOK_EVENTS) -> "module:function" called as fn(session, account_id).
+    hooks: lifecycle event (HOOK_EVENTS) -> "module:function" called as fn(session, account_id);
+        "account_created" (a person signed up) as fn(session, account_id, origin): origin.cookies holds
+        the app's own cookies (names starting cookie_prefix) from the browser that signed up.
+    root_routes: "module:function" returning Starlette routes mounted at root_prefix (e.g. "/r"), a
+        top-level path no page or other app uses: short links people share.
+    landing_params: query parameter -> "module:function" called as fn(value) on any page load whose
+        URL carries it (?ref=...); it returns AppCookie values for the browser to keep (the app's own
+        cookies only, HttpOnly).
     export: "module:function" returning, for an account id, everything the app holds about it
         (JSON-serialisable), for the person's data download (`portal export-account`).
     demo_data: "module:function" called as fn(session, accounts) by `portal seed-demo`, with the
@@ -275,6 +285,9 @@ class ChildApp:
     export: str | None = None
     demo_data: str | None = None
     demo_accounts: tuple[str, ...] = ()
+    root_routes: str | None = None
+    root_prefix: str | None = None
+    landing_params: Mapping[str, str] = field(default_factory=dict)
     # Set by register(): the package the app was declared in (its folder holds its templates and migrations).
     package: str = ""
 
@@ -293,6 +306,11 @@ class ChildApp:
     def api_route(self) -> str:
         """Where the app's HTTP routes are mounted."""
         return f"/api/apps/{self.key}"
+
+    @property
+    def cookie_prefix(self) -> str:
+        """The names of the cookies the app may set (its routes, landing_params) and read (hooks)."""
+        return f"app_{self.key}_"
 
     @property
     def default_role(self) -> str | None:
@@ -463,6 +481,20 @@ def _check_extensions(app: ChildApp) -> None:
             raise RegistryError(f"app {name}: hook {event!r} must name a function as 'package.module:function'")
     if not isinstance(app.demo_accounts, tuple) or not set(app.demo_accounts) <= {"main", "second"}:
         raise RegistryError(f"app {name}: demo_accounts may name 'main' and 'second'")
+    if (app.root_routes is None) != (app.root_prefix is None):
+        raise RegistryError(f"app {name}: root_routes and root_prefix go together")
+    if app.root_routes is not None:
+        prefix_ok = isinstance(app.root_prefix, str) and _ROOT_PREFIX.fullmatch(app.root_prefix)
+        if not _is_reference(app.root_routes) or not prefix_ok or app.root_prefix[1:] in RESERVED_PUBLIC_SEGMENTS:
+            raise RegistryError(
+                f"app {name}: root_prefix must be one lower-case segment the portal does not use (not "
+                f"{sorted(RESERVED_PUBLIC_SEGMENTS)}), root_routes 'package.module:function'"
+            )
+    if not isinstance(app.landing_params, Mapping):
+        raise RegistryError(f"app {name}: landing_params must map query parameters to 'package.module:function'")
+    for param, reference in app.landing_params.items():
+        if not isinstance(param, str) or not _LANDING_PARAM.fullmatch(param) or not _is_reference(reference):
+            raise RegistryError(f"app {name}: landing parameter {param!r} needs a snake_case name and a function")
 
 
 def _check_setting(app: ChildApp, setting: object) -> None:
@@ -504,6 +536,30 @@ class Registry:
             for page in (*app.pages, *app.public_pages):
                 if page.route in taken:
                     raise RegistryError(f"app {app.key!r}: route {page.route} already belongs to {taken[page.route]!r}")
+            # Top-level paths: a root prefix belongs to one app and is no public page's first segment.
+            firsts = {
+                path.split("/")[1]: other.key
+                for other in self._apps.values()
+                for path in (
+                    *(p.route for p in other.public_pages),
+                    *((other.root_prefix,) if other.root_prefix else ()),
+                )
+            }
+            mine = [p.route.split("/")[1] for p in app.public_pages]
+            if app.root_prefix:
+                if app.root_prefix[1:] in firsts or app.root_prefix[1:] in mine:
+                    raise RegistryError(f"app {app.key!r}: the path {app.root_prefix} is already used")
+            for first in mine:
+                if (
+                    first in firsts
+                    and firsts[first] != app.key
+                    and any(o.root_prefix == f"/{first}" for o in self._apps.values())
+                ):
+                    raise RegistryError(f"app {app.key!r}: /{first} is another app's root prefix")
+            params = {param: other.key for other in self._apps.values() for param in other.landing_params}
+            for param in app.landing_params:
+                if param in params:
+                    raise RegistryError(f"app {app.key!r}: landing parameter {param!r} belongs to {params[param]!r}")
             self._apps[app.key] = app
         return app
 
