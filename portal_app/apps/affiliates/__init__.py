@@ -1,11 +1,15 @@
-"""Affiliate Manager: a person's affiliate links, the customers they referred and what they earned.
+"""Affiliate Manager: a person's referral links, the customers they referred, the commissions those earned
+them and the payouts they received; the business's campaigns, approvals and payouts.
 
-Only its entry page for now (what it is, and the person's summary); links, referrals and payouts
-come in the app's own issue.
+Tables in models.py (money in integer minor units, with its currency). Services: programme.py (who
+is an affiliate, their code, the campaigns), ledger.py (sales, commissions and their states,
+payouts, totals computed in SQL), webhook.py (the shop's signed sales and refunds), links.py
+(/r/<code> and ?ref=: clicks and the referral cookie), attribution.py (a signup through a link
+becomes a referral). Pages in ui/.
 """
 
 from portal_app.apps.affiliates import service
-from portal_app.apps.registry import AppPage, ChildApp, register
+from portal_app.apps.registry import AppPage, ChildApp, Setting, register
 
 register(
     ChildApp(
@@ -26,5 +30,32 @@ register(
         activity_kinds=service.ACTIVITY_KINDS,
         order=30,
         demo_accounts=("second",),
+        settings=(
+            Setting(
+                "attribution",
+                "Which referral link counts",
+                "choice",
+                "first_click",
+                help="When a visitor followed several affiliates' links before signing up: the first one "
+                "(first_click) or the most recent one (last_click) gets the referral.",
+                choices=("first_click", "last_click"),
+            ),
+            Setting(
+                "mask_emails",
+                "Mask referred customers' emails",
+                "bool",
+                True,
+                help="Affiliates see a***@example.com instead of the customer's address.",
+            ),
+            Setting(
+                "redirect_hosts",
+                "Sites referral links may lead to",
+                "text",
+                "",
+                help="Host names, separated by commas (e.g. shop.example.com). A link /r/CODE?to=https://... "
+                "goes there only when its host is listed; anything else goes to the signup page.",
+                max_length=500,
+            ),
+        ),
     )
 )

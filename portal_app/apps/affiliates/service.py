@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from portal_app.apps.affiliates import models  # noqa: F401  (the app's tables)
 from portal_app.apps.registry import SummaryCard
 from portal_app.timeline import service as activity
 
