@@ -96,7 +96,7 @@ def test_app_settings_from_the_command_line(database, capsys):
     assert portal(["settings", "notes.max_notes", "-1"]) == 1
     assert capsys.readouterr().err == "error: notes.max_notes: Enter a whole number from 1 to 10000.\n"
     assert portal(["settings", "notes.nope", "1"]) == 1
-    assert "there is no app setting 'notes.nope'; the app settings are: notes.max_notes" in capsys.readouterr().err
+    assert "there is no app setting 'notes.nope'; the app settings are: affiliates.attribution, " in capsys.readouterr().err
     assert portal(["settings"]) == 0
     assert "notes.max_notes           7" in capsys.readouterr().out
 
