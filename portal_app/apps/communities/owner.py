@@ -233,10 +233,12 @@ def set_cover(actor: audit.Actor, slug: object, source: BinaryIO) -> None:
             old, group.cover_file = group.cover_file, stored.name
             session.add(group)
             audit.record(session, actor, APP_KEY, "cover_set", target=group.slug, detail={"size": stored.size})
+            group_id = group.id
     except BaseException:
         files.remove(APP_KEY, stored.name)
         raise
     files.remove(APP_KEY, old)
+    live.publish(live_topic(group_id), {"change": "group"})
 
 
 def remove_cover(actor: audit.Actor, slug: object) -> bool:
@@ -249,7 +251,9 @@ def remove_cover(actor: audit.Actor, slug: object) -> bool:
         group.cover_file = ""
         session.add(group)
         audit.record(session, actor, APP_KEY, "cover_removed", target=group.slug)
+        group_id = group.id
     files.remove(APP_KEY, old)
+    live.publish(live_topic(group_id), {"change": "group"})
     return True
 
 
