@@ -228,22 +228,27 @@ def _channel_item(channel) -> rx.Component:
                 wrap="wrap",
             ),
             rx.form(
-                rx.hstack(
-                    rx.vstack(
-                        rx.el.label("New name for " + channel.name, html_for=field_id, class_name="portal-label"),
+                rx.vstack(
+                    rx.el.label("New name for " + channel.name, html_for=field_id, class_name="portal-label"),
+                    rx.hstack(
                         rx.input(
                             id=field_id,
                             name="name",
                             default_value=channel.name,
                             max_length=MAX_CHANNEL_NAME,
                             aria_describedby=field_id + "-error",
+                            flex="1",
+                            max_width="360px",
                         ),
-                        spacing="1",
+                        rx.button(
+                            "Rename", type="submit", variant="soft", aria_label="Rename channel: " + channel.name
+                        ),
+                        align="center",
+                        spacing="2",
+                        width="100%",
                     ),
-                    rx.button("Rename", type="submit", variant="soft", aria_label="Rename channel: " + channel.name),
-                    align="end",
-                    spacing="2",
-                    wrap="wrap",
+                    spacing="1",
+                    width="100%",
                 ),
                 # The channel rides in the form: a form's submit handler is compiled outside the loop.
                 rx.el.input(type="hidden", name="channel", value=channel.slug),
