@@ -26,6 +26,7 @@ from portal_app.apps.files import ServedFile
 from portal_app.apps.registry import ChildApp, all_apps, resolve
 from portal_app.kernel.settings import get_settings
 from portal_app.kernel.tokens import presented_token
+from portal_app.kernel.web.cookies import cookies_in
 
 # What every stored file is served with: the kind it was sniffed as and no other reading of it
 # (nosniff), nothing it might contain runs (a sandbox CSP), kept briefly by the browser only.
@@ -105,14 +106,21 @@ _NOT_PAGES = ("/_event", "/_upload", "/api/", "/auth/", "/ping", "/_next", "/ass
 
 class LandingParamsMiddleware:
     """On a page load whose URL carries an app's landing parameter (`?ref=...`), ask the app which of its
-    cookies the browser should keep, and add them to the answer. The app's function gets only the
-    value; a failure in it is logged and the page loads as usual."""
+    cookies the browser should keep, and add them to the answer. The app's function gets the value and
+    the app's own cookies the browser sent (fn(value, cookies)); a failure in it is logged and the page
+    loads as usual. An app's root routes (/r/...) are links of their own, never landing pages."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("method") != "GET" or scope.get("path", "").startswith(_NOT_PAGES):
+        path = scope.get("path", "")
+        if (
+            scope["type"] != "http"
+            or scope.get("method") != "GET"
+            or path.startswith(_NOT_PAGES)
+            or _is_root_route(path)
+        ):
             await self.app(scope, receive, send)
             return
         wanted = _landing_values(scope.get("query_string", b""))
@@ -120,9 +128,11 @@ class LandingParamsMiddleware:
             await self.app(scope, receive, send)
             return
         headers: list[tuple[bytes, bytes]] = []
+        sent = cookies_in(b"; ".join(v for k, v in scope.get("headers", []) if k == b"cookie").decode("latin-1"))
         for child, value in wanted:
+            own = {name: text for name, text in sent.items() if name.startswith(child.cookie_prefix)}
             try:
-                cookies = await asyncio.to_thread(resolve(child.landing_params[value[0]]), value[1])
+                cookies = await asyncio.to_thread(resolve(child.landing_params[value[0]]), value[1], own)
                 headers += [(b"set-cookie", app_cookie_header(child, cookie)) for cookie in cookies or ()]
             except Exception:  # an app's bug must not break page loads
                 log.exception("landing parameter %r of app %r failed", value[0], child.key)
@@ -133,6 +143,12 @@ class LandingParamsMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_cookies)
+
+
+def _is_root_route(path: str) -> bool:
+    return any(
+        path == app.root_prefix or path.startswith(app.root_prefix + "/") for app in all_apps() if app.root_prefix
+    )
 
 
 def _landing_values(query_string: bytes) -> list[tuple[ChildApp, tuple[str, str]]]:

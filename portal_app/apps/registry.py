@@ -253,9 +253,9 @@ class ChildApp:
         the app's own cookies (names starting cookie_prefix) from the browser that signed up.
     root_routes: "module:function" returning Starlette routes mounted at root_prefix (e.g. "/r"), a
         top-level path no page or other app uses: short links people share.
-    landing_params: query parameter -> "module:function" called as fn(value) on any page load whose
-        URL carries it (?ref=...); it returns AppCookie values for the browser to keep (the app's own
-        cookies only, HttpOnly).
+    landing_params: query parameter -> "module:function" called as fn(value, cookies) on any page load
+        whose URL carries it (?ref=...), with the app's own cookies the browser sent; it returns
+        AppCookie values for the browser to keep (the app's own cookies only, HttpOnly).
     export: "module:function" returning, for an account id, everything the app holds about it
         (JSON-serialisable), for the person's data download (`portal export-account`).
     demo_data: "module:function" called as fn(session, accounts) by `portal seed-demo`, with the

@@ -18,12 +18,12 @@ from tests.apps.test_registry import declaration
 CALLS: list[tuple] = []
 
 
-def remember(value: str) -> list[AppCookie]:
-    CALLS.append(("landing", value))
+def remember(value: str, cookies: dict[str, str]) -> list[AppCookie]:
+    CALLS.append(("landing", value, cookies))
     return [AppCookie("app_shop_ref", value, 3600)] if value.isalnum() else []
 
 
-def broken(value: str) -> list[AppCookie]:
+def broken(value: str, cookies: dict[str, str]) -> list[AppCookie]:
     raise RuntimeError("a bug in the app")
 
 
@@ -51,7 +51,9 @@ def test_root_prefixes_and_landing_parameters_are_checked():
 
 
 def _landing_app(monkeypatch, landing: str) -> TestClient:
-    shop = declaration(landing_params={"ref": f"{__name__}:{landing}"})
+    shop = declaration(
+        landing_params={"ref": f"{__name__}:{landing}"}, root_prefix="/r", root_routes=f"{__name__}:remember"
+    )
     monkeypatch.setattr(http, "all_apps", lambda: [shop])
     page = Starlette(routes=[Route("/{path:path}", lambda request: PlainTextResponse("page"))])
     return TestClient(LandingParamsMiddleware(page))
@@ -60,14 +62,18 @@ def _landing_app(monkeypatch, landing: str) -> TestClient:
 def test_a_landing_parameter_on_any_page_leaves_the_apps_own_cookie(monkeypatch, settings_env):
     CALLS.clear()
     client = _landing_app(monkeypatch, "remember")
-    answer = client.get("/signup?ref=ann42&ref=second")
+    answer = client.get(
+        "/signup?ref=ann42&ref=second", headers={"cookie": "portal_session=secret; app_shop_ref=old; app_x_y=z"}
+    )
     assert answer.text == "page"
     cookie = answer.headers["set-cookie"]
     assert cookie.startswith("app_shop_ref=ann42;") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert "Max-Age=3600" in cookie and "Path=/" in cookie
-    assert CALLS == [("landing", "ann42")]
+    # The app sees only its own cookies (to keep a first click, say), never the session.
+    assert CALLS == [("landing", "ann42", {"app_shop_ref": "old"})]
     # Not a page load (the apps' routes, the event socket), no parameter, or a value the app refuses: nothing.
-    for url in ("/api/apps/shop/x?ref=ann42", "/_event?ref=ann42", "/signup", "/signup?ref=bad%20value"):
+    # nor on the app's own links (/r/...), which record their click themselves.
+    for url in ("/api/apps/shop/x?ref=ann42", "/_event?ref=ann42", "/signup", "/signup?ref=bad%20value", "/r/x?ref=a"):
         assert "set-cookie" not in client.get(url).headers, url
     assert "set-cookie" not in client.post("/signup?ref=ann42").headers
 
