@@ -142,6 +142,8 @@ def make_migration(message: str, app: ChildApp | None = None) -> Path | None:
     )
 
     def include_object(obj, name, type_, reflected, compare_to):
+        if db.is_unmodelled_index(obj, name, type_, reflected, compare_to):
+            return False
         table_name = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
         return table_name is None or owned(table_name)
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, SQLModel, create_engine
 
 from portal_app.kernel.settings import get_settings
 
@@ -103,6 +103,22 @@ def insert_if_absent(session: Session, model, *, key: dict[str, object], values:
         .returning(model.id)
     )
     return session.execute(statement).first() is not None
+
+
+# A table's info key naming indexes its migrations make that its model cannot describe (a PostgreSQL
+# expression index, say): autogenerate and the schema tests leave them be (apps/migrations.py).
+UNMODELLED_INDEXES = "unmodelled_indexes"
+
+
+def is_unmodelled_index(obj, name, type_, reflected, compare_to) -> bool:
+    """For alembic's include_object: a database index with no model counterpart that its table says is
+    made by a migration on purpose."""
+    if type_ != "index" or not reflected or compare_to is not None:
+        return False
+    table = getattr(obj, "table", None)
+    model_table = SQLModel.metadata.tables.get(table.name) if table is not None else None
+    info = model_table.info if model_table is not None else {}
+    return name in info.get(UNMODELLED_INDEXES, ())
 
 
 def is_row_id(value: object) -> bool:
