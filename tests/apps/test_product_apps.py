@@ -51,12 +51,40 @@ def test_the_communities_card_reads_memberships_and_new_posts_not_the_timeline(d
     assert card("communities", account).details == ("Nothing new since your last visit.",)
 
 
-def test_counts(database, frozen_clock):
+def test_the_affiliates_card_reads_the_ledger_not_the_timeline(database, frozen_clock):
+    from portal_app.apps.affiliates import dashboard, ledger, programme
+    from portal_app.apps.affiliates.models import Referral
+    from portal_app.kernel import clock, db
+
     account = add_account()
-    add(account, "affiliates", "affiliate_joined", 1)
-    assert card("affiliates", account).details == ("Share your affiliate link to refer a customer.",)
-    add(account, "affiliates", "referral_made", 1)
-    assert card("affiliates", account).headline == "1 customer referred"
+    add(account, "affiliates", "referral_made", 3)
+    assert card("affiliates", account).headline == "No referrals yet"
+    dashboard.overview(account)  # the first visit makes the affiliate
+    assert card("affiliates", account).headline == "No commissions yet"
+    with db.write_session() as session:
+        affiliate = programme.ensure_affiliate(session, account)
+        campaign = programme.default_campaign(session)
+        session.add(
+            Referral(
+                affiliate_id=affiliate.id,
+                campaign_id=campaign.id,
+                customer_email="c@example.com",
+                created_at=clock.now(),
+            )
+        )
+        ledger.record_sale(
+            session,
+            idempotency_key="k1",
+            external_id="o1",
+            amount=5000,
+            currency="USD",
+            customer_email="c@example.com",
+            occurred_at=clock.now(),
+            source="manual",
+        )
+    affiliates = card("affiliates", account)
+    assert affiliates.headline == "Balance $0.00"
+    assert affiliates.details == ("This month: $10.00 earned", "Pending: $10.00; paid so far: $0.00")
 
 
 def test_the_courses_card_reads_enrolments_and_progress_not_the_timeline(database, frozen_clock):

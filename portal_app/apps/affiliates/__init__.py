@@ -8,8 +8,8 @@ payouts, totals computed in SQL), webhook.py (the shop's signed sales and refund
 becomes a referral). Pages in ui/.
 """
 
-from portal_app.apps.affiliates import service
-from portal_app.apps.registry import AppPage, ChildApp, Setting, register
+from portal_app.apps.affiliates import dashboard, service
+from portal_app.apps.registry import AdminPage, AppPage, ChildApp, Setting, register
 
 register(
     ChildApp(
@@ -23,13 +23,58 @@ register(
                 route="/apps/affiliates",
                 title="Affiliate Manager",
                 page="portal_app.apps.affiliates.ui.affiliates_page:affiliates_page",
-                shows_summary=True,
+                on_load="portal_app.apps.affiliates.ui.affiliates_state:AffiliatesState.load",
             ),
         ),
-        summary=service.summary,
+        summary=dashboard.summary,
         activity_kinds=service.ACTIVITY_KINDS,
         order=30,
         demo_accounts=("second",),
+        demo_data="portal_app.apps.affiliates.demo_affiliates:add_demo_affiliates",
+        http_routes="portal_app.apps.affiliates.routes:routes",
+        root_routes="portal_app.apps.affiliates.routes:root_routes",
+        root_prefix="/r",
+        landing_params={"ref": "portal_app.apps.affiliates.links:landing_cookies"},
+        hooks={"account_created": "portal_app.apps.affiliates.attribution:account_created"},
+        # The business's pages: the overview first (the /admin menu links to it), then one per task.
+        admin_pages=(
+            AdminPage(
+                route="/admin/apps/affiliates",
+                title="Affiliate Manager",
+                page="portal_app.apps.affiliates.ui.admin_overview_page:affiliates_overview_admin_page",
+                on_load="portal_app.apps.affiliates.ui.admin_overview_state:AffiliatesOverviewAdminState.load",
+            ),
+            AdminPage(
+                route="/admin/apps/affiliates/campaigns",
+                title="Affiliate campaigns",
+                page="portal_app.apps.affiliates.ui.admin_campaigns_page:affiliates_campaigns_admin_page",
+                on_load="portal_app.apps.affiliates.ui.admin_campaigns_state:AffiliatesCampaignsAdminState.load",
+            ),
+            AdminPage(
+                route="/admin/apps/affiliates/affiliates",
+                title="Affiliates",
+                page="portal_app.apps.affiliates.ui.admin_affiliates_page:affiliates_list_admin_page",
+                on_load="portal_app.apps.affiliates.ui.admin_affiliates_state:AffiliatesListAdminState.load",
+            ),
+            AdminPage(
+                route="/admin/apps/affiliates/commissions",
+                title="Affiliate commissions",
+                page="portal_app.apps.affiliates.ui.admin_commissions_page:affiliates_commissions_admin_page",
+                on_load="portal_app.apps.affiliates.ui.admin_commissions_state:AffiliatesCommissionsAdminState.load",
+            ),
+            AdminPage(
+                route="/admin/apps/affiliates/payouts",
+                title="Affiliate payouts",
+                page="portal_app.apps.affiliates.ui.admin_payouts_page:affiliates_payouts_admin_page",
+                on_load="portal_app.apps.affiliates.ui.admin_payouts_state:AffiliatesPayoutsAdminState.load",
+            ),
+            AdminPage(
+                route="/admin/apps/affiliates/sales",
+                title="Affiliate sales and webhook",
+                page="portal_app.apps.affiliates.ui.admin_sales_page:affiliates_sales_admin_page",
+                on_load="portal_app.apps.affiliates.ui.admin_sales_state:AffiliatesSalesAdminState.load",
+            ),
+        ),
         settings=(
             Setting(
                 "attribution",

@@ -1,18 +1,19 @@
 """Affiliate Manager's tables: campaigns (the terms), affiliates (a person with the app and their code),
-clicks on referral links, referrals (an account or customer an affiliate brought), sales, the
-commissions they earn, payouts, the webhook's secret and its log of calls.
+clicks on referral links, referrals (an account or customer an affiliate brought), sales and their
+refunds, the commissions they earn, payouts, the webhook's secret and its log of calls.
 
 Money is always an integer number of minor units (cents) with its ISO currency code, never a float.
 A commission moves pending -> approved -> paid, or pending/approved -> rejected (with a reason), or
--> reversed (its sale was refunded); its amount never changes once written, so every total is a SUM
-over rows and "earned = pending + approved + paid + reversed" holds by construction.
+-> reversed (its sale was refunded); its amount never changes once written (refunding a sale whose
+commission was paid writes a negative commission instead), so every total is a SUM over rows and
+"earned = pending + approved + paid + reversed" holds by construction.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, Date, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Date, ForeignKey, Index, Integer, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from portal_app.kernel.db_types import UTCDateTime
@@ -43,6 +44,17 @@ class Campaign(SQLModel, table=True):
     amount per sale, for sales within `recurring_months` of the referral (None: for as long as the
     customer buys; 0: the first sale only); the referral cookie lasts `cookie_days`; a commission
     waits `approval_days` (the refund window) before it may be approved."""
+
+    __table_args__ = (
+        # At most one default campaign, also when two transactions make one at once.
+        Index(
+            "uq_campaign_default",
+            "is_default",
+            unique=True,
+            sqlite_where=text("is_default"),
+            postgresql_where=text("is_default"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=MAX_SLUG_LENGTH, unique=True)
@@ -75,7 +87,11 @@ class Click(SQLModel, table=True):
     """A visit through a referral link: when, which affiliate and campaign, and the random visitor id of
     the cookie it set (to count distinct visitors). No IP address, no user agent."""
 
-    __table_args__ = (Index("ix_click_affiliate_time", "affiliate_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_click_affiliate_time", "affiliate_id", "created_at"),
+        # The programme's clicks in the last 30 days (the admin overview).
+        Index("ix_click_time", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     affiliate_id: int = Field(sa_column=_fk("affiliate"))
@@ -112,6 +128,8 @@ class Sale(SQLModel, table=True):
         UniqueConstraint("idempotency_key", name="uq_sale_idempotency"),
         UniqueConstraint("external_id", name="uq_sale_external"),
         Index("ix_sale_affiliate_time", "affiliate_id", "occurred_at"),
+        # A referral's earlier sales (campaigns that pay on the first sale only).
+        Index("ix_sale_referral", "referral_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -130,13 +148,19 @@ class Sale(SQLModel, table=True):
 
 
 class Commission(SQLModel, table=True):
+    """What a sale earned its affiliate. A sale has one at first; a refund reverses the unpaid ones and
+    writes what is still due as a new row, or, when the commission was already paid, a negative row
+    (approved at once) that the next payout nets (ledger.py explains the rule)."""
+
     __table_args__ = (
         # The affiliate's page and statements: their commissions by state and time.
         Index("ix_commission_affiliate_status", "affiliate_id", "status", "created_at"),
         Index("ix_commission_affiliate_time", "affiliate_id", "created_at"),
         # The admin list: every commission in a state, newest first.
         Index("ix_commission_status_time", "status", "created_at", "id"),
-        UniqueConstraint("sale_id", name="uq_commission_sale"),
+        # A sale's commissions (refunds), a payout's commissions (statements).
+        Index("ix_commission_sale", "sale_id"),
+        Index("ix_commission_payout", "payout_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -153,6 +177,27 @@ class Commission(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     payout_id: int | None = Field(default=None, sa_column=_fk("payout", nullable=True, ondelete="SET NULL"))
+
+
+class Refund(SQLModel, table=True):
+    """A refund of some or all of a sale, as the shop reported it: the same idempotency key again is the same
+    refund (a replay). It keeps which commission it reversed and which it wrote, so a replay answers the same."""
+
+    __table_args__ = (
+        UniqueConstraint("idempotency_key", name="uq_refund_idempotency"),
+        Index("ix_refund_sale", "sale_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    idempotency_key: str = Field(max_length=MAX_EXTERNAL_ID_LENGTH)
+    sale_id: int = Field(sa_column=_fk("sale"))
+    amount: int = Field(sa_column=_money())
+    reversed_commission_id: int | None = Field(
+        default=None, sa_column=_fk("commission", nullable=True, ondelete="SET NULL")
+    )
+    new_commission_id: int | None = Field(default=None, sa_column=_fk("commission", nullable=True, ondelete="SET NULL"))
+    occurred_at: datetime = Field(sa_type=UTCDateTime)
+    created_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class Payout(SQLModel, table=True):
