@@ -152,12 +152,13 @@ def overview(account_id: int) -> Overview:
     lines = tuple(
         TotalsLine(
             currency,
-            format_money(t.earned, currency),
+            # What they keep (pending + approved + paid): a refunded sale's reversed commission is not earned.
+            format_money(t.kept, currency),
             format_money(t.pending, currency),
             format_money(t.approved, currency),
             format_money(t.paid, currency),
         )
-        for currency, t in sorted(totals.items(), key=lambda item: -item[1].earned)
+        for currency, t in sorted(totals.items(), key=lambda item: -item[1].kept)
     )
     chart_currency = lines[0].currency if lines else default.currency
     months = ledger.monthly_earnings(affiliate.id, 12)
@@ -438,7 +439,7 @@ def summary(account_id: int) -> SummaryCard:
     totals = ledger.totals(affiliate_id)
     if not totals:
         return SummaryCard(headline="No commissions yet", details=("Share your referral link to earn.",))
-    currency, figures = max(totals.items(), key=lambda item: item[1].earned)
+    currency, figures = max(totals.items(), key=lambda item: item[1].kept)
     [(_, this_month)] = ledger.monthly_earnings(affiliate_id, 1)
     return SummaryCard(
         headline=f"Balance {format_money(figures.approved, currency)}",

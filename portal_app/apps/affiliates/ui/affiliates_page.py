@@ -157,13 +157,16 @@ def _commissions() -> rx.Component:
         rx.cond(
             State.commission_rows.length() > 0,
             _table(
-                ("Date", "Amount", "State", "Note"),
+                ("Date", "Amount", "State"),
                 State.commission_rows,
                 lambda c: rx.el.tr(
-                    rx.el.td(c.when, style=_TABLE_CELL),
-                    rx.el.td(c.amount, style=_TABLE_CELL),
-                    rx.el.td(_status_badge(c), style=_TABLE_CELL),
-                    rx.el.td(c.note, style=_TABLE_CELL),
+                    rx.el.td(c.when, style={**_TABLE_CELL, "whiteSpace": "nowrap"}),
+                    rx.el.td(c.amount, style={**_TABLE_CELL, "whiteSpace": "nowrap"}),
+                    rx.el.td(
+                        _status_badge(c),
+                        rx.cond(c.note != "", rx.text(c.note, size="1", color_scheme="gray")),
+                        style=_TABLE_CELL,
+                    ),
                 ),
             ),
             rx.text("No commissions here.", color_scheme="gray"),
