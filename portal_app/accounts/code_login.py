@@ -16,6 +16,7 @@ from portal_app.accounts import choices, code_budget, codes, throttle
 from portal_app.accounts.codes import CodeCheck, CodeStatus
 from portal_app.accounts.models import Account
 from portal_app.accounts.validation import clean_code, normalize_email, safe_next_path
+from portal_app.apps import hooks
 from portal_app.business.models import BUSINESS_ID, Business
 from portal_app.email import outbox
 from portal_app.email.render import render
@@ -137,11 +138,14 @@ def _as_if_a_code_was_sent(email: str) -> CodeCheck:
     return CodeCheck(CodeStatus.WRONG, attempts_left)
 
 
-def sign_in_mailbox_owner(session: Session, *, email: str, auth_method: str, next_path: object) -> str | None:
+def sign_in_mailbox_owner(
+    session: Session, *, email: str, auth_method: str, next_path: object, origin: hooks.AccountOrigin | None = None
+) -> str | None:
     """Sign in after the mailbox was proven: every account on the email, oldest first; None if there is none.
 
     Inside the caller's transaction. Proving the mailbox verifies the email of every account on it
-    (an invited account becomes verified at its first code login). Returns finish_sign_in's ticket.
+    (an invited account becomes verified at its first code login: its person has arrived, so apps hear
+    "account_created" then, with the browser's `origin`, as for a signup). Returns finish_sign_in's ticket.
     """
     accounts = _accounts_on(session, email)
     if not accounts:
@@ -154,6 +158,7 @@ def sign_in_mailbox_owner(session: Session, *, email: str, auth_method: str, nex
             activity.record(
                 session, account_id=account.id, app_key=PORTAL_APP_KEY, kind="email_verified", summary=email
             )
+            hooks.fire(session, "account_created", account.id, origin=origin)
     return choices.finish_sign_in(
         session,
         email=email,
@@ -164,7 +169,9 @@ def sign_in_mailbox_owner(session: Session, *, email: str, auth_method: str, nex
     )
 
 
-def login_with_code(*, email: object, code: object, next_path: object = "/") -> str:
+def login_with_code(
+    *, email: object, code: object, next_path: object = "/", origin: hooks.AccountOrigin | None = None
+) -> str:
     """Check an emailed login code and sign in; returns a session ticket, or a chooser ticket for several accounts.
 
     Raises FieldError("email") for an invalid email, FieldError("code") for a malformed, wrong,
@@ -178,7 +185,7 @@ def login_with_code(*, email: object, code: object, next_path: object = "/") -> 
     if check.status is not CodeStatus.OK:
         raise FieldError("code", codes.describe_problem(check))
     with db.write_session() as session:
-        ticket = sign_in_mailbox_owner(session, email=address, auth_method="code", next_path=next_path)
+        ticket = sign_in_mailbox_owner(session, email=address, auth_method="code", next_path=next_path, origin=origin)
     if ticket is None:
         raise FieldError("code", codes.describe_problem(CodeCheck(CodeStatus.NO_CODE)))
     return ticket

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select, update
 
 from portal_app.accounts import code_budget, code_login
 from portal_app.accounts.models import EmailCode
+from portal_app.apps import hooks
 from portal_app.kernel import clock, db, tokens
 from portal_app.kernel.errors import FieldError
 
@@ -63,7 +64,7 @@ def link_status(token: object) -> LinkStatus:
         return _status_of(_row_for(session, token))
 
 
-def use_magic_link(token: object, *, next_path: object = "/") -> str:
+def use_magic_link(token: object, *, next_path: object = "/", origin: hooks.AccountOrigin | None = None) -> str:
     """Use the link once and sign in; returns a session ticket, or a chooser ticket for several accounts.
 
     Using the link uses its code too. Raises FieldError("link") when the link is used, expired,
@@ -91,7 +92,7 @@ def use_magic_link(token: object, *, next_path: object = "/") -> str:
         if claimed.rowcount != 1:
             raise FieldError("link", LINK_USED)
         ticket = code_login.sign_in_mailbox_owner(
-            session, email=row.email, auth_method="magic_link", next_path=next_path
+            session, email=row.email, auth_method="magic_link", next_path=next_path, origin=origin
         )
         if ticket is None:
             raise FieldError("link", LINK_UNKNOWN)

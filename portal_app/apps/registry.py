@@ -249,7 +249,8 @@ class ChildApp:
     tasks: periodic background work (see PeriodicTask).
     cli: "module:function" that takes an argparse parser and adds the app's sub-commands to `portal <key> ...`.
     hooks: lifecycle event (HOOK_EVENTS) -> "module:function" called as fn(session, account_id);
-        "account_created" (a person signed up) as fn(session, account_id, origin): origin.cookies holds
+        "account_created" (a person signed up, or an invited person signed in for the first time) as
+        fn(session, account_id, origin): origin.cookies holds
         the app's own cookies (names starting cookie_prefix) from the browser that signed up.
     root_routes: "module:function" returning Starlette routes mounted at root_prefix (e.g. "/r"), a
         top-level path no page or other app uses: short links people share.

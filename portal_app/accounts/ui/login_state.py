@@ -128,6 +128,7 @@ class LoginState(PortalState):
                 email=self.code_email,
                 code=form_text(form_data, "code"),
                 next_path=self._next,
+                origin=self._account_origin(),
             )
         except FieldError as error:
             self.code_error = error.message

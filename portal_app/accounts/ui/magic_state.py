@@ -44,7 +44,7 @@ class MagicLinkState(PortalState):
         self.busy = True
         yield
         try:
-            ticket = await asyncio.to_thread(magic_links.use_magic_link, self._token())
+            ticket = await asyncio.to_thread(magic_links.use_magic_link, self._token(), origin=self._account_origin())
         except FieldError as error:
             self.error = error.message
             return

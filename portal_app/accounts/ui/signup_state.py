@@ -9,11 +9,9 @@ import time
 import reflex as rx
 
 from portal_app.accounts import signup, tickets
-from portal_app.apps.hooks import AccountOrigin
 from portal_app.kernel.errors import FieldError, FormErrors
 from portal_app.kernel.settings import get_settings
 from portal_app.kernel.tokens import presented_token
-from portal_app.kernel.web.cookies import cookies_in
 from portal_app.shell.ui.base_state import PortalState, form_text
 
 
@@ -99,8 +97,9 @@ class VerifyState(PortalState):
         self.busy = True
         yield
         try:
-            origin = AccountOrigin(ip=self._client_ip(), cookies=cookies_in(self.router.headers.cookie))
-            ticket = await asyncio.to_thread(signup.verify_signup, token, form_text(form_data, "code"), origin=origin)
+            ticket = await asyncio.to_thread(
+                signup.verify_signup, token, form_text(form_data, "code"), origin=self._account_origin()
+            )
         except FieldError as error:
             self.code_error = error.message
             return

@@ -13,9 +13,10 @@ import reflex as rx
 
 from portal_app.accounts import sessions, tickets
 from portal_app.apps import access
+from portal_app.apps.hooks import AccountOrigin
 from portal_app.business import service as business
 from portal_app.kernel.tokens import presented_token
-from portal_app.kernel.web.cookies import cookie_value
+from portal_app.kernel.web.cookies import cookie_value, cookies_in
 from portal_app.kernel.web.middleware import DEVICE_COOKIE
 
 # The sessionStorage key under which Reflex's frontend keeps the tab's client token.
@@ -61,6 +62,10 @@ class PortalState(rx.State):
 
     def _cookie(self, name: str) -> str | None:
         return cookie_value(self.router.headers.cookie, name)
+
+    def _account_origin(self) -> AccountOrigin:
+        """The browser's IP and cookies, for apps' account_created hooks (each sees only its own cookies)."""
+        return AccountOrigin(ip=self._client_ip(), cookies=cookies_in(self.router.headers.cookie))
 
     def _client_ip(self) -> str:
         return self.router.session.client_ip or ""
