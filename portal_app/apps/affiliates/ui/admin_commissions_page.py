@@ -148,6 +148,7 @@ def _row(row) -> rx.Component:
                         size="1",
                         variant="soft",
                         color_scheme="green",
+                        high_contrast=True,
                         aria_label="Approve " + row.label,
                         on_click=State.approve_one(row.id_text),
                     ),
