@@ -40,3 +40,17 @@ def test_the_communities_benchmark_runs_on_a_small_group():
     assert "search, two words (glaze kiln)" in out
     # The live fan-out runs when Redis answers; when it does, every viewer saw every post.
     assert "live fan-out: 3 viewers in 2 processes, 2 posts: 6 of 6 arrivals" in out or "not measured: Redis" in out
+
+
+def test_the_affiliates_benchmark_runs_on_a_small_programme():
+    out = run(
+        "affiliates_scale.py",
+        *("--affiliates", "60", "--sales", "3000", "--referrals", "300", "--clicks", "500"),
+        *("--webhook-calls", "20", "--replays", "10", "--rounds", "2", "--sqlite-only"),
+    )
+    assert "seed check (payout = SUM of its commissions; every paid commission in a payout): ok" in out
+    assert "full scans of a big table (commission, sale, click, referral, payout), or reads of a tenth of one:" in out
+    assert "admin: overview, programme totals (programme_overview)" in out
+    # Every signed call was accepted once, and replaying them stored nothing more.
+    assert "webhook: 62 sales stored by the calls (expected 62); after the replays 62" in out
+    assert "the webhook stored a different number" not in out and "!! " not in out.split("webhook:")[-1]
