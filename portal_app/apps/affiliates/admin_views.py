@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from portal_app.accounts.models import Account
 from portal_app.accounts.validation import normalize_email
-from portal_app.apps.affiliates import ledger, programme
+from portal_app.apps.affiliates import figures, ledger, programme
 from portal_app.apps.affiliates.models import (
     COMMISSION_STATUSES,
     Affiliate,
@@ -126,7 +126,9 @@ class ProgrammeOverview:
 
 
 def programme_overview() -> ProgrammeOverview:
-    """The whole programme: sums per currency and status (one GROUP BY), and the counts staff watch."""
+    """The whole programme: sums per currency and status, and the counts staff watch. The sums and the sales
+    and pending counts are the ledger's running figures (figures.py: a few rows, not the whole ledger); the
+    rest are counts over indexes (clicks by time, pending commissions by the end of their refund window)."""
     now = clock.now()
     since = now - timedelta(days=CLICK_WINDOW_DAYS)
     with db.write_session() as session:
@@ -134,26 +136,31 @@ def programme_overview() -> ProgrammeOverview:
         default = programme.default_campaign(session)
         default_name, default_terms = default.name, programme.describe_terms(default)
     with db.read_session() as session:
-        sums = session.exec(
-            select(Commission.currency, Commission.status, func.sum(Commission.amount)).group_by(
-                Commission.currency, Commission.status
-            )
-        ).all()
-        totals = _figures(("all", currency, status, amount) for currency, status, amount in sums).get("all", [])
+        kept = figures.read(session)
+        rows = [
+            ("all", currency, kind, figure.amount)
+            for (kind, currency), figure in kept.items()
+            if kind in COMMISSION_STATUSES and figure != figures.Figure()
+        ]
+        totals = _figures(rows).get("all", [])
 
         def count(statement) -> int:
             return int(session.exec(statement).one())
 
-        pending = Commission.status == "pending"
+        def kept_count(kind: str) -> int:
+            return sum(figure.count for (each, _), figure in kept.items() if each == kind)
+
         overview = ProgrammeOverview(
             totals=tuple(totals),
             affiliates=count(select(func.count()).select_from(Affiliate)),
             clicks_30_days=count(select(func.count()).select_from(Click).where(Click.created_at >= since)),
             referrals=count(select(func.count()).select_from(Referral)),
-            sales=count(select(func.count()).select_from(Sale)),
-            pending_commissions=count(select(func.count()).select_from(Commission).where(pending)),
+            sales=kept_count("sale"),
+            pending_commissions=kept_count("pending"),
             approvable_commissions=count(
-                select(func.count()).select_from(Commission).where(pending, Commission.approvable_at <= now)
+                select(func.count())
+                .select_from(Commission)
+                .where(Commission.status == "pending", Commission.approvable_at <= now)
             ),
             default_campaign=default_name,
             default_terms=default_terms,

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
-from portal_app.apps.affiliates import programme
+from portal_app.apps.affiliates import figures, programme
 from portal_app.apps.affiliates.models import Campaign, Click, Commission, Payout, Referral, Sale
 from portal_app.kernel import clock
 
@@ -125,3 +125,6 @@ def add_demo_affiliates(session: Session, accounts: list) -> None:
         session.add(commission)
     affiliate.payout_method, affiliate.payout_details = "paypal", "dana.payouts@demo.example"
     session.add(affiliate)
+    session.flush()
+    # The rows above were written around the ledger: the programme's figures are counted from them.
+    figures.recount(session)

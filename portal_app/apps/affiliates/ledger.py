@@ -44,7 +44,7 @@ from sqlmodel import Session, col, select
 from portal_app.accounts.models import Account
 from portal_app.accounts.validation import normalize_email
 from portal_app.apps import audit, fields
-from portal_app.apps.affiliates import programme
+from portal_app.apps.affiliates import figures, programme
 from portal_app.apps.affiliates.models import (
     MAX_CODE_LENGTH,
     MAX_EXTERNAL_ID_LENGTH,
@@ -225,6 +225,7 @@ def record_sale(
     if sale_id is None:  # a concurrent transaction recorded it first
         return _replayed(session, _sale_for(session, key, external))
     sale = session.get(Sale, sale_id)
+    figures.changes(session).add("sale", sale.currency, sale.amount)
     commission, why = _earn(session, sale, code, now)
     return SaleOutcome(sale.id, commission.id if commission is not None else None, False, why)
 
@@ -277,6 +278,7 @@ def _earn(session: Session, sale: Sale, code: str, now: datetime) -> tuple[Commi
     )
     session.add(commission)
     session.flush()
+    figures.changes(session).add(commission.status, commission.currency, commission.amount)
     _tell_commission_earned(session, affiliate, commission, sale)
     return commission, ""
 
@@ -427,6 +429,7 @@ def record_refund(
         return _refund_replayed(session.exec(select(Refund).where(Refund.idempotency_key == key)).one())
     sale.refunded_amount += value
     session.add(sale)
+    figures.changes(session).add("refund", sale.currency, value)
     reversed_id, new_id = _settle_commissions(session, sale, now)
     refund = session.get(Refund, refund_id)
     refund.reversed_commission_id, refund.new_commission_id = reversed_id, new_id
@@ -452,9 +455,11 @@ def _settle_commissions(session: Session, sale: Sale, now: datetime) -> tuple[in
     refunded = f"{format_money(sale.refunded_amount, sale.currency)} of {format_money(sale.amount, sale.currency)}"
     undone = [row for row in live if row.status in UNPAID and row.amount > 0]
     for row in undone:
+        was = row.status
         row.status, row.decided_at = "reversed", now
         row.reason = f"Its sale was refunded ({refunded} so far)."
         session.add(row)
+        figures.changes(session).moved(row, was)
     undone_ids = {row.id for row in undone}
     difference = target - sum(row.amount for row in live if row.id not in undone_ids)
     reversed_id = undone[-1].id if undone else None
@@ -477,6 +482,7 @@ def _settle_commissions(session: Session, sale: Sale, now: datetime) -> tuple[in
         replacement.reason = f"Takes back {taken} of a paid commission: its sale was refunded ({refunded})."
     session.add(replacement)
     session.flush()
+    figures.changes(session).add(replacement.status, replacement.currency, replacement.amount)
     return reversed_id, replacement.id
 
 
@@ -526,6 +532,7 @@ def approve(actor: Actor, commission_ids: object) -> Decided:
             else:
                 row.status, row.decided_at = "approved", now
                 session.add(row)
+                figures.changes(session).moved(row, "pending")
                 changed.append(row)
         _tell_approved(session, changed)
         if changed:
@@ -577,8 +584,10 @@ def reject(actor: Actor, commission_ids: object, reason: object) -> Decided:
             elif row.amount < 0:
                 refused[commission_id] = "It takes back a refunded sale's paid commission, and cannot be rejected."
             else:
+                was = row.status
                 row.status, row.reason, row.decided_at = "rejected", why, now
                 session.add(row)
+                figures.changes(session).moved(row, was)
                 changed.append(row.id)
         if changed:
             detail = {"ids": changed, "reason": why, "refused": len(refused)}
@@ -655,6 +664,7 @@ def _pay(session: Session, actor: Actor, affiliate_id: int, *, method, reference
     for row in rows:
         row.status, row.payout_id = "paid", payout.id
         session.add(row)
+        figures.changes(session).moved(row, "approved")
     _tell_paid(session, affiliate, payout)
     detail = {"amount": total, "currency": currency, "method": method, "reference": reference, "commissions": len(rows)}
     audit.record(session, actor, APP_KEY, "payout_recorded", target=affiliate.code, detail=detail)

@@ -158,6 +158,8 @@ class Commission(SQLModel, table=True):
         Index("ix_commission_affiliate_time", "affiliate_id", "created_at"),
         # The admin list: every commission in a state, newest first.
         Index("ix_commission_status_time", "status", "created_at", "id"),
+        # The admin overview: how many pending commissions are past their refund window.
+        Index("ix_commission_status_approvable", "status", "approvable_at"),
         # A sale's commissions (refunds), a payout's commissions (statements).
         Index("ix_commission_sale", "sale_id"),
         Index("ix_commission_payout", "payout_id"),
@@ -211,6 +213,21 @@ class Payout(SQLModel, table=True):
     reference: str = Field(default="", max_length=MAX_REFERENCE_LENGTH)
     paid_on: date = Field(sa_column=Column(Date, nullable=False))
     created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ProgrammeFigure(SQLModel, table=True):
+    """The whole programme's running figures, kept by the ledger in the transaction of every change it makes
+    (figures.py): per kind and currency, how many rows and the SUM of their amounts. A kind is "sale",
+    "refund" or a commission status. The admin overview reads these few rows instead of every commission;
+    they equal the SUMs over `sale`, `refund` and `commission` at every commit (tested)."""
+
+    __table_args__ = (UniqueConstraint("kind", "currency", name="uq_programmefigure_kind_currency"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)
+    currency: str = Field(max_length=CURRENCY_LENGTH)
+    count: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
+    amount: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
 
 
 class WebhookSecret(SQLModel, table=True):

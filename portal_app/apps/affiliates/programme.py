@@ -130,7 +130,7 @@ def ensure_affiliate(session: Session, account_id: object) -> Affiliate:
 
 
 def default_campaign(session: Session) -> Campaign:
-    """The campaign new referrals join; when no campaign is the default, "Standard" (20 % of each sale,
+    """The campaign new referrals join; when no campaign is the default, "Standard" (20% of each sale,
     30-day cookie, 30 days before approval, for as long as the customer buys) is made the default."""
     for _ in range(3):
         found = session.exec(select(Campaign).where(col(Campaign.is_default).is_(True))).first()
@@ -156,11 +156,11 @@ def campaign_by_slug(session: Session, slug: object, *, lock: bool = False) -> C
 
 
 def describe_terms(campaign: Campaign) -> str:
-    """The terms in one line: "20 % of each sale, for as long as the customer buys"."""
+    """The terms in one line: "20% of each sale, for as long as the customer buys"."""
     if campaign.kind == "flat":
         what = f"{format_money(campaign.flat_amount, campaign.currency)} per sale"
     else:
-        what = f"{percent_text(campaign.percent_bp)} % of each sale"
+        what = f"{percent_text(campaign.percent_bp)}% of each sale"
     if campaign.recurring_months is None:
         when = "for as long as the customer buys"
     elif campaign.recurring_months == 0:

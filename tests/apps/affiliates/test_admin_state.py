@@ -287,7 +287,7 @@ async def test_the_overview_shows_the_programme(pipeline, caplog, site, staff):
     ]
     assert (state.overview_affiliates, state.overview_referrals, state.overview_sales) == (2, 4, 4)
     assert (state.overview_pending, state.overview_approvable, state.overview_campaigns) == (3, 1, 2)
-    assert state.overview_default == "Standard: 20 % of each sale, for as long as the customer buys"
+    assert state.overview_default == "Standard: 20% of each sale, for as long as the customer buys"
 
 
 async def test_the_affiliates_list_searches_and_pages(pipeline, caplog, site, staff, monkeypatch):
@@ -332,7 +332,7 @@ async def test_campaigns_are_created_edited_made_default_and_archived(pipeline, 
     client = await open_tab(pipeline, staff, "campaigns")
     state = await client.state(CAMPAIGNS)
     assert [(row.slug, row.is_default, row.referrals, row.terms) for row in state.campaign_rows] == [
-        ("standard", True, 4, "20 % of each sale, for as long as the customer buys"),
+        ("standard", True, 4, "20% of each sale, for as long as the customer buys"),
         ("quokka-deal", False, 0, "$5.00 per sale, for as long as the customer buys"),
     ]
     before = snapshot()
@@ -378,7 +378,7 @@ async def test_campaigns_are_created_edited_made_default_and_archived(pipeline, 
     )
     state = await client.state(CAMPAIGNS)
     assert state.campaigns_notice == "Created the campaign at the address launch-week. Its links end in /launch-week."
-    assert ("launch-week", "12.5 % of each sale, on the customer's first sale") in [
+    assert ("launch-week", "12.5% of each sale, on the customer's first sale") in [
         (row.slug, row.terms) for row in state.campaign_rows
     ]
     await client.send(CAMPAIGNS.start_edit, {"slug": "quokka-deal"})

@@ -123,7 +123,7 @@ def test_an_empty_programme_has_no_sums_and_its_default_campaign(owner):
     assert (view.pending_commissions, view.approvable_commissions, view.live_campaigns) == (0, 0, 1)
     assert (view.default_campaign, view.default_terms) == (
         "Standard",
-        "20 % of each sale, for as long as the customer buys",
+        "20% of each sale, for as long as the customer buys",
     )
 
 

@@ -52,7 +52,7 @@ def ann(database, frozen_clock) -> int:
 def test_the_first_visit_makes_the_affiliate_with_links_and_the_default_terms(ann):
     view = dashboard.overview(ann)
     assert len(view.code) >= 6 and view.links[0].url.endswith(f"/r/{view.code}")
-    assert view.terms == "20 % of each sale, for as long as the customer buys"
+    assert view.terms == "20% of each sale, for as long as the customer buys"
     assert (view.cookie_days, view.approval_days, view.totals, view.referral_count) == (30, 30, (), 0)
     assert len(view.chart) == 12 and all(month.amount == 0 for month in view.chart)
     assert dashboard.overview(ann).code == view.code  # made once

@@ -22,7 +22,7 @@ from sqlmodel import delete, select
 
 from portal_app.admin.audit import Actor
 from portal_app.admin.models import StaffAccount
-from portal_app.apps.affiliates import ledger, programme
+from portal_app.apps.affiliates import figures, ledger, programme
 from portal_app.apps.affiliates.models import Affiliate, Campaign, Commission, Payout, Referral, Refund, Sale
 from portal_app.apps.affiliates.money import MAX_AMOUNT, format_money, parse_amount
 from portal_app.kernel import clock, db
@@ -89,6 +89,7 @@ class LedgerMachine(RuleBasedStateMachine):
         with db.write_session() as session:
             for model in (Refund, Commission, Payout, Sale, Referral):
                 session.exec(delete(model))
+            figures.recount(session)  # the rows went around the ledger
             standard = programme.default_campaign(session)
             standard.kind, standard.percent_bp, standard.recurring_months = "percent", 2000, None
             standard.approval_days = 3
@@ -263,7 +264,9 @@ class LedgerMachine(RuleBasedStateMachine):
         commissions, payouts = everything(Commission), everything(Payout)
         self._totals_agree(commissions, payouts)
         self._payouts_are_what_they_paid(commissions, payouts)
-        self._each_sale_keeps_its_share(commissions, everything(Sale), everything(Refund))
+        sales, refunds = everything(Sale), everything(Refund)
+        self._each_sale_keeps_its_share(commissions, sales, refunds)
+        self._programme_figures_are_the_rows(commissions, sales, refunds)
 
     def teardown(self):
         """The months add up to what each affiliate keeps (checked once a run: it is the slowest read)."""
@@ -272,8 +275,25 @@ class LedgerMachine(RuleBasedStateMachine):
             for _, amounts in ledger.monthly_earnings(affiliate.id, months=36):
                 for currency, amount in amounts.items():
                     kept[currency] += amount
-            figures = ledger.totals(affiliate.id)
-            assert {c: a for c, a in kept.items() if a} == {c: t.kept for c, t in figures.items() if t.kept}
+            by_currency = ledger.totals(affiliate.id)
+            assert {c: a for c, a in kept.items() if a} == {c: t.kept for c, t in by_currency.items() if t.kept}
+
+    def _programme_figures_are_the_rows(
+        self, commissions: list[Commission], sales: list[Sale], refunds: list[Refund]
+    ) -> None:
+        """The running figures the admin overview reads equal the rows, summed here in Python."""
+        expected: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+        currency_of = {sale.id: sale.currency for sale in sales}
+        for kind, currency, amount in [
+            *(("sale", sale.currency, sale.amount) for sale in sales),
+            *(("refund", currency_of[refund.sale_id], refund.amount) for refund in refunds),
+            *((row.status, row.currency, row.amount) for row in commissions),
+        ]:
+            expected[(kind, currency)][0] += 1
+            expected[(kind, currency)][1] += amount
+        with db.read_session() as session:
+            kept = figures.nonzero(figures.read(session))
+        assert kept == {key: figures.Figure(count, amount) for key, (count, amount) in expected.items()}
 
     def _totals_agree(self, commissions: list[Commission], payouts: list[Payout]) -> None:
         by_row: dict[tuple[int, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(STATUSES, 0))
@@ -283,9 +303,9 @@ class LedgerMachine(RuleBasedStateMachine):
         for payout in payouts:
             paid_out[(payout.affiliate_id, payout.currency)] += payout.amount
         for affiliate in self.affiliates:
-            figures = ledger.totals(affiliate.id)
-            assert set(figures) == {currency for (owner, currency) in by_row if owner == affiliate.id}
-            for currency, totals in figures.items():
+            by_currency = ledger.totals(affiliate.id)
+            assert set(by_currency) == {currency for (owner, currency) in by_row if owner == affiliate.id}
+            for currency, totals in by_currency.items():
                 sums = by_row[(affiliate.id, currency)]
                 assert (totals.pending, totals.approved, totals.paid, totals.reversed, totals.rejected) == (
                     sums["pending"],

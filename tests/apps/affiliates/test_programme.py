@@ -193,7 +193,7 @@ def test_a_percent_campaign_keeps_basis_points(owner):
         0,
         6,
     )
-    assert campaign.terms == "12.5 % of each sale, for 6 months after the referral"
+    assert campaign.terms == "12.5% of each sale, for 6 months after the referral"
 
 
 @pytest.mark.parametrize(
@@ -282,7 +282,7 @@ def test_creating_is_audited_with_the_terms(owner):
     )
     assert json.loads(entry.detail) == {
         "name": "Spring",
-        "terms": "15 % of each sale, for as long as the customer buys",
+        "terms": "15% of each sale, for as long as the customer buys",
     }
 
 

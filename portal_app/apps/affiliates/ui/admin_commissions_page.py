@@ -9,7 +9,7 @@ import reflex as rx
 
 from portal_app.apps.affiliates.models import COMMISSION_STATUSES, MAX_REASON_LENGTH
 from portal_app.apps.affiliates.ui.admin_commissions_state import AffiliatesCommissionsAdminState as State
-from portal_app.apps.affiliates.ui.admin_common import STATUS_NAMES, error_text, page_header
+from portal_app.apps.affiliates.ui.admin_common import STATUS_NAMES, caption, error_text, page_header
 from portal_app.shell.ui.forms import field, notice
 
 STATUS_OPTIONS = tuple((status, STATUS_NAMES[status]) for status in COMMISSION_STATUSES)
@@ -231,6 +231,7 @@ def affiliates_commissions_admin_page() -> rx.Component:
             rx.vstack(
                 rx.box(
                     rx.table.root(
+                        caption("Commissions"),
                         rx.table.header(
                             rx.table.row(
                                 rx.cond(
@@ -247,7 +248,6 @@ def affiliates_commissions_admin_page() -> rx.Component:
                         ),
                         rx.table.body(rx.foreach(State.commission_rows, _row)),
                         width="100%",
-                        aria_label="Commissions",
                     ),
                     overflow_x="auto",
                     width="100%",

@@ -145,10 +145,17 @@ def figure_card(label: str, value, note=None) -> rx.Component:
     )
 
 
+def caption(label: str) -> rx.Component:
+    """The table's name for screen readers (a <caption>, which names the <table> itself; an aria-label on
+    rx.table.root lands on Radix's wrapper <div> instead), not shown."""
+    return rx.el.caption(label, class_name="sr-only")
+
+
 def table(headers: tuple[str, ...], body: rx.Component, *, label: str) -> rx.Component:
-    """A table that scrolls sideways on a narrow screen; an empty header is read as `Actions`."""
+    """A table named `label` that scrolls sideways on a narrow screen; an empty header is read as `Actions`."""
     return rx.box(
         rx.table.root(
+            caption(label),
             rx.table.header(
                 rx.table.row(
                     *(
@@ -159,7 +166,6 @@ def table(headers: tuple[str, ...], body: rx.Component, *, label: str) -> rx.Com
             ),
             body,
             width="100%",
-            aria_label=label,
         ),
         overflow_x="auto",
         width="100%",
