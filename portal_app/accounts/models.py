@@ -148,3 +148,31 @@ class RateEvent(SQLModel, table=True):
     kind: str = Field(max_length=32)
     key: str = Field(max_length=320)
     at: datetime = Field(sa_type=UTCDateTime)
+
+
+class SecurityEvent(SQLModel, table=True):
+    """One line of an account's security log (what /security shows the person, and staff on the contact
+    page): sign-ins and by which method, failed attempts, password and email changes, locks and unlocks,
+    sessions ended. Failed attempts against an email that no session proves keep the email and no account.
+    The IP is kept as the client sent it (the place shown is looked up when read); no code or password."""
+
+    __table_args__ = (
+        Index("ix_securityevent_account_time", "account_id", "created_at"),
+        Index("ix_securityevent_email_time", "email", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("account.id", ondelete="CASCADE"), nullable=True)
+    )
+    email: str = Field(default="", max_length=320)
+    # What happened, e.g. "signed_in", "sign_in_failed", "password_changed", "email_changed", "locked",
+    # "unlocked", "signed_out" (security_log.KINDS lists them with the words the page uses).
+    kind: str = Field(max_length=40)
+    # How: "password", "code", "magic_link", "signup", "staff"... ("" when it does not apply).
+    method: str = Field(default="", max_length=32)
+    ip: str = Field(default="", max_length=64)
+    user_agent: str = Field(default="", max_length=512)
+    # A short plain-text note for people ("from staff", "3 attempts", the old address...).
+    detail: str = Field(default="", max_length=500)
+    created_at: datetime = Field(sa_type=UTCDateTime)
