@@ -139,24 +139,62 @@ def _row(row) -> rx.Component:
             rx.text(row.note, size="1", color_scheme="gray"),
             rx.cond(row.refused != "", rx.text("Not changed: ", row.refused, size="1", color_scheme="red")),
         ),
-        rx.table.cell(
+        rx.table.cell(_actions(row)),
+    )
+
+
+def _actions(row) -> rx.Component:
+    return rx.hstack(
+        rx.cond(
+            row.status == "pending",
+            rx.button(
+                "Approve",
+                size="1",
+                variant="soft",
+                color_scheme="green",
+                high_contrast=True,
+                aria_label="Approve " + row.label,
+                on_click=State.approve_one(row.id_text),
+            ),
+        ),
+        rx.cond(row.may_reject, _reject_one(row)),
+        spacing="2",
+    )
+
+
+def _card(row) -> rx.Component:
+    """One commission on a phone: the table's columns stacked, so nothing hides past the screen's edge."""
+    return rx.el.li(
+        rx.vstack(
             rx.hstack(
                 rx.cond(
-                    row.status == "pending",
-                    rx.button(
-                        "Approve",
-                        size="1",
-                        variant="soft",
-                        color_scheme="green",
-                        high_contrast=True,
-                        aria_label="Approve " + row.label,
-                        on_click=State.approve_one(row.id_text),
+                    _decidable(),
+                    rx.checkbox(
+                        checked=State.selected_ids.contains(row.id_text),
+                        on_change=State.toggle_commission(row.id_text),
+                        aria_label="Select " + row.label,
                     ),
                 ),
-                rx.cond(row.may_reject, _reject_one(row)),
+                rx.text("#", row.id_text, weight="bold"),
+                rx.text(row.created, size="2", color_scheme="gray"),
+                rx.spacer(),
+                rx.text(row.amount, weight="bold"),
+                align="center",
+                width="100%",
                 spacing="2",
-            )
+            ),
+            rx.text(row.affiliate, " · ", row.code, size="2"),
+            rx.text(row.affiliate_email, size="1", color_scheme="gray", style={"overflow_wrap": "anywhere"}),
+            rx.text(row.sale, " · ", row.campaign, size="1", color_scheme="gray"),
+            rx.text(row.status_name, size="2", weight="medium"),
+            rx.cond(row.note != "", rx.text(row.note, size="1", color_scheme="gray")),
+            rx.cond(row.refused != "", rx.text("Not changed: ", row.refused, size="1", color_scheme="red")),
+            _actions(row),
+            spacing="1",
+            width="100%",
         ),
+        key=row.id_text,
+        style={"list_style": "none", "padding": "12px 0", "border_bottom": "1px solid var(--gray-a5)"},
     )
 
 
@@ -251,6 +289,14 @@ def affiliates_commissions_admin_page() -> rx.Component:
                     ),
                     overflow_x="auto",
                     width="100%",
+                    # Phones get the cards below instead.
+                    display=["none", "none", "block"],
+                ),
+                rx.el.ul(
+                    rx.foreach(State.commission_rows, _card),
+                    aria_label="Commissions",
+                    style={"margin": 0, "padding": 0, "width": "100%"},
+                    display=["block", "block", "none"],
                 ),
                 rx.cond(
                     State.commission_rows.length() == 0,
