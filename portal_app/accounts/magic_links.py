@@ -2,6 +2,10 @@
 
 Opening /magic only reads the link's state (link_status), so mail scanners that fetch links, even
 with JavaScript, neither use it up nor sign anyone in; the page's "Continue" calls use_magic_link.
+
+The page names the address the link signs in, masked ("Continue as a***@example.com"): someone sent
+another person's link (login CSRF: an attacker mails their own link to a victim, to watch what the
+victim then does in the attacker's account) sees that it is not their address before continuing.
 """
 
 from __future__ import annotations
@@ -37,6 +41,13 @@ class LinkStatus:
     status: LinkState
     email: str | None = None
     message: str = ""
+
+
+def mask_email(email: str) -> str:
+    """ "ann.smith@example.com" -> "a***@example.com": enough for its owner to recognise (or not), not the
+    whole address for whoever holds the link."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}" if local and domain else "***"
 
 
 def _row_for(session: Session, token: object) -> EmailCode | None:

@@ -2,6 +2,11 @@
 
 A page never sees a session token: its handler issues a one-time ticket and sends the browser
 here; this route exchanges the ticket for the cookie and redirects to the page.
+
+Logout is a POST from the portal's own pages (the account menu's "Log out" submits a form), and it ends
+the session named by the cookie that POST carries: the browser's cookie now, not the one a tab's
+websocket connected with (stale after an account switch or a login in another tab). A GET only shows
+a "Log out" button, so a link or image on another site cannot sign anyone out.
 """
 
 from __future__ import annotations
@@ -9,15 +14,22 @@ from __future__ import annotations
 import asyncio
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal_app.accounts import tickets
+from portal_app.accounts import security_log, sessions, tickets
 from portal_app.accounts.validation import safe_next_path
 from portal_app.apps import access
+from portal_app.kernel import db
 from portal_app.kernel.settings import get_settings
 from portal_app.kernel.tokens import presented_token
+from portal_app.kernel.web.cookies import request_cookies
 from portal_app.kernel.web.middleware import DEVICE_COOKIE
+from portal_app.kernel.web.origin import from_portal_pages
+from portal_app.kernel.web.standalone import confirm_logout_page, signed_out_page
+
+LOGOUT_PATH = "/auth/logout"
+LOGIN_PATH = "/login"
 
 
 def client_ip(request: Request) -> str:
@@ -46,7 +58,7 @@ async def redeem_ticket(request: Request) -> RedirectResponse:
                 ticket,
                 user_agent=request.headers.get("user-agent", "")[:512],
                 ip=client_ip(request),
-                browser_token=request.cookies.get(DEVICE_COOKIE),
+                browser_token=request_cookies(request).get(DEVICE_COOKIE),
             )
         except tickets.AccountDisabled:
             return no_store(RedirectResponse("/login?disabled=1", status_code=303))
@@ -73,17 +85,55 @@ async def redeem_ticket(request: Request) -> RedirectResponse:
     return no_store(response)
 
 
-async def clear_session_cookie(request: Request) -> RedirectResponse:
-    """Drop the cookie after the page's "Log out" handler has ended the session server-side."""
-    response = RedirectResponse("/login", status_code=303)
+def end_session(token: str, *, ip: str, user_agent: str) -> bool:
+    """End the session this cookie token names, logging the sign-out in the same transaction; False when the
+    token names no session (already ended, expired, or never one)."""
+    with db.write_session() as session:
+        found = sessions.lookup(session, token)
+        if found is None:
+            return False
+        row, account = found
+        session.delete(row)
+        security_log.record(session, "signed_out", account_id=account.id, ip=ip, user_agent=user_agent)
+    return True
+
+
+def _without_session_cookie(response: Response) -> Response:
     response.delete_cookie(
         tickets.SESSION_COOKIE, path="/", httponly=True, secure=get_settings().secure_cookies, samesite="lax"
     )
-    return no_store(response)
+    return response
+
+
+async def log_out(request: Request) -> Response:
+    """POST /auth/logout, from a portal page: end this browser's session and drop the cookie."""
+    if not from_portal_pages(request):
+        return confirm_logout_page(
+            LOGOUT_PATH,
+            "/",
+            message="This sign-out request did not come from this portal's pages, so nothing changed.",
+            status_code=403,
+        )
+    token = presented_token(request_cookies(request).get(tickets.SESSION_COOKIE))
+    if token is not None:
+        await asyncio.to_thread(
+            end_session, token, ip=client_ip(request), user_agent=request.headers.get("user-agent", "")[:512]
+        )
+    return _without_session_cookie(signed_out_page(LOGIN_PATH))
+
+
+async def confirm_log_out(request: Request) -> Response:
+    """GET /auth/logout (a bookmark, an old link, another site's link): ends nothing. A live session gets the
+    "Log out" button; without one there is nothing to do but log in."""
+    token = presented_token(request_cookies(request).get(tickets.SESSION_COOKIE))
+    if token is not None and await asyncio.to_thread(sessions.current_session, token) is not None:
+        return confirm_logout_page(LOGOUT_PATH, "/", message="Log out of the portal on this device?")
+    return no_store(RedirectResponse(LOGIN_PATH, status_code=303))
 
 
 def routes() -> list[Route]:
     return [
         Route("/auth/ticket", redeem_ticket, methods=["GET"]),
-        Route("/auth/logout", clear_session_cookie, methods=["GET"]),
+        Route(LOGOUT_PATH, confirm_log_out, methods=["GET"]),
+        Route(LOGOUT_PATH, log_out, methods=["POST"]),
     ]

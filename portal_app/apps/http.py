@@ -26,7 +26,7 @@ from portal_app.apps.files import ServedFile
 from portal_app.apps.registry import ChildApp, all_apps, resolve
 from portal_app.kernel.settings import get_settings
 from portal_app.kernel.tokens import presented_token
-from portal_app.kernel.web.cookies import cookies_in
+from portal_app.kernel.web.cookies import request_cookies, scope_cookies
 
 # What every stored file is served with: the kind it was sniffed as and no other reading of it
 # (nosniff), nothing it might contain runs (a sandbox CSP), kept briefly by the browser only.
@@ -53,7 +53,7 @@ def file_response(served: ServedFile) -> FileResponse:
 
 async def signed_in_account(request: Request) -> int | None:
     """The account whose live session cookie came with the request, or None."""
-    token = presented_token(request.cookies.get(tickets.SESSION_COOKIE))
+    token = presented_token(request_cookies(request).get(tickets.SESSION_COOKIE))
     if token is None:
         return None
     return await asyncio.to_thread(sessions.account_for_token, token)
@@ -128,7 +128,7 @@ class LandingParamsMiddleware:
             await self.app(scope, receive, send)
             return
         headers: list[tuple[bytes, bytes]] = []
-        sent = cookies_in(b"; ".join(v for k, v in scope.get("headers", []) if k == b"cookie").decode("latin-1"))
+        sent = scope_cookies(scope)
         for child, value in wanted:
             own = {name: text for name, text in sent.items() if name.startswith(child.cookie_prefix)}
             try:
@@ -168,7 +168,7 @@ def _landing_values(query_string: bytes) -> list[tuple[ChildApp, tuple[str, str]
 async def staff_member(request: Request):
     """The staff member whose live staff session cookie came with the request, or None (for an app's
     routes the admin pages use, such as a course's cover in the builder)."""
-    token = request.cookies.get(STAFF_COOKIE)
+    token = request_cookies(request).get(STAFF_COOKIE)
     if not token:
         return None
     return await asyncio.to_thread(staff_sessions.current_staff, token)

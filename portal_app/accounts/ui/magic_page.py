@@ -10,9 +10,14 @@ from portal_app.shell.ui.pages import page
 
 def _valid() -> rx.Component:
     return rx.vstack(
-        rx.text("Continue to sign in on this device."),
+        rx.text("This link signs in ", rx.text.strong(MagicLinkState.masked_email), " on this device."),
+        rx.text(
+            "If that is not your email address, do not continue: someone else sent you their link.",
+            size="2",
+            color_scheme="gray",
+        ),
         rx.button(
-            "Continue",
+            "Continue as " + MagicLinkState.masked_email,
             size="3",
             width="100%",
             loading=MagicLinkState.busy,

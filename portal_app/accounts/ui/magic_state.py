@@ -9,6 +9,7 @@ import reflex as rx
 from portal_app.accounts import code_login, magic_links
 from portal_app.kernel.errors import FieldError
 from portal_app.kernel.tokens import presented_token
+from portal_app.kernel.web.middleware import DEVICE_COOKIE
 from portal_app.shell.ui.base_state import PortalState
 
 
@@ -18,6 +19,8 @@ class MagicLinkState(PortalState):
     error: str = ""
     notice: str = ""
     busy: bool = False
+    # The address the link signs in, masked ("a***@example.com"), shown before "Continue".
+    masked_email: str = ""
     _email: str = ""
 
     def _token(self) -> str:
@@ -33,10 +36,11 @@ class MagicLinkState(PortalState):
         token = self._token()
         link = await asyncio.to_thread(magic_links.link_status, token) if token else None
         if link is None:
-            self.status, self._email = "unknown", ""
+            self.status, self._email, self.masked_email = "unknown", "", ""
             return
         self.status = link.status.value
         self._email = link.email or ""
+        self.masked_email = magic_links.mask_email(self._email) if self._email else ""
 
     @rx.event
     async def continue_sign_in(self):
@@ -58,8 +62,15 @@ class MagicLinkState(PortalState):
         if self.status not in ("used", "expired") or not self._email:
             return
         try:
-            email = await asyncio.to_thread(code_login.request_login_code, email=self._email, ip=self._client_ip())
+            email = await asyncio.to_thread(
+                code_login.request_login_code,
+                email=self._email,
+                ip=self._client_ip(),
+                device=self._cookie(DEVICE_COOKIE),
+            )
         except FieldError as error:
             self.error = error.message
             return
-        self.notice = f"If an account exists for {email}, we sent a new email with a code and a link."
+        self.notice = (
+            f"If an account exists for {magic_links.mask_email(email)}, we sent a new email with a code and a link."
+        )

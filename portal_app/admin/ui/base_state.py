@@ -12,10 +12,10 @@ from datetime import datetime
 import reflex as rx
 
 from portal_app.admin import staff_sessions
-from portal_app.admin.routes import LOGIN_PATH, LOGOUT_PATH
+from portal_app.admin.routes import LOGIN_PATH
 from portal_app.admin.staff import StaffView
 from portal_app.kernel.tokens import presented_token
-from portal_app.shell.ui.base_state import PortalState, full_page_load
+from portal_app.shell.ui.base_state import PortalState
 
 
 def when(moment: datetime | None) -> str:
@@ -50,11 +50,3 @@ class AdminState(PortalState):
                 state.staff_name = ""
                 state._clear_page()
         return rx.redirect(LOGIN_PATH)
-
-    @rx.event
-    async def log_out(self):
-        token = self._staff_token()
-        if token:
-            await asyncio.to_thread(staff_sessions.end_session, token)
-        self._refuse()
-        return full_page_load(LOGOUT_PATH)

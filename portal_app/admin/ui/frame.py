@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.admin.routes import LOGOUT_PATH
 from portal_app.admin.ui.base_state import AdminState
 from portal_app.apps import registry
 from portal_app.shell.ui.layout import checking_frame, ready_marker
+from portal_app.shell.ui.logout import form_id, logout_form
 from portal_app.shell.ui.pages import admin_menu_entries
 
 
@@ -52,7 +54,9 @@ def _top_bar(current: str) -> rx.Component:
             ),
             rx.spacer(),
             rx.text(AdminState.staff_name, size="2", color_scheme="gray"),
-            rx.button("Log out", variant="soft", size="2", on_click=AdminState.log_out),
+            # A POST of the browser's own staff cookie to the logout route (shell/ui/logout.py).
+            logout_form(LOGOUT_PATH),
+            rx.button("Log out", type="submit", form=form_id(LOGOUT_PATH), variant="soft", size="2"),
             align="center",
             width="100%",
             spacing="4",

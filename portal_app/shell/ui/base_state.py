@@ -18,9 +18,7 @@ from portal_app.business import service as business
 from portal_app.kernel.tokens import presented_token
 from portal_app.kernel.web.cookies import cookie_value, cookies_in
 from portal_app.kernel.web.middleware import DEVICE_COOKIE
-
-# The sessionStorage key under which Reflex's frontend keeps the tab's client token.
-REFLEX_TOKEN_KEY = "token"
+from portal_app.kernel.web.standalone import REFLEX_TOKEN_KEY
 
 
 def form_text(form_data, name: str) -> str:

@@ -6,7 +6,10 @@ import reflex as rx
 
 from portal_app.shell.ui.app_switcher import app_switcher
 from portal_app.shell.ui.layout import checking_frame, ready_marker
+from portal_app.shell.ui.logout import logout_form, logout_menu_item
 from portal_app.shell.ui.session_state import SessionState
+
+LOGOUT_PATH = "/auth/logout"
 
 
 def _peer_item(peer) -> rx.Component:
@@ -52,7 +55,7 @@ def account_menu() -> rx.Component:
             rx.menu.separator(),
             rx.menu.item("Profile", on_select=rx.redirect("/profile")),
             rx.menu.item("Security", on_select=rx.redirect("/security")),
-            rx.menu.item("Log out", on_select=SessionState.log_out),
+            logout_menu_item(LOGOUT_PATH),
             align="end",
         ),
         # Non-modal: the page behind stays in the accessibility tree (no aria-hidden on its landmarks).
@@ -82,6 +85,7 @@ def top_bar() -> rx.Component:
             rx.spacer(),
             app_switcher(),
             account_menu(),
+            logout_form(LOGOUT_PATH),
             align="center",
             spacing="3",
             width="100%",

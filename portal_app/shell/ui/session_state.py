@@ -1,4 +1,9 @@
-"""The signed-in shell: every protected page loads through here, and "Log out" lives here."""
+"""The signed-in shell: every protected page loads through here.
+
+"Log out" is not a handler: the account menu submits a form to POST /auth/logout (accounts/routes.py), so
+the session that ends is the one the browser's cookie names at that moment, not the cookie this tab's
+websocket connected with (stale after an account switch or a login in another tab).
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,11 @@ from urllib.parse import quote
 
 import reflex as rx
 
-from portal_app.accounts import sessions, switching
+from portal_app.accounts import switching
 from portal_app.accounts.validation import safe_next_path
 from portal_app.apps.overview import switcher_entries
 from portal_app.kernel.errors import FieldError
-from portal_app.shell.ui.base_state import PortalState, full_page_load, parse_id
+from portal_app.shell.ui.base_state import PortalState, parse_id
 from portal_app.shell.ui.formatting import account_rows
 
 
@@ -76,13 +81,3 @@ class SessionState(PortalState):
             return rx.redirect("/login")
         self.signed_in = False
         return await self._through_ticket(ticket)
-
-    @rx.event
-    async def log_out(self):
-        token = self._session_token()
-        if token:
-            await asyncio.to_thread(sessions.end_session, token)
-        self.signed_in = False
-        self.full_name = self.email = ""
-        self.peers = []
-        return full_page_load("/auth/logout")

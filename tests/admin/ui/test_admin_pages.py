@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
-from urllib.parse import unquote
 
 import pytest
 from sqlmodel import col, select
 
 from portal_app.accounts.models import Account
-from portal_app.admin import staff_sessions
 from portal_app.admin.models import AuditEntry
 from portal_app.admin.ui.audit_state import AdminAuditState
 from portal_app.admin.ui.base_state import AdminState
@@ -220,13 +217,3 @@ async def test_the_audit_page_lists_changes_newest_first(pipeline, caplog, staff
     await client.send(AdminAuditState.go_to_page, {"page": "2"})
     assert_nothing_crashed(pipeline, caplog)
     assert (await client.state(AdminAuditState)).page == 1
-
-
-async def test_log_out_ends_the_staff_session(pipeline, caplog, staff):
-    token = unquote(re.search(r"portal_staff=([^;]+)", staff["cookie"]).group(1))
-    client = await pipeline.connect("/admin", cookie=staff["cookie"])
-    await client.send(AdminState.log_out, {})
-    assert_nothing_crashed(pipeline, caplog)
-    assert staff_sessions.current_staff(token) is None
-    assert client.page_loads()[-1] == "/admin/auth/logout"
-    assert (await client.state(AdminDashboardState)).signed_up == 0

@@ -25,7 +25,6 @@ HANDLERS = {
     "LoginState.submit": (LoginState.submit, "/login", LoginState, True),
     "LoginState.load": (LoginState.load, "/login", LoginState, False),
     "SessionState.require_account": (SessionState.require_account, "/", SessionState, False),
-    "SessionState.log_out": (SessionState.log_out, "/", SessionState, False),
 }
 
 COMMON_ENVELOPES = {
