@@ -1,4 +1,4 @@
-"""The person's profile (what every child app may use) and an email change waiting for its code."""
+"""The person's profile (what every child app may use), an email change under way, and the links that undo one."""
 
 from datetime import datetime
 
@@ -34,7 +34,8 @@ class Profile(SQLModel, table=True):
 
 
 class EmailChange(SQLModel, table=True):
-    """A new address the account asked to move to, waiting for the code sent there. One per account."""
+    """A new address the account asked to move to: first the person proves it is them (current password, or a
+    code sent to the current address), then a code goes to the new address. One per account."""
 
     account_id: int = Field(
         sa_column=Column(Integer, ForeignKey("account.id", ondelete="CASCADE"), primary_key=True, autoincrement=False)
@@ -43,3 +44,29 @@ class EmailChange(SQLModel, table=True):
     requested_at: datetime = Field(sa_type=UTCDateTime)
     # The page offers the code box until then; the code itself lives in EmailCode (purpose "email_change").
     expires_at: datetime = Field(sa_type=UTCDateTime)
+    # The browser session that asked: only it sees the change and may prove, confirm or resend (it ends with it).
+    session_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("usersession.id", ondelete="CASCADE"), nullable=True)
+    )
+    # When that session proved it is the account's owner; until then no code goes to the new address.
+    identity_proven_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class EmailChangeRevert(SQLModel, table=True):
+    """The "This wasn't me" link sent to the address an account left: moves it back and signs everyone out.
+
+    Single use, kept only as the SHA-256 of its token, dead after REVERT_LINK_LIFETIME (email_revert) or when
+    an earlier change of the account is undone.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("account.id", ondelete="CASCADE"), index=True, nullable=False)
+    )
+    old_email: str = Field(max_length=320)
+    new_email: str = Field(max_length=320)
+    token_hash: str = Field(unique=True, max_length=64)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    voided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -2,7 +2,8 @@
 
 Full name and email live on the account; the rest in the Profile row. Until the required fields
 are filled in, child apps send the person to /profile. Completing them is recorded on the
-timeline once. A new email is only taken after a code sent to it comes back (email_change).
+timeline once. A new email is only taken once the person proved it is them and a code sent to the new
+address comes back (email_change).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, update
 
-from portal_app.accounts.models import Account
+from portal_app.accounts.models import Account, UserSession
 from portal_app.accounts.sessions import NOT_SIGNED_IN, SessionInfo, signed_in_account
 from portal_app.accounts.validation import normalize_email
 from portal_app.apps import registry
@@ -72,18 +73,22 @@ class ProfileView:
 
 @dataclass(frozen=True)
 class ProfilePage:
-    """What /profile shows: the profile, what is still required, and an email change waiting for its code."""
+    """What /profile shows: the profile, what is still required, and this browser's email change under way."""
 
     profile: ProfileView
     missing: list[str]
     pending_email: str | None
+    # What the change asks for next (email_change.STEP_*), None without a change.
+    email_step: str | None
     pending_code_expires_at: datetime | None
 
 
 @dataclass(frozen=True)
 class SaveResult:
-    # The new address a code was sent to, when the email was changed.
-    code_sent_to: str | None
+    # The new address the email is to change to, once the person proved it is them and entered its code.
+    email_change_to: str | None
+    # What the change asks for next (email_change.STEP_PASSWORD or STEP_CURRENT_CODE), None without a change.
+    email_step: str | None
     # Labels of the required fields still empty after the save.
     missing: list[str]
 
@@ -204,19 +209,23 @@ def app_route(app_key: object) -> str | None:
     return app.route if app is not None else None
 
 
-def page_view(account_id: int) -> ProfilePage | None:
-    """Everything /profile shows for the signed-in account; None when the account is gone."""
+def page_view(account_id: int, session_id: int | None = None) -> ProfilePage | None:
+    """Everything /profile shows for the signed-in account, with the email change `session_id` opened (if any);
+    None when the account is gone."""
     required = required_fields()
     with db.read_session() as session:
-        view = _load(session, account_id)
-        if view is None:
+        account = session.get(Account, account_id)
+        if account is None:
             return None
-        pending = email_change.pending_change(session, account_id)
+        view = _view(account, session.get(Profile, account_id))
+        pending = email_change.pending_change(session, account_id, session_id)
         code_expires_at = email_change.code_expiry(session, pending) if pending else None
+        step = email_change.step_of(pending, account) if pending else None
     return ProfilePage(
         profile=view,
         missing=_missing(view, required),
         pending_email=pending.new_email if pending else None,
+        email_step=step,
         pending_code_expires_at=code_expires_at,
     )
 
@@ -331,23 +340,29 @@ def _record_completion(session: Session, account_id: int, missing: list[str]) ->
         )
 
 
-def save_profile(signed_in: SessionInfo | None, form: object, *, ip: object = "") -> SaveResult:
-    """Check and store the signed-in account's profile; a new email gets a code, not the account.
+def save_profile(
+    signed_in: SessionInfo | None, form: object, *, ip: object = "", user_agent: object = ""
+) -> SaveResult:
+    """Check and store the signed-in account's profile; a new email opens a change (email_change), the
+    account keeps its address until the person proved it is them and entered the code sent to the new one.
 
     All or nothing: raises FormErrors (nothing stored, no code sent) when any field is refused,
     including a code-sending limit on "email"; PermissionError when the session is unknown or over.
     """
-    _info, account = signed_in_account(signed_in)
+    info, account = signed_in_account(signed_in)
     clean = _clean_form(form, notification_apps())
     required = required_fields()
     with db.write_session() as session:
         current = session.get(Account, account.id)
-        if current is None:
+        if current is None or session.get(UserSession, info.id) is None:
             raise PermissionError(NOT_SIGNED_IN)
         new_email = clean.email if clean.email != current.email else None
+        step = None
         if new_email is not None:
             try:
-                email_change.start(session, account_id=current.id, new_email=new_email, ip=ip)
+                step = email_change.start(
+                    session, account=current, session_id=info.id, new_email=new_email, ip=ip, user_agent=user_agent
+                )
             except FieldError as error:
                 raise FormErrors({"email": error.message}) from None
         session.exec(update(Account).where(Account.id == current.id).values(full_name=clean.full_name))
@@ -357,4 +372,4 @@ def save_profile(signed_in: SessionInfo | None, form: object, *, ip: object = ""
         view = _load(session, current.id)
         missing = _missing(view, required)
         _record_completion(session, current.id, missing)
-    return SaveResult(code_sent_to=new_email, missing=missing)
+    return SaveResult(email_change_to=new_email, email_step=step, missing=missing)

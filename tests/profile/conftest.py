@@ -1,9 +1,10 @@
-"""Fixtures for the profile tests: an account with a live session, and code-sending limits out of the way."""
+"""Fixtures for the profile tests: accounts with a live session, and code-sending limits out of the way."""
 
 from __future__ import annotations
 
 import pytest
 
+from tests.profile.email_steps import give_password
 from tests.support.live_accounts import make_account, start_session
 
 
@@ -17,6 +18,14 @@ def quick_codes(settings_env):
 
 @pytest.fixture
 def ada(database, frozen_clock) -> tuple[int, str]:
-    """An account (ada@example.com) and the token of its session cookie."""
+    """A passwordless account (ada@example.com, as an invited one signs in by code) and its session cookie's token."""
     account_id = make_account("ada@example.com")
+    return account_id, start_session(account_id)
+
+
+@pytest.fixture
+def ada_with_password(database, frozen_clock) -> tuple[int, str]:
+    """An account with the password PASSWORD (ada@example.com) and its session cookie's token."""
+    account_id = make_account("ada@example.com")
+    give_password(account_id)
     return account_id, start_session(account_id)

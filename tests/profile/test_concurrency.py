@@ -17,8 +17,9 @@ from portal_app.accounts.models import Account
 from portal_app.email.models import OutboxEmail
 from portal_app.kernel import db
 from portal_app.kernel.errors import FieldError
-from portal_app.profile import email_change, service
+from portal_app.profile import email_change, email_revert, service
 from portal_app.timeline.models import Activity
+from tests.profile.email_steps import PASSWORD, emails_to, give_password, undo_token_in
 from tests.support.live_accounts import make_account, set_business, start_session
 
 CLAIMED = "claimed@example.com"
@@ -40,6 +41,12 @@ def outcome(call):
         return error.message
 
 
+def ask_for_claimed(token: str) -> None:
+    """Ask to move to CLAIMED and prove it with the password: the code goes to CLAIMED."""
+    service.save_profile(sessions.current_session(token), {**FORM, "email": CLAIMED})
+    email_change.prove_identity(sessions.current_session(token), PASSWORD, ip="")
+
+
 def confirm_together(monkeypatch) -> list:
     """Two accounts ask for CLAIMED; both codes pass their check, then both changes are made at the same moment.
 
@@ -47,6 +54,8 @@ def confirm_together(monkeypatch) -> list:
     the second asks; a barrier then holds both after their checks and releases them together.
     """
     first, second = make_account("first@example.com", "First"), make_account("second@example.com", "Second")
+    for account_id in (first, second):
+        give_password(account_id)
     tokens = {account_id: start_session(account_id) for account_id in (first, second)}
     real_check = codes.check_code
     checked = threading.Event()
@@ -60,12 +69,12 @@ def confirm_together(monkeypatch) -> list:
 
     monkeypatch.setattr(codes, "check_code", check_then_wait)
     with ThreadPoolExecutor(2) as pool:
-        service.save_profile(sessions.current_session(tokens[first]), {**FORM, "email": CLAIMED})
+        ask_for_claimed(tokens[first])
         first_result = pool.submit(
             outcome, lambda: email_change.confirm(sessions.current_session(tokens[first]), latest_code(CLAIMED))
         )
         assert checked.wait(20)
-        service.save_profile(sessions.current_session(tokens[second]), {**FORM, "email": CLAIMED})
+        ask_for_claimed(tokens[second])
         second_result = pool.submit(
             outcome, lambda: email_change.confirm(sessions.current_session(tokens[second]), latest_code(CLAIMED))
         )
@@ -86,7 +95,7 @@ def test_two_accounts_claiming_one_address_at_once_one_wins(shared_database, mon
 
 def test_the_unique_index_settles_it_when_both_pass_the_duplicate_check(shared_database, monkeypatch):
     # As two READ COMMITTED transactions on PostgreSQL can: neither sees the other's change yet.
-    monkeypatch.setattr(email_change, "_used_by_another_account", lambda *args, **kwargs: False)
+    monkeypatch.setattr(email_change, "used_by_another_account", lambda *args, **kwargs: False)
     results = confirm_together(monkeypatch)
     assert sorted(results) == sorted([CLAIMED, email_change.CANNOT_CHANGE])
     assert len(accounts_on(CLAIMED)) == 1
@@ -114,3 +123,26 @@ def test_parallel_saves_record_profile_completed_once(shared_database):
     with db.read_session() as session:
         kinds = session.exec(select(Activity.kind).where(Activity.account_id == account_id)).all()
     assert kinds == ["profile_completed"]
+
+
+def test_two_clicks_on_one_undo_link_at_once_undo_once(shared_database):
+    account_id = make_account("ada@example.com", "Ada")
+    give_password(account_id)
+    token = start_session(account_id)
+    service.save_profile(sessions.current_session(token), {**FORM, "email": "moved@example.com"})
+    email_change.prove_identity(sessions.current_session(token), PASSWORD, ip="")
+    email_change.confirm(sessions.current_session(token), latest_code("moved@example.com"))
+    link_token = undo_token_in(emails_to("ada@example.com")[-1])
+    barrier = threading.Barrier(4, timeout=20)
+
+    def click():
+        barrier.wait()
+        return outcome(lambda: email_revert.revert(link_token, ip=""))
+
+    with ThreadPoolExecutor(4) as pool:
+        results = [future.result(timeout=60) for future in [pool.submit(click) for _ in range(4)]]
+    assert [result for result in results if isinstance(result, email_revert.Reverted)] == [
+        email_revert.Reverted("ada@example.com", "moved@example.com")
+    ]
+    assert sorted(result for result in results if isinstance(result, str)) == [email_revert.LINK_USED] * 3
+    assert [email.template for email in emails_to("ada@example.com")].count("email_change_reverted") == 1

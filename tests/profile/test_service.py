@@ -104,7 +104,7 @@ def test_saving_stores_clean_values_and_the_phone_in_e164(ada):
     result = service.save_profile(
         sessions.current_session(token), {**COMPLETE, "full_name": "  Augusta Ada King  ", "phone": "020 7946 0958"}
     )
-    assert result == service.SaveResult(code_sent_to=None, missing=[])
+    assert result == service.SaveResult(email_change_to=None, email_step=None, missing=[])
 
     view = service.profile_for_apps(account_id)
     assert view == service.ProfileView(
@@ -318,5 +318,6 @@ def test_page_view_for_a_new_account(ada):
     account_id, _token = ada
     page = service.page_view(account_id)
     assert page.missing == ["Phone"] and page.pending_email is None and page.pending_code_expires_at is None
+    assert page.email_step is None
     assert page.profile.full_name == "Ada Lovelace" and page.profile.address is None
     assert service.page_view(987654) is None

@@ -106,7 +106,7 @@ def _profile_form() -> rx.Component:
                 error=state.email_error,
                 input_type="email",
                 autocomplete="email",
-                hint="A new address gets a code first: the email changes once you enter it.",
+                hint="To change it, you confirm it's you, then enter a code we send to the new address.",
                 default_value=state.email,
                 max_length=320,
             ),
@@ -206,56 +206,131 @@ def _profile_form() -> rx.Component:
     )
 
 
+def _keep_current_email() -> rx.Component:
+    return rx.button("Keep my current email", type="button", variant="ghost", on_click=ProfileState.cancel_email_change)
+
+
+def _identity_step() -> rx.Component:
+    """Before any code goes to the new address: the current password, or a code sent to the current address."""
+    state = ProfileState
+    asks_password = state.email_step == "password"
+    return rx.vstack(
+        rx.heading("Confirm it's you", as_="h2", size="4"),
+        rx.cond(
+            asks_password,
+            rx.text(
+                "To change your email to ",
+                rx.el.strong(state.pending_email),
+                ", enter your current password. Then we send a code to the new address.",
+                id="email-change-instructions",
+            ),
+            rx.text(
+                "To change your email to ",
+                rx.el.strong(state.pending_email),
+                ", enter the code we sent to your current address, ",
+                rx.el.strong(state.email),
+                ". Then we send a code to the new address.",
+                id="email-change-instructions",
+            ),
+        ),
+        notice(state.code_notice),
+        rx.form(
+            rx.vstack(
+                rx.cond(
+                    asks_password,
+                    field(
+                        "Current password",
+                        "current_password",
+                        error=state.current_password_error,
+                        input_type="password",
+                        autocomplete="current-password",
+                        hint="Forgot it? Log out, sign in with an emailed code, then set a new one under Security.",
+                        max_length=256,
+                        auto_focus=True,
+                    ),
+                    field(
+                        "Code sent to your current email",
+                        "current_code",
+                        error=state.current_code_error,
+                        autocomplete="one-time-code",
+                        input_mode="numeric",
+                        max_length=12,
+                        auto_focus=True,
+                    ),
+                ),
+                submit_button("Continue", busy=state.code_busy),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=ProfileState.confirm_identity,
+            no_validate=True,
+            reset_on_submit=True,
+            width="100%",
+        ),
+        rx.flex(
+            rx.cond(
+                ~asks_password,
+                rx.button("Send a new code", type="button", variant="soft", on_click=ProfileState.resend_identity_code),
+            ),
+            _keep_current_email(),
+            gap="3",
+            wrap="wrap",
+            align="center",
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _new_address_step() -> rx.Component:
+    state = ProfileState
+    return rx.vstack(
+        rx.heading("Confirm your new email", as_="h2", size="4"),
+        rx.text(
+            "We sent a code to ",
+            rx.el.strong(state.pending_email),
+            ". Enter it to change your email.",
+            id="email-change-instructions",
+        ),
+        notice(state.code_notice),
+        rx.form(
+            rx.vstack(
+                field(
+                    "Code",
+                    "code",
+                    error=state.code_error,
+                    autocomplete="one-time-code",
+                    input_mode="numeric",
+                    max_length=12,
+                    auto_focus=True,
+                ),
+                submit_button("Confirm email", busy=state.code_busy),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=ProfileState.confirm_email,
+            no_validate=True,
+            reset_on_submit=True,
+            width="100%",
+        ),
+        rx.flex(
+            rx.button("Send a new code", type="button", variant="soft", on_click=ProfileState.resend_email_code),
+            _keep_current_email(),
+            gap="3",
+            wrap="wrap",
+            align="center",
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
 def _email_change() -> rx.Component:
     state = ProfileState
     return rx.cond(
         state.pending_email != "",
         rx.card(
-            rx.vstack(
-                rx.heading("Confirm your new email", as_="h2", size="4"),
-                rx.text(
-                    "We sent a code to ",
-                    rx.el.strong(state.pending_email),
-                    ". Enter it to change your email.",
-                    id="email-change-instructions",
-                ),
-                notice(state.code_notice),
-                rx.form(
-                    rx.vstack(
-                        field(
-                            "Code",
-                            "code",
-                            error=state.code_error,
-                            autocomplete="one-time-code",
-                            input_mode="numeric",
-                            max_length=12,
-                        ),
-                        submit_button("Confirm email", busy=state.code_busy),
-                        spacing="3",
-                        width="100%",
-                    ),
-                    on_submit=ProfileState.confirm_email,
-                    no_validate=True,
-                    reset_on_submit=True,
-                    width="100%",
-                ),
-                rx.flex(
-                    rx.button(
-                        "Send a new code", type="button", variant="soft", on_click=ProfileState.resend_email_code
-                    ),
-                    rx.button(
-                        "Keep my current email",
-                        type="button",
-                        variant="ghost",
-                        on_click=ProfileState.cancel_email_change,
-                    ),
-                    gap="3",
-                    wrap="wrap",
-                    align="center",
-                ),
-                spacing="3",
-                width="100%",
-            ),
+            rx.cond(state.email_step == "new_code", _new_address_step(), _identity_step()),
             id="email-change",
             width="100%",
         ),

@@ -56,6 +56,8 @@ class ProfileState(PortalState):
     needed_for: str = ""
     needed_for_route: str = ""
     pending_email: str = ""
+    # What this browser's email change asks for next: "password", "current_code", "new_code" ("" without one).
+    email_step: str = ""
     notice: str = ""
     busy: bool = False
     full_name_error: str = ""
@@ -72,6 +74,8 @@ class ProfileState(PortalState):
     code_error: str = ""
     code_notice: str = ""
     code_busy: bool = False
+    current_password_error: str = ""
+    current_code_error: str = ""
 
     @rx.var
     def missing_text(self) -> str:
@@ -81,20 +85,25 @@ class ProfileState(PortalState):
         for name in FORM_FIELDS:
             setattr(self, f"{name}_error", "")
         self.notice = self.code_error = self.code_notice = ""
+        self.current_password_error = self.current_code_error = ""
 
     def _forget(self) -> None:
         """Show nothing of anyone's profile (signed out, or the account is gone)."""
         self.loaded = False
         self.full_name = self.email = self.phone = ""
         self.address_line1 = self.address_line2 = self.city = self.postal_code = self.country = ""
-        self.time_zone = self.language = self.pending_email = ""
+        self.time_zone = self.language = self.pending_email = self.email_step = ""
         self.notification_rows = []
         self.missing = []
 
     async def _refresh(self) -> bool:
         """Read the signed-in account's profile again; False (and nothing shown) when there is none."""
-        account_id = await self._signed_in_account_id()
-        page = await asyncio.to_thread(service.page_view, account_id) if account_id is not None else None
+        signed_in = await self._signed_in()
+        page = (
+            await asyncio.to_thread(service.page_view, signed_in.account_id, signed_in.id)
+            if signed_in is not None
+            else None
+        )
         if page is None:
             self._forget()
             return False
@@ -119,6 +128,7 @@ class ProfileState(PortalState):
         ]
         self.missing = list(page.missing)
         self.pending_email = page.pending_email or ""
+        self.email_step = page.email_step or ""
         self.loaded = True
         self.form_key += 1
         return True
@@ -149,7 +159,9 @@ class ProfileState(PortalState):
         self.busy = True
         yield
         try:
-            result = await asyncio.to_thread(service.save_profile, signed_in, form_data, ip=self._client_ip())
+            result = await asyncio.to_thread(
+                service.save_profile, signed_in, form_data, ip=self._client_ip(), user_agent=self._user_agent()
+            )
         except FormErrors as refused:
             for name, message in refused.errors.items():
                 if name in FORM_FIELDS:
@@ -165,9 +177,11 @@ class ProfileState(PortalState):
             yield await self._signed_out()
             return
         await self._update_top_bar()
-        if result.code_sent_to:
+        if result.email_step == email_change.STEP_PASSWORD:
+            self.notice = "Your profile was saved. To change your email, confirm it's you with your current password."
+        elif result.email_step == email_change.STEP_CURRENT_CODE:
             self.notice = (
-                "Your profile was saved. Your email changes once you enter the code we sent to the new address."
+                "Your profile was saved. To change your email, first enter the code we sent to your current address."
             )
         else:
             self.notice = "Your profile was saved."
@@ -186,11 +200,17 @@ class ProfileState(PortalState):
         self.code_busy = True
         yield
         try:
-            new_email = await asyncio.to_thread(email_change.confirm, signed_in, form_text(form_data, "code"))
+            new_email = await asyncio.to_thread(
+                email_change.confirm,
+                signed_in,
+                form_text(form_data, "code"),
+                ip=self._client_ip(),
+                user_agent=self._user_agent(),
+            )
         except FieldError as error:
             self.code_error = error.message
             if error.message == email_change.CANNOT_CHANGE:
-                self.pending_email = ""
+                self.pending_email = self.email_step = ""
                 self.email_error = error.message
             return
         except PermissionError:
@@ -202,7 +222,60 @@ class ProfileState(PortalState):
             yield await self._signed_out()
             return
         await self._update_top_bar()
-        self.notice = f"Your email is now {new_email}. We told your old address about the change."
+        self.notice = (
+            f"Your email is now {new_email}. We told your old address about the change, "
+            "with a link to undo it if it wasn't you."
+        )
+
+    @rx.event
+    async def confirm_identity(self, form_data: dict):
+        """The step before the code to the new address: the current password, or the code sent to the current address."""
+        self._clear_messages()
+        signed_in = await self._signed_in()
+        if signed_in is None:
+            yield await self._signed_out()
+            return
+        # Whether it is taken as a password or a code is the service's choice (the account has a password or not).
+        secret = form_text(form_data, "current_password") or form_text(form_data, "current_code")
+        self.code_busy = True
+        yield
+        try:
+            proof = await asyncio.to_thread(email_change.prove_identity, signed_in, secret, ip=self._client_ip())
+        except FieldError as error:
+            if error.field == "current_password":
+                self.current_password_error = error.message
+            else:
+                self.current_code_error = error.message
+            if error.message == email_change.NO_CHANGE_WAITING:
+                await self._refresh()
+            return
+        except PermissionError:
+            yield await self._signed_out()
+            return
+        finally:
+            self.code_busy = False
+        if not await self._refresh():
+            yield await self._signed_out()
+            return
+        if proof.code_problem:
+            self.code_error = proof.code_problem
+        else:
+            self.code_notice = f"Thank you. We sent a code to {proof.new_email}: enter it below."
+
+    @rx.event
+    async def resend_identity_code(self):
+        self._clear_messages()
+        signed_in = await self._signed_in()
+        if signed_in is None:
+            return await self._signed_out()
+        try:
+            sent_to = await asyncio.to_thread(email_change.resend_identity_code, signed_in, ip=self._client_ip())
+        except FieldError as error:
+            self.current_code_error = error.message
+            return
+        except PermissionError:
+            return await self._signed_out()
+        self.code_notice = f"We sent a new code to {sent_to}. Earlier codes no longer work."
 
     @rx.event
     async def resend_email_code(self):
@@ -229,7 +302,7 @@ class ProfileState(PortalState):
             await asyncio.to_thread(email_change.cancel, signed_in)
         except PermissionError:
             return await self._signed_out()
-        self.pending_email = ""
+        self.pending_email = self.email_step = ""
         self.notice = "Your email stays as it is."
 
 

@@ -20,6 +20,7 @@ from portal_app.profile.models import EmailChange, Profile
 from portal_app.profile.ui.profile_state import FORM_FIELDS, ProfileBannerState, ProfileState
 from portal_app.shell.ui.session_state import SessionState
 from portal_app.timeline.models import Activity
+from tests.profile.email_steps import PASSWORD, give_password
 from tests.support.hostile_input import (
     NOT_A_FORM,
     NOT_A_STRING,
@@ -257,8 +258,20 @@ async def test_malformed_events_are_dropped(pipeline, caplog, ada):
         await client.send_raw(
             {"name": event_name(ProfileState.save), "payload": payload, "router_data": {"pathname": "/profile"}}
         )
-    for handler in (ProfileState.resend_email_code, ProfileState.cancel_email_change):
+    for handler in (
+        ProfileState.resend_email_code,
+        ProfileState.resend_identity_code,
+        ProfileState.cancel_email_change,
+    ):
         await client.send(handler, {"form_data": GOOD})
+    for payload in [{}, {"data": {"current_code": "123456"}}, ["form_data"], None]:
+        await client.send_raw(
+            {
+                "name": event_name(ProfileState.confirm_identity),
+                "payload": payload,
+                "router_data": {"pathname": "/profile"},
+            }
+        )
     assert_nothing_crashed(pipeline, caplog)
     assert counts() == before and service.profile_for_apps(account_id).phone == ""
 
@@ -278,9 +291,12 @@ async def test_one_account_cannot_change_another(pipeline, caplog, ada):
     assert_nothing_crashed(pipeline, caplog)
     assert service.profile_for_apps(ada_id).phone == "" and service.profile_for_apps(grace_id).phone == "+442079460958"
 
-    # Grace's tab cannot confirm Ada's email change with Ada's code either.
+    # Grace's tab can neither prove nor confirm Ada's email change with Ada's codes.
     ada_tab = await open_profile(pipeline, ada_token)
     await ada_tab.send(ProfileState.save, {"form_data": {**GOOD, "email": NEW}})
+    await grace_tab.send(ProfileState.confirm_identity, {"form_data": {"current_code": latest_code("ada@example.com")}})
+    assert (await grace_tab.state(ProfileState)).current_code_error == email_change.NO_CHANGE_WAITING
+    await ada_tab.send(ProfileState.confirm_identity, {"form_data": {"current_code": latest_code("ada@example.com")}})
     await grace_tab.send(ProfileState.confirm_email, {"form_data": {"code": latest_code()}})
     assert (await grace_tab.state(ProfileState)).code_error == email_change.NO_CHANGE_WAITING
     assert accounts() == [(ada_id, "ada@example.com", "Ada Lovelace"), (grace_id, "grace@example.com", "Grace Hopper")]
@@ -292,6 +308,8 @@ async def test_one_account_cannot_change_another(pipeline, caplog, ada):
     await anonymous.send(ProfileState.save, {"form_data": hostile})
     await anonymous.send(ProfileState.confirm_email, {"form_data": {"code": latest_code()}})
     await anonymous.send(ProfileState.resend_email_code, {})
+    await anonymous.send(ProfileState.confirm_identity, {"form_data": {"current_code": latest_code()}})
+    await anonymous.send(ProfileState.resend_identity_code, {})
     await anonymous.send(ProfileState.cancel_email_change, {})
     assert_nothing_crashed(pipeline, caplog)
     assert counts() == before and set(anonymous.redirects()) == {"/login?next=/profile"}
@@ -317,33 +335,110 @@ async def test_a_tab_whose_session_ended_is_sent_to_login(pipeline, caplog, ada)
 # --- the email change ----------------------------------------------------------------------------------
 
 
+async def start_change(client, address: str = NEW) -> None:
+    """Save a new address and prove it is Ada with the code sent to her current address (she has no password)."""
+    await client.send(ProfileState.save, {"form_data": {**GOOD, "email": address}})
+    await client.send(ProfileState.confirm_identity, {"form_data": {"current_code": latest_code("ada@example.com")}})
+
+
 async def test_changing_the_email_through_the_page(pipeline, caplog, ada):
     account_id, token = ada
     client = await open_profile(pipeline, token)
     await client.send(ProfileState.save, {"form_data": {**GOOD, "email": NEW}})
     state = await client.state(ProfileState)
-    assert state.pending_email == NEW and state.email == "ada@example.com"
-    assert (
-        state.notice == "Your profile was saved. Your email changes once you enter the code we sent to the new address."
+    assert (state.pending_email, state.email_step, state.email) == (NEW, "current_code", "ada@example.com")
+    assert state.notice == (
+        "Your profile was saved. To change your email, first enter the code we sent to your current address."
     )
 
     # Reloading the page keeps the pending change (nothing lives only in the tab).
     client = await open_profile(pipeline, token)
-    assert (await client.state(ProfileState)).pending_email == NEW
+    assert (await client.state(ProfileState)).email_step == "current_code"
+
+    await client.send(ProfileState.confirm_identity, {"form_data": {"current_code": latest_code("ada@example.com")}})
+    state = await client.state(ProfileState)
+    assert state.current_code_error == "" and state.email_step == "new_code"
+    assert state.code_notice == f"Thank you. We sent a code to {NEW}: enter it below."
 
     await client.send(ProfileState.confirm_email, {"form_data": {"code": latest_code()}})
     assert_nothing_crashed(pipeline, caplog)
     state = await client.state(ProfileState)
-    assert state.code_error == "" and state.pending_email == "" and state.email == NEW
-    assert state.notice == f"Your email is now {NEW}. We told your old address about the change."
+    assert state.code_error == "" and state.pending_email == "" and state.email_step == "" and state.email == NEW
+    assert state.notice == (
+        f"Your email is now {NEW}. We told your old address about the change, with a link to undo it if it wasn't you."
+    )
     assert (await client.state(SessionState)).email == NEW
     assert accounts() == [(account_id, NEW, "Ada Lovelace")]
+
+
+async def test_with_a_password_the_page_asks_for_it_next_to_the_field(pipeline, caplog, ada):
+    account_id, token = ada
+    give_password(account_id)
+    client = await open_profile(pipeline, token)
+    await client.send(ProfileState.save, {"form_data": {**GOOD, "email": NEW}})
+    state = await client.state(ProfileState)
+    assert state.email_step == "password"
+    assert state.notice == "Your profile was saved. To change your email, confirm it's you with your current password."
+
+    for form, message in [
+        ({}, email_change.ENTER_PASSWORD),
+        ({"current_password": ""}, email_change.ENTER_PASSWORD),
+        ({"current_password": "not it"}, email_change.WRONG_PASSWORD),
+    ]:
+        await client.send(ProfileState.confirm_identity, {"form_data": form})
+        state = await client.state(ProfileState)
+        assert state.current_password_error == message and state.email_step == "password"
+        assert_human_message(message)
+    assert counts()["OutboxEmail"] == 0
+
+    await client.send(ProfileState.confirm_identity, {"form_data": {"current_password": PASSWORD}})
+    state = await client.state(ProfileState)
+    assert state.current_password_error == "" and state.email_step == "new_code"
+    await client.send(ProfileState.confirm_email, {"form_data": {"code": latest_code()}})
+    assert (await client.state(ProfileState)).email == NEW
+    assert_nothing_crashed(pipeline, caplog)
+
+
+async def test_the_code_to_the_new_address_is_refused_before_the_proof(pipeline, caplog, ada):
+    _account_id, token = ada
+    client = await open_profile(pipeline, token)
+    await client.send(ProfileState.save, {"form_data": {**GOOD, "email": NEW}})
+    await client.send(ProfileState.confirm_email, {"form_data": {"code": "123456"}})
+    assert (await client.state(ProfileState)).code_error == email_change.PROVE_FIRST
+    await client.send(ProfileState.resend_email_code, {})
+    assert (await client.state(ProfileState)).code_error == email_change.PROVE_FIRST
+    assert accounts()[0][1] == "ada@example.com"
+    assert_nothing_crashed(pipeline, caplog)
+
+
+async def test_bad_proofs_are_refused_with_a_message(pipeline, caplog, ada):
+    _account_id, token = ada
+    client = await open_profile(pipeline, token)
+    await client.send(ProfileState.save, {"form_data": {**GOOD, "email": NEW}})
+    cases = {
+        **{f"form-{kind}": value for kind, value in NOT_A_FORM.items()},
+        **{f"code-{kind}": {"current_code": value} for kind, value in NOT_A_STRING.items()},
+        "code-one-mb": {"current_code": "1" * ONE_MB},
+        "code-nul": {"current_code": "123\x00456"},
+        "password-field": {"current_password": "plum-velvet-orbit-42"},
+    }
+
+    async def check(form_data):
+        tab = await open_profile(pipeline, token)
+        await tab.send(ProfileState.confirm_identity, {"form_data": form_data})
+        assert_nothing_crashed(pipeline, caplog)
+        state = await tab.state(ProfileState)
+        assert state.current_code_error == ENTER_CODE and state.code_busy is False
+        assert state.email_step == "current_code"
+        assert code_attempts() == [0]
+
+    await check_each(pipeline, caplog, cases, check)
 
 
 async def test_bad_codes_are_refused_without_using_an_attempt(pipeline, caplog, ada):
     _account_id, token = ada
     client = await open_profile(pipeline, token)
-    await client.send(ProfileState.save, {"form_data": {**GOOD, "email": NEW}})
+    await start_change(client)
     cases = {
         **{f"form-{kind}": value for kind, value in NOT_A_FORM.items()},
         **{f"code-{kind}": {"code": value} for kind, value in NOT_A_STRING.items()},
@@ -359,7 +454,7 @@ async def test_bad_codes_are_refused_without_using_an_attempt(pipeline, caplog, 
         assert_nothing_crashed(pipeline, caplog)
         state = await tab.state(ProfileState)
         assert state.code_error == ENTER_CODE and state.code_busy is False
-        assert code_attempts() == [0]
+        assert code_attempts() == [1, 0]  # the code to the current address was used; the new one untouched
         assert accounts()[0][1] == "ada@example.com"
 
     await check_each(pipeline, caplog, cases, check)
@@ -368,7 +463,7 @@ async def test_bad_codes_are_refused_without_using_an_attempt(pipeline, caplog, 
 async def test_five_wrong_codes_through_the_page(pipeline, caplog, ada):
     _account_id, token = ada
     client = await open_profile(pipeline, token)
-    await client.send(ProfileState.save, {"form_data": {**GOOD, "email": NEW}})
+    await start_change(client)
     right = latest_code()
     wrong = f"{(int(right) + 1) % 1_000_000:06d}"
     messages = []
@@ -387,6 +482,15 @@ async def test_resend_and_keep_the_current_email(pipeline, caplog, ada, frozen_c
     client = await open_profile(pipeline, token)
     await client.send(ProfileState.save, {"form_data": {**GOOD, "email": NEW}})
 
+    await client.send(ProfileState.resend_identity_code, {})
+    assert (await client.state(ProfileState)).current_code_error.startswith("You asked for several codes just now.")
+    frozen_clock.advance(seconds=61)
+    await client.send(ProfileState.resend_identity_code, {})
+    state = await client.state(ProfileState)
+    assert state.current_code_error == ""
+    assert state.code_notice == "We sent a new code to ada@example.com. Earlier codes no longer work."
+    await client.send(ProfileState.confirm_identity, {"form_data": {"current_code": latest_code("ada@example.com")}})
+
     await client.send(ProfileState.resend_email_code, {})
     assert (await client.state(ProfileState)).code_error.startswith("You asked for several codes just now.")
     frozen_clock.advance(seconds=61)
@@ -396,20 +500,32 @@ async def test_resend_and_keep_the_current_email(pipeline, caplog, ada, frozen_c
 
     await client.send(ProfileState.cancel_email_change, {})
     state = await client.state(ProfileState)
-    assert state.pending_email == "" and state.notice == "Your email stays as it is."
+    assert state.pending_email == "" and state.email_step == "" and state.notice == "Your email stays as it is."
     await client.send(ProfileState.confirm_email, {"form_data": {"code": latest_code()}})
     assert (await client.state(ProfileState)).code_error == email_change.NO_CHANGE_WAITING
     assert_nothing_crashed(pipeline, caplog)
     assert accounts()[0][1] == "ada@example.com"
 
 
+async def test_another_tab_of_another_browser_does_not_see_the_change(pipeline, caplog, ada):
+    account_id, token = ada
+    client = await open_profile(pipeline, token)
+    await client.send(ProfileState.save, {"form_data": {**GOOD, "email": NEW}})
+    elsewhere = await open_profile(pipeline, start_session(account_id))
+    state = await elsewhere.state(ProfileState)
+    assert state.pending_email == "" and state.email_step == ""
+    await elsewhere.send(ProfileState.confirm_identity, {"form_data": {"current_code": latest_code("ada@example.com")}})
+    assert (await elsewhere.state(ProfileState)).current_code_error == email_change.NO_CHANGE_WAITING
+    assert_nothing_crashed(pipeline, caplog)
+
+
 async def test_an_address_in_use_fails_neutrally(pipeline, caplog, ada):
     _account_id, token = ada
     make_account("taken@example.com", "Someone Else")
     client = await open_profile(pipeline, token)
-    await client.send(ProfileState.save, {"form_data": {**GOOD, "email": "taken@example.com"}})
+    await start_change(client, "taken@example.com")
     state = await client.state(ProfileState)
-    assert state.pending_email == "taken@example.com" and errors_of(state) == {}
+    assert state.pending_email == "taken@example.com" and state.email_step == "new_code" and errors_of(state) == {}
 
     await client.send(ProfileState.confirm_email, {"form_data": {"code": latest_code("taken@example.com")}})
     assert_nothing_crashed(pipeline, caplog)
