@@ -1,15 +1,41 @@
-"""argon2id password hashing, with the parameters from settings and upgrades when they change."""
+"""argon2id password hashing, with the parameters from settings and upgrades when they change.
+
+Every argon2 computation of the process (signup, password login, password change, staff sign-in, the
+CLI) runs on one bounded pool of `PORTAL_PASSWORD_HASHING_THREADS` threads, so a burst of signups or
+logins queues there instead of taking every CPU (and 64 MiB a hash) from the rest of the portal. The
+plain functions wait for the pool in the calling thread; `hash_password_async` waits on the event loop,
+holding no thread while it queues.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import secrets
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import update
 
 from portal_app.kernel.settings import get_settings
+
+_pools: dict[int, ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    """The process's hashing pool, sized by the settings (a test that changes the size gets its own)."""
+    size = get_settings().password_hashing_threads
+    with _pools_lock:
+        if size not in _pools:
+            _pools[size] = ThreadPoolExecutor(max_workers=size, thread_name_prefix="password-hashing")
+        return _pools[size]
+
+
+def _in_pool(work, *args):
+    return _pool().submit(work, *args).result()
 
 
 @functools.lru_cache(maxsize=8)
@@ -27,8 +53,29 @@ def _dummy_hash_for(hasher: PasswordHasher) -> str:
     return hasher.hash(secrets.token_urlsafe(16))
 
 
+def _hash(hasher: PasswordHasher, password: str) -> str:
+    return hasher.hash(password)
+
+
+def _verify(hasher: PasswordHasher, password_hash: str, password: str) -> bool:
+    try:
+        return hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError, UnicodeEncodeError):
+        return False
+
+
+def _burn(hasher: PasswordHasher, password: str) -> None:
+    _verify(hasher, _dummy_hash_for(hasher), password)
+
+
 def hash_password(password: str) -> str:
-    return _hasher().hash(password)
+    """The argon2id hash of the password, computed on the hashing pool (this thread waits for it)."""
+    return _in_pool(_hash, _hasher(), password)
+
+
+async def hash_password_async(password: str) -> str:
+    """hash_password for the event loop: queues for the pool without holding any thread meanwhile."""
+    return await asyncio.wrap_future(_pool().submit(_hash, _hasher(), password))
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
@@ -36,10 +83,19 @@ def verify_password(password_hash: str | None, password: str) -> bool:
     a malformed password is simply no match."""
     if not isinstance(password_hash, str) or not isinstance(password, str):
         return False
-    try:
-        return _hasher().verify(password_hash, password)
-    except (VerificationError, InvalidHashError, UnicodeEncodeError):
+    return _in_pool(_verify, _hasher(), password_hash, password)
+
+
+async def verify_password_async(password_hash: str | None, password: str) -> bool:
+    """verify_password for the event loop: queues for the pool without holding any thread meanwhile."""
+    if not isinstance(password_hash, str) or not isinstance(password, str):
         return False
+    return await asyncio.wrap_future(_pool().submit(_verify, _hasher(), password_hash, password))
+
+
+async def burn_equal_work_async(password: str) -> None:
+    """burn_equal_work for the event loop."""
+    await asyncio.wrap_future(_pool().submit(_burn, _hasher(), password))
 
 
 def upgraded_hash(stored_hash: str, password: str) -> str | None:
@@ -70,4 +126,4 @@ def needs_rehash(password_hash: str) -> bool:
 
 def burn_equal_work(password: str) -> None:
     """Spend the work of one real check, so an unknown email answers as slowly as a known one."""
-    verify_password(_dummy_hash_for(_hasher()), password)
+    _in_pool(_burn, _hasher(), password)

@@ -1,18 +1,28 @@
-"""Signup: an account only once a code proves the email; the screen never tells whether it had one already."""
+"""Signup: an account only once a code proves the email; the screen never tells whether it had one already.
+
+A signup first reserves its place in the code-sending limits (per email, per network) in one write
+transaction, and only then spends argon2 work on the password: parallel signups cannot all pass the
+count before any of them is recorded. What a reservation pays for is kept when it happened and given
+back when it did not (see `_give_back`).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, delete, select
 
-from portal_app.accounts import choices, codes, passwords, tickets
+from portal_app.accounts import choices, codes, passwords, security_log, tickets
 from portal_app.accounts.codes import CodeStatus
 from portal_app.accounts.errors import ResendTooSoon
-from portal_app.accounts.models import Account, PendingSignup
+from portal_app.accounts.models import Account, PendingSignup, RateEvent
 from portal_app.accounts.throttle import describe_wait
 from portal_app.accounts.validation import check_new_password, clean_code, clean_full_name, normalize_email
 from portal_app.apps import hooks
@@ -30,6 +40,11 @@ SIGNUP_EXPIRED = "Your signup has expired. Please sign up again."
 # A pending signup outlives its first code by this much, so the verify page can still say that
 # the code expired and send a new one; codes sent later never outlive the pending signup.
 SIGNUP_GRACE = timedelta(hours=1)
+# On PostgreSQL, code-send reservations queue on this transaction-level advisory lock, so two of them
+# cannot both count before either has recorded its send (SQLite's write lock does this at BEGIN).
+SEND_RESERVATION_LOCK = int.from_bytes(hashlib.sha256(b"portal:code-send-reservation").digest()[:8], "big", signed=True)
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -76,30 +91,79 @@ def _live_pending(session: Session, flow_token: object) -> PendingSignup | None:
     ).first()
 
 
-def _send_signup_code(session: Session, pending: PendingSignup, ip: str) -> None:
-    """Issue a code for the pending signup and put its email in the outbox, in the caller's transaction."""
+def _send_signup_code(session: Session, pending: PendingSignup) -> None:
+    """Issue a code for the pending signup and put its email in the outbox, in the caller's transaction.
+
+    The email says nothing anyone typed into the form (no name): until the code comes back, the address
+    is not proven to be the signer's, and a stranger's words must not reach it in our name.
+    """
     lifetime = min(timedelta(minutes=get_settings().signup_code_minutes), pending.expires_at - clock.now())
     code = codes.issue_code(
         session, purpose=SIGNUP_PURPOSE, email=pending.email, lifetime=lifetime, pending_signup_id=pending.id
     )
-    codes.record_send(session, email=pending.email, ip=ip)
     existing = not _duplicates_allowed(session) and _has_account(session, pending.email)
     outbox.enqueue(
         session,
         to=pending.email,
         template="existing_account_code" if existing else "signup_code",
-        context={
-            "code": code,
-            "expires_minutes": max(1, int(lifetime.total_seconds() // 60)),
-            "full_name": pending.full_name,
-        },
+        context={"code": code, "expires_minutes": max(1, int(lifetime.total_seconds() // 60))},
     )
 
 
-def start_signup(*, full_name: object, email: object, password: object, ip: object) -> str:
-    """Check the form, store a pending signup and email its code; returns a signup ticket.
+@dataclass(frozen=True)
+class _Reservation:
+    """The rate events a signup recorded in advance: the network's (pays for the argon2 work and the email)
+    and the email's (pays for the email sent to it)."""
 
-    Raises FormErrors with a message for every refused field, including a sending limit on "email".
+    network_event_ids: tuple[int, ...]
+    email_event_ids: tuple[int, ...]
+
+
+def _reserve_send(session: Session, *, email: str, ip: str) -> _Reservation | timedelta:
+    """Count one code email for `email` at `ip`'s request now, or the wait when a sending limit refuses it.
+
+    Inside the caller's write transaction: on SQLite it holds the write lock since BEGIN; on PostgreSQL
+    the advisory lock below makes the count and the insert one step for every reservation.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SEND_RESERVATION_LOCK})
+    wait = codes.send_wait(session, email=email, ip=ip)
+    if wait is not None:
+        return wait
+    codes.record_send(session, email=email, ip=ip)
+    recorded = [row for row in session.new if isinstance(row, RateEvent)]
+    session.flush()
+    return _Reservation(
+        network_event_ids=tuple(row.id for row in recorded if row.kind == codes.SENDS_FROM_IP),
+        email_event_ids=tuple(row.id for row in recorded if row.kind != codes.SENDS_FROM_IP),
+    )
+
+
+def _give_back(event_ids: tuple[int, ...]) -> None:
+    """Un-count reserved sends that did not happen. Best effort: it runs after a failure, which it must not hide."""
+    if not event_ids:
+        return
+    try:
+        with db.write_session() as session:
+            session.exec(delete(RateEvent).where(col(RateEvent.id).in_(event_ids)))
+    except Exception:  # noqa: BLE001 - the signup's own error is the one to report
+        logger.warning("could not give back %d reserved code sends", len(event_ids), exc_info=True)
+
+
+@dataclass(frozen=True)
+class _SignupForm:
+    full_name: str
+    email: str
+    password: str
+    ip: str
+
+
+def _check_and_reserve(
+    *, full_name: object, email: object, password: object, ip: object
+) -> tuple[_SignupForm, _Reservation]:
+    """Check the form, then reserve its code email in the sending limits (one write transaction).
+
+    Refused forms and refused sends take nothing from any limit.
     """
     errors: dict[str, str] = {}
     name = _collect(errors, clean_full_name, full_name)
@@ -107,29 +171,72 @@ def start_signup(*, full_name: object, email: object, password: object, ip: obje
     _collect(errors, check_new_password, password, address)
     if errors:
         raise FormErrors(errors)
-    client_ip = clean_ip(ip)
-    with db.read_session() as session:
-        wait = codes.send_wait(session, email=address, ip=client_ip)
-    if wait is not None:
-        raise FormErrors({"email": _too_many_codes(wait)})
-    password_hash = passwords.hash_password(password)
+    form = _SignupForm(full_name=name, email=address, password=password, ip=clean_ip(ip))
     with db.write_session() as session:
-        # Checked again under the write lock: the first check only spares the argon2 work.
-        wait = codes.send_wait(session, email=address, ip=client_ip)
-        if wait is not None:
-            raise FormErrors({"email": _too_many_codes(wait)})
-        now = clock.now()
-        pending = PendingSignup(
-            email=address,
-            full_name=name,
-            password_hash=password_hash,
-            created_at=now,
-            expires_at=now + timedelta(minutes=get_settings().signup_code_minutes) + SIGNUP_GRACE,
-        )
-        session.add(pending)
-        session.flush()
-        _send_signup_code(session, pending, client_ip)
-        return tickets.issue_signup_ticket(session, pending_signup_id=pending.id)
+        reserved = _reserve_send(session, email=form.email, ip=form.ip)
+    if isinstance(reserved, timedelta):
+        raise FormErrors({"email": _too_many_codes(reserved)})
+    return form, reserved
+
+
+def _store_pending(form: _SignupForm, reservation: _Reservation, password_hash: str) -> str:
+    """Store the pending signup and email its code; returns the signup ticket.
+
+    If this fails, the argon2 work was spent (the network keeps its slot) but no email went out (the
+    email's slot is given back, so the person can try again at once).
+    """
+    try:
+        with db.write_session() as session:
+            now = clock.now()
+            pending = PendingSignup(
+                email=form.email,
+                full_name=form.full_name,
+                password_hash=password_hash,
+                created_at=now,
+                expires_at=now + timedelta(minutes=get_settings().signup_code_minutes) + SIGNUP_GRACE,
+            )
+            session.add(pending)
+            session.flush()
+            _send_signup_code(session, pending)
+            return tickets.issue_signup_ticket(session, pending_signup_id=pending.id)
+    except Exception:
+        _give_back(reservation.email_event_ids)
+        raise
+
+
+def _hash_failed(reservation: _Reservation) -> None:
+    """No hash and no email: the whole reservation goes back."""
+    _give_back(reservation.network_event_ids + reservation.email_event_ids)
+
+
+def start_signup(*, full_name: object, email: object, password: object, ip: object) -> str:
+    """Check the form, store a pending signup and email its code; returns a signup ticket.
+
+    Raises FormErrors with a message for every refused field, including a sending limit on "email".
+    Blocks the calling thread while the password waits for the hashing pool: the page's state calls
+    start_signup_async instead.
+    """
+    form, reservation = _check_and_reserve(full_name=full_name, email=email, password=password, ip=ip)
+    try:
+        password_hash = passwords.hash_password(form.password)
+    except Exception:
+        _hash_failed(reservation)
+        raise
+    return _store_pending(form, reservation, password_hash)
+
+
+async def start_signup_async(*, full_name: object, email: object, password: object, ip: object) -> str:
+    """start_signup for the event loop: the database steps run in threads, and the password queues for
+    the hashing pool without holding one, so a burst of signups leaves threads for everyone else's events."""
+    form, reservation = await asyncio.to_thread(
+        _check_and_reserve, full_name=full_name, email=email, password=password, ip=ip
+    )
+    try:
+        password_hash = await passwords.hash_password_async(form.password)
+    except Exception:
+        await asyncio.to_thread(_hash_failed, reservation)
+        raise
+    return await asyncio.to_thread(_store_pending, form, reservation, password_hash)
 
 
 def pending_view(flow_token: object) -> PendingView | None:
@@ -160,15 +267,17 @@ def resend_signup_code(flow_token: object, *, ip: object) -> datetime:
         pending = _live_pending(session, flow_token)
         if pending is None:
             raise FieldError("code", SIGNUP_EXPIRED)
-        wait = codes.send_wait(session, email=pending.email, ip=client_ip)
-        if wait is not None:
-            raise ResendTooSoon(wait, _too_many_codes(wait))
-        _send_signup_code(session, pending, client_ip)
+        reserved = _reserve_send(session, email=pending.email, ip=client_ip)
+        if isinstance(reserved, timedelta):
+            raise ResendTooSoon(reserved, _too_many_codes(reserved))
+        _send_signup_code(session, pending)
         next_wait = codes.send_wait(session, email=pending.email, ip=client_ip)
         return clock.now() + (next_wait or timedelta(0))
 
 
-def _finish_signup(session: Session, pending_signup_id: int, origin: hooks.AccountOrigin | None = None) -> str:
+def _finish_signup(
+    session: Session, pending_signup_id: int, origin: hooks.AccountOrigin | None = None, user_agent: str = ""
+) -> str:
     """Turn a verified pending signup into a signed-in account; returns a session (or chooser) ticket.
 
     The code proved the mailbox, so the sign-in may reach every account on the email. With
@@ -208,6 +317,14 @@ def _finish_signup(session: Session, pending_signup_id: int, origin: hooks.Accou
         activity.record(
             session, account_id=account.id, app_key=PORTAL_APP_KEY, kind="email_verified", summary=account.email
         )
+        security_log.record(
+            session,
+            "account_created",
+            account_id=account.id,
+            method="signup",
+            ip=origin.ip if origin is not None else "",
+            user_agent=user_agent,
+        )
         # Apps hear of the new account in its own transaction (a referral link it came through, say).
         hooks.fire(session, "account_created", account.id, origin=origin)
         account_ids, auth_method = [account.id], "signup"
@@ -222,25 +339,33 @@ def _finish_signup(session: Session, pending_signup_id: int, origin: hooks.Accou
     )
 
 
-def verify_signup(flow_token: object, code: object, *, origin: hooks.AccountOrigin | None = None) -> str:
+def verify_signup(
+    flow_token: object, code: object, *, origin: hooks.AccountOrigin | None = None, user_agent: object = ""
+) -> str:
     """Check the emailed code and sign in (creating the account if needed); returns a session or chooser ticket.
 
     Raises FieldError("code") with what went wrong: expired signup, wrong, dead or expired code, or
     code entry locked for the email after too many refused codes (password login still works).
+    `origin` and `user_agent` describe the browser for the security log and the apps' hooks.
     """
+    agent = user_agent if isinstance(user_agent, str) else ""
     with db.read_session() as session:
         pending = _live_pending(session, flow_token)
     if pending is None:
         raise FieldError("code", SIGNUP_EXPIRED)
     check = codes.check_code(
-        purpose=SIGNUP_PURPOSE, email=pending.email, code=clean_code(code), pending_signup_id=pending.id
+        purpose=SIGNUP_PURPOSE,
+        email=pending.email,
+        code=clean_code(code),
+        pending_signup_id=pending.id,
+        ip=origin.ip if origin is not None else "",
     )
     if check.status is not CodeStatus.OK:
         raise FieldError("code", codes.describe_problem(check))
     try:
         with db.write_session() as session:
-            return _finish_signup(session, pending.id, origin)
+            return _finish_signup(session, pending.id, origin, agent)
     except IntegrityError:
         # The account now exists: the same steps sign into it instead of creating one.
         with db.write_session() as session:
-            return _finish_signup(session, pending.id, origin)
+            return _finish_signup(session, pending.id, origin, agent)

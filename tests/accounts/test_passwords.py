@@ -1,9 +1,21 @@
-"""argon2id hashing: parameters from settings, rehash detection, and equal work for unknown emails."""
+"""argon2id hashing: parameters from settings, rehash detection, equal work for unknown emails, and the
+bounded pool every hash and check of the process runs on."""
 
+import asyncio
+import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
 from argon2 import PasswordHasher, Type, extract_parameters
 from argon2.exceptions import VerifyMismatchError
 
-from portal_app.accounts import passwords
+from portal_app.accounts import password_change, passwords, sessions, signup
+from portal_app.accounts.login import password_login
+from portal_app.kernel.settings import SettingsError, get_settings
+from tests.support.accounts import IP, PASSWORD, accounts_for, sign_up
+from tests.support.shared_email import session_token
 
 
 def test_hash_is_argon2id_with_the_configured_parameters(settings_env):
@@ -97,3 +109,139 @@ def test_burn_equal_work_stops_where_a_known_account_stops_on_an_unencodable_pas
 def test_an_account_without_a_password_matches_nothing(settings_env):
     assert passwords.verify_password(None, "anything at all") is False
     assert passwords.verify_password(passwords.hash_password("a fine passphrase"), None) is False
+
+
+# --- the bounded hashing pool ------------------------------------------------------------------
+
+
+class ArgonCalls:
+    """Counts argon2's hash and verify calls around the real ones: how many, how many at once, on which
+    threads; with `gate`, each call waits for the gate before argon2 works (a burst held in place)."""
+
+    def __init__(self, monkeypatch, gate: threading.Event | None = None) -> None:
+        self.gate = gate
+        self.lock = threading.Lock()
+        self.hashes = self.started = self.finished = self.running = self.most_at_once = 0
+        self.thread_names: set[str] = set()
+        monkeypatch.setattr(PasswordHasher, "hash", self._around(PasswordHasher.hash, counts_as_hash=True))
+        monkeypatch.setattr(PasswordHasher, "verify", self._around(PasswordHasher.verify, counts_as_hash=False))
+
+    def _around(self, real, *, counts_as_hash: bool):
+        def call(hasher, *args, **kwargs):
+            with self.lock:
+                self.started += 1
+                self.hashes += counts_as_hash
+                self.running += 1
+                self.most_at_once = max(self.most_at_once, self.running)
+                self.thread_names.add(threading.current_thread().name)
+            try:
+                if self.gate is not None:
+                    self.gate.wait()
+                return real(hasher, *args, **kwargs)
+            finally:
+                with self.lock:
+                    self.running -= 1
+                    self.finished += 1
+
+        return call
+
+
+def wait_until(condition, seconds: float) -> bool:
+    """Poll until the condition holds; False if it still does not after `seconds` (a hang guard only)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def test_a_burst_of_hashing_runs_at_most_the_configured_number_at_once(settings_env, monkeypatch):
+    settings_env(PORTAL_PASSWORD_HASHING_THREADS="2")
+    known = passwords.hash_password("plum-velvet-orbit-42")
+    passwords.burn_equal_work("warm up")  # the dummy hash is made once per parameters
+    gate = threading.Event()
+    calls = ArgonCalls(monkeypatch, gate)
+    work = [lambda n=n: passwords.hash_password(f"passphrase number {n}") for n in range(6)]
+    work += [lambda: passwords.verify_password(known, "plum-velvet-orbit-42")] * 3
+    work += [lambda: passwords.burn_equal_work("anything at all")] * 3
+    with ThreadPoolExecutor(max_workers=len(work)) as callers:
+        futures = [callers.submit(call) for call in work]
+        try:
+            assert wait_until(lambda: calls.started >= 2, 30)
+            # Give every caller the chance to start argon2 too; with the pool, only two ever do.
+            wait_until(lambda: calls.started >= len(work), 1)
+            started_while_held = calls.started
+        finally:
+            gate.set()
+        results = [future.result(timeout=60) for future in futures]
+    assert started_while_held == 2
+    assert all(result.startswith("$argon2id$") for result in results[:6])
+    assert results[6:9] == [True] * 3
+    assert calls.most_at_once == 2
+    assert calls.thread_names and all(name.startswith("password-hashing") for name in calls.thread_names)
+
+
+def test_the_pool_size_is_a_setting_with_one_thread_per_cpu_by_default(settings_env):
+    assert get_settings().password_hashing_threads == (os.cpu_count() or 1)
+    settings_env(PORTAL_PASSWORD_HASHING_THREADS="0")
+    with pytest.raises(SettingsError, match="PORTAL_PASSWORD_HASHING_THREADS must be a whole number of at least 1"):
+        get_settings()
+
+
+async def test_hashing_from_the_event_loop_holds_no_thread_while_it_queues(settings_env, monkeypatch):
+    settings_env(PORTAL_PASSWORD_HASHING_THREADS="1")
+    gate = threading.Event()
+    calls = ArgonCalls(monkeypatch, gate)
+    waiting = [asyncio.create_task(passwords.hash_password_async(f"passphrase number {n}")) for n in range(40)]
+    try:
+        # 40 hashes queued behind a held one, and a thread for something else is still free at once.
+        assert await asyncio.wait_for(asyncio.to_thread(lambda: "other work"), 30) == "other work"
+        assert calls.started == 1
+    finally:
+        gate.set()
+    hashes = await asyncio.wait_for(asyncio.gather(*waiting), 60)
+    assert len(set(hashes)) == 40 and calls.most_at_once == 1
+
+
+def test_signups_logins_and_password_changes_share_the_one_pool(database, settings_env, monkeypatch):
+    settings_env(PORTAL_PASSWORD_HASHING_THREADS="2")
+    for email in ("ann@example.com", "bob@example.com", "cy@example.com"):
+        sign_up(email)
+    changing = [
+        sessions.current_session(session_token(password_login(email=email, password=PASSWORD, ip=IP)))
+        for email in ("ann@example.com", "bob@example.com")
+    ]
+    gate = threading.Event()
+    calls = ArgonCalls(monkeypatch, gate)
+    work = [
+        lambda n=n: password_login(email="cy@example.com", password=PASSWORD, ip=f"198.51.100.{n}") for n in range(3)
+    ]
+    work += [
+        lambda info=info: password_change.set_password(
+            info, new_password="marble-lantern-heron-58", current_password=PASSWORD
+        )
+        for info in changing
+    ]
+    work += [
+        lambda n=n: signup.start_signup(
+            full_name="New Person", email=f"new{n}@example.com", password=PASSWORD, ip=f"192.0.2.{n}"
+        )
+        for n in range(3)
+    ]
+    with ThreadPoolExecutor(max_workers=len(work)) as callers:
+        futures = [callers.submit(call) for call in work]
+        try:
+            assert wait_until(lambda: calls.started >= 2, 30)
+            wait_until(lambda: calls.started >= len(work), 1)
+            started_while_held = calls.started
+        finally:
+            gate.set()
+        results = [future.result(timeout=60) for future in futures]
+    assert started_while_held == 2 and calls.most_at_once == 2
+    # Everyone got through: three sign-ins, two changed passwords, three pending signups.
+    assert all(isinstance(ticket, str) for ticket in results[:3] + results[5:])
+    assert results[3:5] == [None, None]
+    for email in ("ann@example.com", "bob@example.com"):
+        [account] = accounts_for(email)
+        assert passwords.verify_password(account.password_hash, "marble-lantern-heron-58")

@@ -182,3 +182,18 @@ def test_verify_without_a_pending_signup_points_to_signup(page: Page):
     page.goto("/verify")
     expect(page.get_by_role("link", name="Sign up")).to_be_visible()
     assert VERIFY.match(page.url)
+
+
+def test_resend_opens_when_the_browsers_countdown_ends(page: Page, base_url: str):
+    """The countdown runs in the browser (no server loop): moving only the browser's clock opens "Resend
+    code" and says so politely; the server still judges, and refuses a code asked for too soon."""
+    page.clock.install()
+    sign_up(page, name="Tick Tock", email=new_email("tick"))
+    resend = page.get_by_role("button", name="Resend code")
+    expect(resend).to_be_disabled()
+    page.clock.run_for(61_000)
+    expect(resend).to_be_enabled()
+    expect(resend).to_have_text("Resend code")
+    expect(page.locator("#resend-status")).to_have_text("You can ask for a new code now.")
+    resend.click()
+    expect(page.get_by_text("You can ask for a new code in")).to_be_visible()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import math
-import time
 
 import reflex as rx
 
 from portal_app.accounts import signup, tickets
+from portal_app.kernel import clock
 from portal_app.kernel.errors import FieldError, FormErrors
 from portal_app.kernel.settings import get_settings
 from portal_app.kernel.tokens import presented_token
@@ -36,8 +36,7 @@ class SignupState(PortalState):
         self.busy = True
         yield
         try:
-            ticket = await asyncio.to_thread(
-                signup.start_signup,
+            ticket = await signup.start_signup_async(
                 full_name=form_text(form_data, "full_name"),
                 email=form_text(form_data, "email"),
                 password=form_text(form_data, "password"),
@@ -59,18 +58,21 @@ class VerifyState(PortalState):
     status: str = "checking"
     code_error: str = ""
     notice: str = ""
+    # Seconds until "Resend code" may be pressed, as the server counted them; the page counts down from
+    # there in the browser (verify_page), so no handler runs per tick. `resend_serial` changes with every
+    # count, so the browser starts again even when the number is the same as last time.
     resend_wait: int = 0
+    resend_serial: int = 0
     busy: bool = False
     code_minutes: int = get_settings().signup_code_minutes
-    _resend_at: float = 0.0
 
     def _flow_token(self) -> str | None:
         token = self._cookie(tickets.SIGNUP_COOKIE)
         return presented_token(token)
 
-    def _set_resend_at(self, epoch_seconds: float) -> None:
-        self._resend_at = epoch_seconds
-        self.resend_wait = max(0, math.ceil(epoch_seconds - time.time()))
+    def _set_resend_wait(self, seconds: float) -> None:
+        self.resend_wait = max(0, math.ceil(seconds))
+        self.resend_serial += 1
 
     @rx.event
     async def load(self):
@@ -83,9 +85,8 @@ class VerifyState(PortalState):
             self.status, self.email = "missing", ""
             return
         self.status, self.email = "found", view.email
-        self._set_resend_at(view.resend_available_at.timestamp() if view.resend_available_at else 0.0)
-        if self.resend_wait:
-            return VerifyState.count_down
+        available_at = view.resend_available_at
+        self._set_resend_wait((available_at - clock.now()).total_seconds() if available_at else 0)
 
     @rx.event
     async def verify(self, form_data: dict):
@@ -98,7 +99,11 @@ class VerifyState(PortalState):
         yield
         try:
             ticket = await asyncio.to_thread(
-                signup.verify_signup, token, form_text(form_data, "code"), origin=self._account_origin()
+                signup.verify_signup,
+                token,
+                form_text(form_data, "code"),
+                origin=self._account_origin(),
+                user_agent=self._user_agent(),
             )
         except FieldError as error:
             self.code_error = error.message
@@ -117,22 +122,11 @@ class VerifyState(PortalState):
         try:
             next_allowed = await asyncio.to_thread(signup.resend_signup_code, token, ip=self._client_ip())
         except signup.ResendTooSoon as too_soon:
-            self._set_resend_at(time.time() + too_soon.retry_after.total_seconds())
+            self._set_resend_wait(too_soon.retry_after.total_seconds())
             self.notice = f"You can ask for a new code in {self.resend_wait} seconds."
-            return VerifyState.count_down
+            return
         except FieldError as error:
             self.code_error = error.message
             return
         self.notice = f"We sent a new code to {self.email}. Earlier codes no longer work."
-        self._set_resend_at(next_allowed.timestamp())
-        return VerifyState.count_down
-
-    @rx.event(background=True)
-    async def count_down(self):
-        """Tick the "Resend code in N s" label down to zero, once a second."""
-        while True:
-            async with self:
-                self.resend_wait = max(0, math.ceil(self._resend_at - time.time()))
-                if self.resend_wait == 0:
-                    return
-            await asyncio.sleep(1)
+        self._set_resend_wait((next_allowed - clock.now()).total_seconds())
