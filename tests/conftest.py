@@ -74,6 +74,7 @@ def shared_database(request, tmp_path, settings_env):
         REFLEX_DB_URL=url,
         PORTAL_CODE_RESEND_SECONDS="0",
         PORTAL_CODE_SENDS_PER_HOUR="1000",
+        PORTAL_CODE_SENDS_PER_HOUR_PER_EMAIL="1000",
         PORTAL_CODE_SENDS_PER_IP_PER_MINUTE="1000",
     )
     engine = db.get_engine()

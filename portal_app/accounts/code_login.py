@@ -3,10 +3,17 @@
 Asking for a code costs the same limits, rate events and work for every email; only an email with
 an account gets one. Entering a code for an email that has none answers as a code asked for at the
 same moment would: wrong with attempts counting down, dead after five, expired after ten minutes.
+
+A code is only checked in the browser that asked for it (its binding cookie, "portal_device"), or that
+opened the code-entry link of the invitation that carried it: the code's *flow*. Anywhere else the answer
+is "ask for a code first", the same for every email, and nothing is compared or counted, so probing
+without asking can neither tell an invited account from no account, nor use up someone's code, nor lock
+anyone out. Asking voids the earlier code (and flow), emails the person, and is limited (codes.py).
 """
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -31,6 +38,9 @@ LOGIN_PURPOSE = "login"
 LOGIN_TEMPLATE = "login_code"
 # One event per request that would have sent a login code, for known and unknown emails alike.
 CODE_REQUESTED = "login_code_request"
+# One event per browser allowed to enter the email's newest code, keyed by a digest of email and browser.
+CODE_FLOW = "login_code_flow"
+ENTRY_PURPOSE = "login_code_entry"
 
 
 def login_code_lifetime() -> timedelta:
@@ -92,12 +102,57 @@ def _work_of_a_send(email: str, context: dict) -> None:
     )
 
 
-def request_login_code(*, email: object, ip: object) -> str:
+def _flow_key(email: str, device_hash: str) -> str:
+    return tokens.hash_token(f"{email}|{device_hash}")
+
+
+def _open_flow(session: Session, email: str, device: object) -> None:
+    device_hash = tokens.hash_presented_token(device)
+    if device_hash is not None:
+        throttle.record(session, CODE_FLOW, _flow_key(email, device_hash))
+
+
+def has_flow(session: Session, email: str, device: object) -> bool:
+    """Whether this browser may enter the email's newest code: it asked for it (or opened its invitation's
+    link) no earlier than the newest request for the email."""
+    device_hash = tokens.hash_presented_token(device)
+    if device_hash is None:
+        return False
+    opened = throttle.newest_at(session, CODE_FLOW, _flow_key(email, device_hash))
+    requested = throttle.newest_at(session, CODE_REQUESTED, email)
+    return opened is not None and requested is not None and opened >= requested
+
+
+def entry_token(email: str, requested_at: datetime) -> str:
+    """The code-entry link's proof that its email was received: a MAC of the email and the request's time
+    (a later request for the email makes it stale, as it voids the code)."""
+    return tokens.code_hmac(ENTRY_PURPOSE, email, requested_at.isoformat())
+
+
+def open_entry_link(*, email: object, token: object, device: object) -> bool:
+    """The invitation's code-entry link opened in this browser: let it enter the email's code. False (and
+    nothing recorded) for a stale or wrong token."""
+    try:
+        address = normalize_email(email)
+    except FieldError:
+        return False
+    if not isinstance(token, str) or len(token) != 64:
+        return False
+    with db.write_session() as session:
+        requested = throttle.newest_at(session, CODE_REQUESTED, address)
+        if requested is None or not hmac.compare_digest(entry_token(address, requested), token):
+            return False
+        _open_flow(session, address, device)
+    return True
+
+
+def request_login_code(*, email: object, ip: object, device: object = None) -> str:
     """Email a login code (and link) if an account uses this email; returns the normalised email.
 
     For the page's answer "If an account exists for <email>, we sent a code". Known and unknown
-    emails pass the same limits and leave the same rate events. While code entry for the email is
-    locked (code_budget) nothing is sent, with the same answer.
+    emails pass the same limits and leave the same rate events. `device` (the browser's binding cookie)
+    is the one browser that may then enter the code. While code entry for the email is locked from the
+    client's network (code_budget) nothing is sent, with the same answer.
     Raises FieldError("email"): not an email address, or a sending limit (same text for every email).
     """
     address = normalize_email(email)
@@ -105,13 +160,14 @@ def request_login_code(*, email: object, ip: object) -> str:
     lifetime = login_code_lifetime()
     context = {"expires_minutes": get_settings().login_code_minutes}
     with db.write_session() as session:
-        if code_budget.locked_until(session, address) is not None:
+        if code_budget.locked_until(session, address, client_ip) is not None:
             return address
         wait = codes.send_wait(session, email=address, ip=client_ip)
         if wait is not None:
             raise FieldError("email", _too_many_codes(wait))
         codes.record_send(session, email=address, ip=client_ip)
         throttle.record(session, CODE_REQUESTED, address)
+        _open_flow(session, address, device)
         if _accounts_on(session, address):
             send_sign_in_code(session, email=address, lifetime=lifetime, template=LOGIN_TEMPLATE, context=context)
         else:
@@ -170,16 +226,28 @@ def sign_in_mailbox_owner(
 
 
 def login_with_code(
-    *, email: object, code: object, next_path: object = "/", origin: hooks.AccountOrigin | None = None
+    *,
+    email: object,
+    code: object,
+    device: object = None,
+    ip: object = "",
+    next_path: object = "/",
+    origin: hooks.AccountOrigin | None = None,
 ) -> str:
     """Check an emailed login code and sign in; returns a session ticket, or a chooser ticket for several accounts.
 
     Raises FieldError("email") for an invalid email, FieldError("code") for a malformed, wrong,
-    dead or expired code, or while code entry for the email is locked.
+    dead or expired code, a browser (`device`) that did not ask for it, or while code entry for the
+    email is locked from the client's network (`ip`).
     """
     address = normalize_email(email)
     digits = clean_code(code)
-    check = codes.check_code(purpose=LOGIN_PURPOSE, email=address, code=digits)
+    with db.read_session() as session:
+        allowed = has_flow(session, address, device)
+    if not allowed:
+        raise FieldError("code", codes.describe_problem(CodeCheck(CodeStatus.NOT_REQUESTED)))
+    client_ip = origin.ip if origin is not None and not ip else clean_ip(ip)
+    check = codes.check_code(purpose=LOGIN_PURPOSE, email=address, code=digits, ip=client_ip)
     if check.status is CodeStatus.NO_CODE:
         check = _as_if_a_code_was_sent(address)
     if check.status is not CodeStatus.OK:

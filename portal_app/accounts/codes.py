@@ -1,4 +1,8 @@
-"""Emailed 6-digit codes: kept only as HMACs, few attempts, single use, limited sending, a daily failure budget."""
+"""Emailed 6-digit codes: kept only as HMACs, few attempts, single use, limited sending, a daily failure budget.
+
+Sending is limited per email from one network (5 an hour), per email from every network (15 an hour) and
+per network (20 a minute), so an attacker asking for codes from one place cannot use up the person's.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,21 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select, update
 
-from portal_app.accounts import code_budget, throttle
+from portal_app.accounts import code_budget, security_log, throttle
 from portal_app.accounts.models import EmailCode
 from portal_app.kernel import clock, db, tokens
 from portal_app.kernel.settings import get_settings
 
 SENDS_TO_EMAIL = "code_send_email"
+SENDS_TO_EMAIL_FROM_NETWORK = "code_send_pair"
 SENDS_FROM_IP = "code_send_ip"
+STAFF_SENDS_TO_EMAIL = "staff_code_send_email"
+
+
+NOT_REQUESTED_MESSAGE = (
+    "Ask for a code first: a code works only in the browser that asked for it, or that opened the link in "
+    "your invitation."
+)
 
 
 class CodeStatus(enum.Enum):
@@ -24,8 +36,10 @@ class CodeStatus(enum.Enum):
     EXPIRED = "expired"
     TOO_MANY_ATTEMPTS = "too_many_attempts"
     NO_CODE = "no_code"
-    # The email's daily failure budget is used up (code_budget): nothing was compared.
+    # A failure budget is used up or a limit reached (code_budget): nothing was compared.
     LOCKED = "locked"
+    # This browser never asked for a code for the email (code login): nothing was compared or counted.
+    NOT_REQUESTED = "not_requested"
 
 
 @dataclass(frozen=True)
@@ -33,6 +47,8 @@ class CodeCheck:
     status: CodeStatus
     attempts_left: int = 0
     locked_until: datetime | None = None
+    # What the lock covers (code_budget.Lock.scope).
+    lock_scope: str = "email"
 
 
 def _live(purpose: str, email: str, pending_signup_id: int | None):
@@ -86,21 +102,23 @@ def live_code_expiry(
     ).first()
 
 
-def check_code(*, purpose: str, email: str, code: str, pending_signup_id: int | None = None) -> CodeCheck:
+def check_code(*, purpose: str, email: str, code: str, pending_signup_id: int | None = None, ip: str = "") -> CodeCheck:
     """Spend one attempt on the newest live code, then compare; a match uses the code up.
 
-    Every refused code counts against the email's daily failure budget, across purposes; once it
-    is used up the answer is LOCKED (with locked_until) and no code is compared until the lock ends.
+    Every refused code counts against the failure budgets of code_budget (the email from `ip`'s network,
+    the email from everywhere, the site); while one is used up, or `ip`'s network checked too many codes
+    this minute, the answer is LOCKED (with locked_until and its scope) and nothing is compared.
     """
     with db.write_session() as session:
-        locked_until = code_budget.locked_until(session, email)
-        if locked_until is not None:
-            return CodeCheck(CodeStatus.LOCKED, locked_until=locked_until)
+        refusal = code_budget.check_refusal(session, email=email, ip=ip, purpose=purpose)
+        if refusal is not None:
+            return CodeCheck(CodeStatus.LOCKED, locked_until=refusal.until, lock_scope=refusal.scope)
+        code_budget.record_check(session, ip)
         check = _spend_attempt(session, purpose, email, code, pending_signup_id)
         if check.status is not CodeStatus.OK:
-            locked_until = code_budget.record_failure(session, purpose=purpose, email=email)
-            if locked_until is not None:
-                return CodeCheck(CodeStatus.LOCKED, locked_until=locked_until)
+            lock = code_budget.record_failure(session, purpose=purpose, email=email, ip=ip)
+            if lock is not None:
+                return CodeCheck(CodeStatus.LOCKED, locked_until=lock.until, lock_scope=lock.scope)
         return check
 
 
@@ -153,7 +171,9 @@ def _spend_attempt(session: Session, purpose: str, email: str, code: str, pendin
 def describe_problem(check: CodeCheck) -> str:
     """The sentence the code field shows for a refused code."""
     if check.status is CodeStatus.LOCKED and check.locked_until is not None:
-        return code_budget.lock_message(check.locked_until)
+        return code_budget.lock_message(check.locked_until, check.lock_scope)
+    if check.status is CodeStatus.NOT_REQUESTED:
+        return NOT_REQUESTED_MESSAGE
     if check.status is CodeStatus.WRONG:
         attempts = "1 attempt" if check.attempts_left == 1 else f"{check.attempts_left} attempts"
         return f"That code is not right. You have {attempts} left."
@@ -164,25 +184,42 @@ def describe_problem(check: CodeCheck) -> str:
     return "This code is no longer valid. Request a new code."
 
 
-def send_wait(session: Session, *, email: str, ip: str | None) -> timedelta | None:
-    """How long until another code may be emailed to `email` (and requested from `ip`), or None."""
+def _sends_to(staff: bool) -> str:
+    return STAFF_SENDS_TO_EMAIL if staff else SENDS_TO_EMAIL
+
+
+def send_wait(session: Session, *, email: str, ip: str | None, staff: bool = False) -> timedelta | None:
+    """How long until another code may be emailed to `email` at `ip`'s request, or None. Staff sign-in codes
+    have their own count, so clients asking for codes to a staff address never hold up its sign-in."""
     settings = get_settings()
-    waits = [
-        throttle.min_interval_wait(session, SENDS_TO_EMAIL, email, timedelta(seconds=settings.code_resend_seconds)),
-        throttle.retry_after(
-            session, SENDS_TO_EMAIL, email, limit=settings.code_sends_per_hour, window=timedelta(hours=1)
-        ),
-    ]
-    if ip is not None:
+    hour = timedelta(hours=1)
+    to_email = _sends_to(staff)
+    waits = [throttle.min_interval_wait(session, to_email, email, timedelta(seconds=settings.code_resend_seconds))]
+    # The email's total across networks protects its mailbox from a flood; a network the email's account
+    # signed in from lately is the person's own, and never waits for what strangers asked.
+    if ip is None or staff or not security_log.signed_in_lately_from(session, email, ip):
         waits.append(
-            throttle.retry_after(
-                session, SENDS_FROM_IP, ip, limit=settings.code_sends_per_ip_per_minute, window=timedelta(minutes=1)
-            )
+            throttle.retry_after(session, to_email, email, limit=settings.code_sends_per_hour_per_email, window=hour)
         )
+    if ip is not None:
+        pair = throttle.pair_key(email, ip)
+        kind = f"{to_email}:pair" if staff else SENDS_TO_EMAIL_FROM_NETWORK
+        waits += [
+            throttle.retry_after(session, kind, pair, limit=settings.code_sends_per_hour, window=hour),
+            throttle.retry_after(
+                session,
+                SENDS_FROM_IP,
+                throttle.network(ip),
+                limit=settings.code_sends_per_ip_per_minute,
+                window=timedelta(minutes=1),
+            ),
+        ]
     return max((wait for wait in waits if wait is not None), default=None)
 
 
-def record_send(session: Session, *, email: str, ip: str) -> None:
-    """Count one code email towards the per-email and per-IP sending limits."""
-    throttle.record(session, SENDS_TO_EMAIL, email)
-    throttle.record(session, SENDS_FROM_IP, ip)
+def record_send(session: Session, *, email: str, ip: str, staff: bool = False) -> None:
+    """Count one code email towards the sending limits (the email; the email from the network; the network)."""
+    to_email = _sends_to(staff)
+    throttle.record(session, to_email, email)
+    throttle.record(session, f"{to_email}:pair" if staff else SENDS_TO_EMAIL_FROM_NETWORK, throttle.pair_key(email, ip))
+    throttle.record(session, SENDS_FROM_IP, throttle.network(ip))

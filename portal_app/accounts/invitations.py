@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from portal_app.accounts import code_login
+from portal_app.accounts import code_login, throttle
 from portal_app.accounts.models import Account
 from portal_app.accounts.validation import clean_full_name, normalize_email
 from portal_app.apps import grants, registry
@@ -52,9 +52,10 @@ def _clean_app_keys(raw: object) -> list[str]:
     return keys
 
 
-def code_entry_url(email: str) -> str:
-    """The login page opened at "enter your code" for this email, so the invitation's code can be typed."""
-    return f"{get_settings().public_url}/login?{urlencode({'method': 'code', 'email': email})}"
+def code_entry_url(email: str, entry: str) -> str:
+    """The login page opened at "enter your code" for this email, so the invitation's code can be typed in
+    the browser that opens it (`entry`: code_login.entry_token, the proof the invitation was received)."""
+    return f"{get_settings().public_url}/login?{urlencode({'method': 'code', 'email': email, 'entry': entry})}"
 
 
 def describe_hours(hours: int) -> str:
@@ -118,6 +119,9 @@ def invite(
                 grants.grant_app(session, account_id=account.id, app_key=key)
             if also is not None:
                 also(session, account)
+            # Like a request for a code: the invitation's code is the email's newest, entered through its link.
+            requested = throttle.record(session, code_login.CODE_REQUESTED, address)
+            entry = code_login.entry_token(address, requested.at)
             sent = code_login.send_sign_in_code(
                 session,
                 email=address,
@@ -127,7 +131,7 @@ def invite(
                     "full_name": name,
                     "app_titles": titles,
                     "expires_in": describe_hours(hours),
-                    "code_entry_url": code_entry_url(address),
+                    "code_entry_url": code_entry_url(address, entry),
                 },
             )
     except IntegrityError:

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, delete, select, update
 
-from portal_app.accounts import choices, login, passwords, sessions, throttle
+from portal_app.accounts import choices, login, passwords, sessions
 from portal_app.accounts.models import Account, AccountChoice, LoginTicket, UserSession
 from portal_app.accounts.validation import MAX_PASSWORD_LENGTH, check_new_password
 from portal_app.business.models import BUSINESS_ID, Business
@@ -59,12 +59,12 @@ def _check_current_password(account: Account, current_password: object) -> None:
         if wait is not None:
             raise FieldError("current_password", login.too_many_attempts(wait))
         # Counted as a failure until it matches, as for logins, so parallel guesses cannot outrun the limit.
-        failure = throttle.record(session, login.FAILURES_FOR_EMAIL, account.email)
+        failure = login.count_failure(session, account.email)
     secret = current_password if len(current_password) <= MAX_PASSWORD_LENGTH else ""
     if not passwords.verify_password(account.password_hash, secret):
         raise FieldError("current_password", WRONG_CURRENT)
     with db.write_session() as session:
-        throttle.cancel(session, failure.id)
+        login.forget_failure(session, failure)
 
 
 def _withdraw_old_password(session: Session, account: Account) -> None:

@@ -10,11 +10,12 @@ account on that email, since each of them was the target.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
+from portal_app.accounts import throttle
 from portal_app.accounts.models import Account, SecurityEvent
 from portal_app.kernel import clock, db
 
@@ -80,6 +81,26 @@ def record(
             created_at=clock.now(),
         )
     )
+
+
+KNOWN_NETWORK_DAYS = 30
+
+
+def signed_in_lately_from(session: Session, email: str, ip: str) -> bool:
+    """Whether an account on `email` signed in from `ip`'s network (IPv4 address, IPv6 /64) in the last
+    30 days: the person's own network, which limits meant for strangers leave alone."""
+    rows = session.exec(
+        select(SecurityEvent.ip)
+        .where(
+            SecurityEvent.email == email,
+            SecurityEvent.kind == "signed_in",
+            SecurityEvent.created_at > clock.now() - timedelta(days=KNOWN_NETWORK_DAYS),
+        )
+        .order_by(col(SecurityEvent.id).desc())
+        .limit(50)
+    ).all()
+    here = throttle.network(ip)
+    return any(row and throttle.network(row) == here for row in rows)
 
 
 @dataclass(frozen=True)

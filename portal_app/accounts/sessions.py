@@ -8,9 +8,11 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from portal_app.accounts import security_log
 from portal_app.accounts.models import Account, UserSession
 from portal_app.kernel import db
 from portal_app.kernel import sessions as store
+from portal_app.kernel.sessions import clean_ip
 from portal_app.kernel.settings import get_settings
 
 # Client sessions: idle PORTAL_SESSION_IDLE_DAYS (7), absolute PORTAL_SESSION_ABSOLUTE_DAYS (30).
@@ -33,7 +35,16 @@ def create_session(
     peer_scope: str = "",
     ends_at: datetime | None = None,
 ) -> str:
-    """Start a session for the account inside the caller's transaction; returns the cookie token."""
+    """Start a session for the account inside the caller's transaction (and log the sign-in in the account's
+    security log); returns the cookie token."""
+    security_log.record(
+        session,
+        "signed_in",
+        account_id=account_id,
+        method=auth_method if auth_method in security_log.METHODS else "",
+        ip=clean_ip(ip),
+        user_agent=user_agent if isinstance(user_agent, str) else "",
+    )
     return store.start(
         session,
         CLIENT_SESSIONS,

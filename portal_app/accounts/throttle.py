@@ -1,7 +1,15 @@
-"""Rate limits counted in the database, so every worker and every restart sees the same counts."""
+"""Rate limits counted in the database, so every worker and every restart sees the same counts.
+
+Limits that protect one email are kept twice: per email AND client network (`pair_key`), with a low
+limit, so an attacker's failures from one network stop that network only; and per email across every
+network, with a higher ceiling, so guessing spread over many networks stays bounded. A network is an
+IPv4 address, or an IPv6 /64 (what one subscriber gets: counting single IPv6 addresses would give
+each attacker 2^64 of them).
+"""
 
 from __future__ import annotations
 
+import hashlib
 import math
 from datetime import datetime, timedelta
 
@@ -9,12 +17,33 @@ from sqlmodel import Session, col, delete, func, select
 
 from portal_app.accounts.models import RateEvent
 from portal_app.kernel import clock
+from portal_app.kernel.web.rate_keys import rate_key_for_ip
 
 MAX_KEY_LENGTH = 320
 
 
 def _key(key: str) -> str:
     return key[:MAX_KEY_LENGTH]
+
+
+def network(ip: str) -> str:
+    """The throttle key of a client address: IPv4 as is, IPv6 as its /64 (kernel/web/rate_keys.py)."""
+    return rate_key_for_ip(ip)
+
+
+def _email_part(email: str) -> str:
+    # Room for "|" and a 64-character network; longer emails are keyed by their digest.
+    return email if len(email) <= MAX_KEY_LENGTH - 65 else hashlib.sha256(email.encode()).hexdigest()
+
+
+def pair_key(email: str, ip: str) -> str:
+    """The key of one email from one network ("ann@example.com|203.0.113.7")."""
+    return f"{_email_part(email)}|{network(ip)[:64]}"
+
+
+def pair_prefix(email: str) -> str:
+    """What every pair key of `email` starts with (to find or clear them all)."""
+    return f"{_email_part(email)}|"
 
 
 def record(session: Session, kind: str, key: str) -> RateEvent:
@@ -69,6 +98,15 @@ def count_since(session: Session, kind: str, key: str, since: datetime) -> int:
     ).one()
 
 
+def count_in_window(session: Session, kind: str, key: str, window: timedelta) -> int:
+    """How many events of `kind` for `key` fall in the window (newer than now - window)."""
+    return session.exec(
+        select(func.count())
+        .select_from(RateEvent)
+        .where(RateEvent.kind == kind, RateEvent.key == _key(key), RateEvent.at > clock.now() - window)
+    ).one()
+
+
 def count_family_in_window(session: Session, kind_prefix: str, key: str, window: timedelta) -> int:
     """How many events of every kind starting with `kind_prefix` (one kind per code purpose, say) fall in the window."""
     return session.exec(
@@ -82,10 +120,22 @@ def count_family_in_window(session: Session, kind_prefix: str, key: str, window:
     ).one()
 
 
+def delete_for(session: Session, kinds: list[str], keys: list[str], key_prefix: str | None = None) -> int:
+    """Forget the events of `kinds` for these keys (and for every key starting with `key_prefix`): how
+    many went. For staff lifting a lock, never for anything a client asks."""
+    condition = col(RateEvent.key).in_([_key(key) for key in keys])
+    if key_prefix:
+        condition = condition | col(RateEvent.key).startswith(key_prefix, autoescape=True)
+    result = session.exec(delete(RateEvent).where(col(RateEvent.kind).in_(kinds), condition))
+    return result.rowcount or 0
+
+
 def describe_wait(wait: timedelta) -> str:
-    """ "45 seconds" or "12 minutes", rounded up, for messages that say when to try again."""
+    """ "45 seconds", "12 minutes" or "24 hours", rounded up, for messages that say when to try again."""
     seconds = max(1, math.ceil(wait.total_seconds()))
     if seconds < 60:
         return f"{seconds} second" if seconds == 1 else f"{seconds} seconds"
     minutes = math.ceil(seconds / 60)
-    return f"{minutes} minute" if minutes == 1 else f"{minutes} minutes"
+    if minutes < 120:
+        return f"{minutes} minute" if minutes == 1 else f"{minutes} minutes"
+    return f"{math.ceil(minutes / 60)} hours"

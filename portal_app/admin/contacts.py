@@ -10,8 +10,9 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, or_, select
 
-from portal_app.accounts import disabling, invitations
+from portal_app.accounts import disabling, invitations, locks
 from portal_app.accounts.models import Account
+from portal_app.accounts.validation import normalize_email
 from portal_app.admin import audit
 from portal_app.admin.paging import Page, last_page_if_beyond
 from portal_app.apps import grants, registry
@@ -230,6 +231,34 @@ def set_disabled(actor: audit.Actor, account_id: int, *, disabled: bool) -> bool
                 session, actor, action="account_disabled" if disabled else "account_enabled", target=_target(account)
             )
     return changed
+
+
+def sign_in_locks(account_id: int) -> list[locks.CurrentLock]:
+    """What holds the account's email back from signing in right now (code entry, password login; from one
+    network or everywhere). Raises LookupError for a missing account."""
+    with db.read_session() as session:
+        account = _account(session, account_id)
+    return locks.current(account.email)
+
+
+def lift_sign_in_locks(actor: audit.Actor, account_id: int) -> bool:
+    """Lift every sign-in lock on the account's email (audited, and in the email's security log); False when
+    there was none. Raises LookupError for a missing account."""
+    with db.read_session() as session:
+        account = _account(session, account_id)
+    if not locks.current(account.email):
+        return False
+    return lift_locks_on_email(actor, account.email) >= 0
+
+
+def lift_locks_on_email(actor: audit.Actor, email: object) -> int:
+    """`portal unlock EMAIL`: lift the email's sign-in locks (also a staff address's), audited; how many
+    rate events went. FieldError("email") for anything that is not an email address."""
+    address = normalize_email(email)
+    gone = locks.lift(address, by=actor.label)
+    with db.write_session() as session:
+        audit.record(session, actor, action="sign_in_locks_lifted", target=address, detail={"events": gone})
+    return gone
 
 
 def invite(actor: audit.Actor, *, email: object, full_name: object, app_keys: object) -> invitations.InviteResult:

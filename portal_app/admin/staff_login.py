@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select, update
 from portal_app.accounts import code_budget, codes, passwords, throttle, tickets
 from portal_app.accounts.codes import CodeCheck, CodeStatus
 from portal_app.accounts.errors import LoginFailed
-from portal_app.accounts.login import INCORRECT, too_many_attempts
+from portal_app.accounts.login import INCORRECT, count_failure, email_failures_wait, forget_failure, too_many_attempts
 from portal_app.accounts.validation import MAX_PASSWORD_LENGTH, clean_code, normalize_email
 from portal_app.admin import staff_sessions
 from portal_app.admin.models import StaffAccount, StaffLoginChallenge, StaffTicket
@@ -30,7 +30,7 @@ from portal_app.kernel.settings import get_settings
 STAFF_LOGIN_PURPOSE = "staff_login"
 STAFF_CODE_TEMPLATE = "staff_login_code"
 ATTEMPTS_FROM_IP = "staff_login_ip"
-FAILURES_FOR_EMAIL = "staff_login_failure"
+STAFF = "staff"
 NO_BROWSER_COOKIE = "Your browser did not send the portal's cookie. Reload the page and try again."
 START_AGAIN = "Enter your email and password again."
 
@@ -50,19 +50,15 @@ def _refuse_if_throttled(session: Session, ip: str, email: str | None) -> None:
     settings = get_settings()
     waits = [
         throttle.retry_after(
-            session, ATTEMPTS_FROM_IP, ip, limit=settings.login_attempts_per_ip_per_minute, window=timedelta(minutes=1)
+            session,
+            ATTEMPTS_FROM_IP,
+            throttle.network(ip),
+            limit=settings.login_attempts_per_ip_per_minute,
+            window=timedelta(minutes=1),
         )
     ]
     if email is not None:
-        waits.append(
-            throttle.retry_after(
-                session,
-                FAILURES_FOR_EMAIL,
-                email,
-                limit=settings.login_failures_per_email,
-                window=timedelta(minutes=settings.login_failure_window_minutes),
-            )
-        )
+        waits.append(email_failures_wait(session, email, ip, family=STAFF))
     wait = max((wait for wait in waits if wait is not None), default=None)
     if wait is not None:
         raise LoginFailed(too_many_attempts(wait), retry_after=wait)
@@ -122,17 +118,17 @@ def start_login(*, email: object, password: object, ip: object, browser_token: o
     secret = password if isinstance(password, str) and len(password) <= MAX_PASSWORD_LENGTH else ""
     with db.write_session() as session:
         _refuse_if_throttled(session, client_ip, address)
-        throttle.record(session, ATTEMPTS_FROM_IP, client_ip)
+        throttle.record(session, ATTEMPTS_FROM_IP, throttle.network(client_ip))
         # Counted as a failure until the password matches, so parallel guesses cannot outrun the limit.
-        failure = throttle.record(session, FAILURES_FOR_EMAIL, address) if address is not None else None
+        failure = count_failure(session, address, client_ip, family=STAFF) if address is not None else []
     staff = _password_matches(address, secret)
     if staff is None:
         raise LoginFailed(INCORRECT)
     problem = None
     with db.write_session() as session:
-        throttle.cancel(session, failure.id)
-        locked_until = code_budget.locked_until(session, address)
-        wait = codes.send_wait(session, email=address, ip=client_ip)
+        forget_failure(session, failure)
+        locked_until = code_budget.locked_until(session, address, client_ip, purpose=STAFF_LOGIN_PURPOSE)
+        wait = codes.send_wait(session, email=address, ip=client_ip, staff=True)
         if locked_until is not None:
             problem = f"Code entry for this email is locked until {locked_until:%H:%M} UTC."
         elif wait is not None:
@@ -148,7 +144,7 @@ def start_login(*, email: object, password: object, ip: object, browser_token: o
 def _send_code(session: Session, staff: StaffAccount, device_hash: str, ip: str) -> CodeSent:
     now = clock.now()
     lifetime = code_lifetime()
-    codes.record_send(session, email=staff.email, ip=ip)
+    codes.record_send(session, email=staff.email, ip=ip, staff=True)
     code = codes.issue_code(session, purpose=STAFF_LOGIN_PURPOSE, email=staff.email, lifetime=lifetime)
     # Only the newest browser to pass step 1 can finish: the code it is sent voids the earlier ones.
     session.exec(
@@ -174,7 +170,7 @@ def describe_problem(check: CodeCheck) -> str:
         attempts = "1 attempt" if check.attempts_left == 1 else f"{check.attempts_left} attempts"
         return f"That code is not right. You have {attempts} left."
     if check.status is CodeStatus.LOCKED and check.locked_until is not None:
-        return f"Code entry for this email is locked until {check.locked_until:%H:%M} UTC."
+        return code_budget.lock_message(check.locked_until, check.lock_scope, other_ways=False)
     if check.status is CodeStatus.TOO_MANY_ATTEMPTS:
         return f"Too many wrong codes. {START_AGAIN}"
     if check.status is CodeStatus.EXPIRED:
@@ -182,7 +178,7 @@ def describe_problem(check: CodeCheck) -> str:
     return f"This code is no longer valid. {START_AGAIN}"
 
 
-def finish_login(*, email: object, code: object, browser_token: object) -> str:
+def finish_login(*, email: object, code: object, browser_token: object, ip: object = "") -> str:
     """Step 2: check the emailed code in the browser that passed step 1; returns a ticket bound to it.
 
     Raises FieldError("code"): malformed, wrong, dead or expired code, or no step 1 in this browser.
@@ -198,7 +194,7 @@ def finish_login(*, email: object, code: object, browser_token: object) -> str:
         challenge = _live_challenge(session, staff.id, device_hash) if staff is not None else None
     if challenge is None:
         raise expired
-    check = codes.check_code(purpose=STAFF_LOGIN_PURPOSE, email=address, code=digits)
+    check = codes.check_code(purpose=STAFF_LOGIN_PURPOSE, email=address, code=digits, ip=clean_ip(ip))
     if check.status is not CodeStatus.OK:
         raise FieldError("code", describe_problem(check))
     with db.write_session() as session:

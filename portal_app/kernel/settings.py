@@ -147,13 +147,26 @@ class Settings(BaseSettings):
     login_code_minutes: AtLeastOne = Field(10, validation_alias="PORTAL_LOGIN_CODE_MINUTES")
     invite_code_hours: AtLeastOne = Field(72, validation_alias="PORTAL_INVITE_CODE_HOURS")
     code_max_attempts: AtLeastOne = Field(5, validation_alias="PORTAL_CODE_MAX_ATTEMPTS")
+    # Wrong codes for one email from one network a day before code entry locks there; and from every
+    # network together before it locks for the email (throttle.py explains the two keys).
     code_failures_per_day: AtLeastOne = Field(20, validation_alias="PORTAL_CODE_FAILURES_PER_DAY")
+    code_failures_per_day_per_email: AtLeastOne = Field(100, validation_alias="PORTAL_CODE_FAILURES_PER_DAY_PER_EMAIL")
+    # Code checks from one network a minute, and wrong codes on the whole site an hour (bounds guessing
+    # spread over many emails).
+    code_checks_per_ip_per_minute: AtLeastOne = Field(30, validation_alias="PORTAL_CODE_CHECKS_PER_IP_PER_MINUTE")
+    code_failures_per_hour_site: AtLeastOne = Field(1000, validation_alias="PORTAL_CODE_FAILURES_PER_HOUR_SITE")
     code_resend_seconds: AtLeastZero = Field(60, validation_alias="PORTAL_CODE_RESEND_SECONDS")
+    # Codes emailed to one email at the request of one network an hour; and at everyone's request.
     code_sends_per_hour: AtLeastOne = Field(5, validation_alias="PORTAL_CODE_SENDS_PER_HOUR")
+    code_sends_per_hour_per_email: AtLeastOne = Field(15, validation_alias="PORTAL_CODE_SENDS_PER_HOUR_PER_EMAIL")
     code_sends_per_ip_per_minute: AtLeastOne = Field(20, validation_alias="PORTAL_CODE_SENDS_PER_IP_PER_MINUTE")
-    # Password login throttles
+    # Password login throttles: wrong passwords for one email from one network in the window, and from
+    # every network together in a day.
     login_failures_per_email: AtLeastOne = Field(5, validation_alias="PORTAL_LOGIN_FAILURES_PER_EMAIL")
     login_failure_window_minutes: AtLeastOne = Field(15, validation_alias="PORTAL_LOGIN_FAILURE_WINDOW_MINUTES")
+    login_failures_per_day_per_email: AtLeastOne = Field(
+        100, validation_alias="PORTAL_LOGIN_FAILURES_PER_DAY_PER_EMAIL"
+    )
     login_attempts_per_ip_per_minute: AtLeastOne = Field(20, validation_alias="PORTAL_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE")
     # Password hashing (argon2id)
     argon2_time_cost: Annotated[int, _whole_number(1, ARGON2_MAX_TIME_COST)] = Field(
@@ -164,6 +177,10 @@ class Settings(BaseSettings):
     )
     argon2_parallelism: Annotated[int, _whole_number(1, ARGON2_MAX_PARALLELISM)] = Field(
         4, validation_alias="PORTAL_ARGON2_PARALLELISM"
+    )
+    # At most this many argon2 computations at once per server process (the rest queue): one per CPU.
+    password_hashing_threads: AtLeastOne = Field(
+        default_factory=lambda: os.cpu_count() or 1, validation_alias="PORTAL_PASSWORD_HASHING_THREADS"
     )
     # Email delivery
     email_poll_seconds: AtLeastZero = Field(2, validation_alias="PORTAL_EMAIL_POLL_SECONDS")

@@ -4,11 +4,12 @@ import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlmodel import select
 
-from portal_app.accounts import code_login, invitations, magic_links, passwords, sessions
+from portal_app.accounts import code_login, codes, invitations, magic_links, passwords, sessions
 from portal_app.accounts.errors import LoginFailed
 from portal_app.accounts.login import password_login
 from portal_app.accounts.models import Account, EmailCode
@@ -18,8 +19,8 @@ from portal_app.business.models import BUSINESS_ID, Business
 from portal_app.email.models import OutboxEmail
 from portal_app.kernel import db
 from portal_app.kernel.errors import FieldError
-from tests.support.accounts import IP, PASSWORD, accounts_for, latest_email, sign_up
-from tests.support.browser import redeem_bound
+from tests.support.accounts import IP, PASSWORD, accounts_for, latest_email, open_invitation_entry, sign_up
+from tests.support.browser import TEST_BROWSER, redeem_bound
 
 EMAIL = "grace@example.com"
 
@@ -38,6 +39,10 @@ def refusal(**fields) -> FieldError:
 
 def invitation_code(to: str = EMAIL) -> str:
     return re.search(r"^    (\d{6})$", latest_email(to).text_body, re.MULTILINE).group(1)
+
+
+def open_entry_link(to: str = EMAIL, device: str = TEST_BROWSER) -> bool:
+    return open_invitation_entry(to, device)
 
 
 def invitation_link(to: str = EMAIL) -> str | None:
@@ -105,7 +110,8 @@ def test_the_code_lifetime_comes_from_settings(database, frozen_clock, settings_
 def test_the_invitation_code_signs_in_and_verifies_the_email(database, frozen_clock):
     result = invite()
     frozen_clock.advance(hours=71)
-    ticket = code_login.login_with_code(email=EMAIL, code=invitation_code())
+    assert open_entry_link()
+    ticket = code_login.login_with_code(device=TEST_BROWSER, email=EMAIL, code=invitation_code())
     grant = redeem_bound(ticket, user_agent="", ip="")
     info = sessions.current_session(grant.value)
     assert (info.account_id, info.auth_method) == (result.account_id, "code")
@@ -116,8 +122,9 @@ def test_the_invitation_code_signs_in_and_verifies_the_email(database, frozen_cl
 def test_the_invitation_code_expires(database, frozen_clock):
     invite()
     frozen_clock.advance(hours=72)
+    assert open_entry_link()
     with pytest.raises(FieldError, match="This code has expired. Request a new code."):
-        code_login.login_with_code(email=EMAIL, code=invitation_code())
+        code_login.login_with_code(device=TEST_BROWSER, email=EMAIL, code=invitation_code())
 
 
 def test_the_invitation_link_signs_in(database, frozen_clock):
@@ -131,10 +138,10 @@ def test_the_invitation_link_signs_in(database, frozen_clock):
 
 def test_an_invited_person_can_ask_for_a_code_at_once(database, frozen_clock):
     result = invite()
-    code_login.request_login_code(email=EMAIL, ip=IP)
+    code_login.request_login_code(device=TEST_BROWSER, email=EMAIL, ip=IP)
     assert latest_email(EMAIL).template == "login_code"
     code = re.match(r"(\d{6}) ", latest_email(EMAIL).subject).group(1)
-    grant = redeem_bound(code_login.login_with_code(email=EMAIL, code=code), user_agent="", ip="")
+    grant = redeem_bound(code_login.login_with_code(device=TEST_BROWSER, email=EMAIL, code=code), user_agent="", ip="")
     assert sessions.account_for_token(grant.value) == result.account_id
 
 
@@ -214,3 +221,27 @@ def test_ten_invitations_of_one_email_at_once_make_one_account(database, frozen_
         results = list(pool.map(one, range(10)))
     assert sum(isinstance(result, invitations.InviteResult) for result in results) == 1
     assert len(accounts_for(EMAIL)) == 1 and count(OutboxEmail) == 1
+
+
+def test_the_code_works_only_in_a_browser_that_opened_the_invitations_link(database, frozen_clock):
+    """Probing an invited email without the link tells nothing and uses up nothing; a forged or stale
+    entry token opens nothing; the link's browser then signs in with the untouched code."""
+    invite()
+    code = invitation_code()
+    for _ in range(10):
+        with pytest.raises(FieldError) as caught:
+            code_login.login_with_code(device="probing-browser-token-0123456789abcdef", email=EMAIL, code=code)
+        assert caught.value.message == codes.NOT_REQUESTED_MESSAGE
+    assert not code_login.open_entry_link(email=EMAIL, token="0" * 64, device="probing-browser-token-0123456789abcdef")
+    assert open_entry_link()
+    ticket = code_login.login_with_code(device=TEST_BROWSER, email=EMAIL, code=code)
+    assert sessions.current_session(redeem_bound(ticket).value).auth_method == "code"
+
+
+def test_a_later_request_makes_the_invitations_link_stale(database, frozen_clock):
+    invite()
+    url = re.search(r"\S+/login\?\S+", latest_email(EMAIL).text_body).group(0)
+    token = parse_qs(urlsplit(url).query)["entry"][0]
+    frozen_clock.advance(minutes=2)
+    code_login.request_login_code(device="someone-else-browser-0123456789abcdef", email=EMAIL, ip="198.51.100.9")
+    assert not code_login.open_entry_link(email=EMAIL, token=token, device=TEST_BROWSER)

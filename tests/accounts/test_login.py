@@ -9,10 +9,11 @@ import pytest
 from argon2 import extract_parameters
 from sqlmodel import select
 
-from portal_app.accounts import passwords, sessions, tickets
+from portal_app.accounts import locks, passwords, sessions, tickets
 from portal_app.accounts.errors import LoginFailed
 from portal_app.accounts.login import password_login
 from portal_app.accounts.models import UserSession
+from portal_app.admin import audit, contacts
 from portal_app.business.models import BUSINESS_ID, Business
 from portal_app.kernel import db
 from tests.support.accounts import IP, PASSWORD, accounts_for, sign_up
@@ -161,7 +162,7 @@ def test_parallel_guesses_cannot_outrun_the_failure_limit(database, frozen_clock
     def guess(number: int) -> str:
         barrier.wait()
         try:
-            password_login(email=EMAIL, password=f"guess-number-{number}", ip=f"198.51.100.{number}")
+            password_login(email=EMAIL, password=f"guess-number-{number}", ip=IP)
         except LoginFailed as refused:
             return refused.message
         return "signed in"
@@ -169,6 +170,37 @@ def test_parallel_guesses_cannot_outrun_the_failure_limit(database, frozen_clock
     with ThreadPoolExecutor(max_workers=10) as pool:
         messages = Counter(pool.map(guess, range(10)))
     assert messages == Counter({INCORRECT: 5, "Too many attempts. Try again in 15 minutes.": 5})
+
+
+def test_wrong_passwords_from_one_network_do_not_hold_up_another(database, frozen_clock):
+    sign_up(EMAIL)
+    for _ in range(5):
+        with pytest.raises(LoginFailed, match=INCORRECT):
+            password_login(email=EMAIL, password="attacker-guess-1", ip="198.51.100.66")
+    with pytest.raises(LoginFailed, match="Too many attempts. Try again in 15 minutes."):
+        password_login(email=EMAIL, password=PASSWORD, ip="198.51.100.66")
+    # The person, elsewhere, signs in; and IPv6 neighbours in one /64 share a count.
+    grant = redeem_bound(password_login(email=EMAIL, password=PASSWORD, ip=IP), user_agent="", ip="")
+    assert grant.name == tickets.SESSION_COOKIE
+    for number in range(5):
+        with pytest.raises(LoginFailed, match=INCORRECT):
+            password_login(email=EMAIL, password="attacker-guess-2", ip=f"2001:db8:5:6::{number + 1}")
+    with pytest.raises(LoginFailed, match="Too many attempts"):
+        password_login(email=EMAIL, password=PASSWORD, ip="2001:db8:5:6:abcd::1")
+
+
+def test_wrong_passwords_from_many_networks_reach_a_daily_ceiling(database, frozen_clock, settings_env):
+    settings_env(PORTAL_LOGIN_FAILURES_PER_DAY_PER_EMAIL="12", PORTAL_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE="100")
+    sign_up(EMAIL)
+    for number in range(12):
+        with pytest.raises(LoginFailed, match=INCORRECT):
+            password_login(email=EMAIL, password="spread-guess", ip=f"192.0.2.{number}")
+    with pytest.raises(LoginFailed, match="Too many attempts. Try again in 24 hours."):
+        password_login(email=EMAIL, password=PASSWORD, ip=IP)
+    assert [lock.what for lock in locks.current(EMAIL)] == ["Password login everywhere"]
+    contacts.lift_locks_on_email(audit.CLI, EMAIL)
+    grant = redeem_bound(password_login(email=EMAIL, password=PASSWORD, ip=IP), user_agent="", ip="")
+    assert grant.name == tickets.SESSION_COOKIE
 
 
 def test_every_matching_account_gets_its_hash_upgraded(database, frozen_clock, settings_env):

@@ -27,6 +27,7 @@ from tests.support.admin import (
     latest_staff_code,
     staff_ticket,
 )
+from tests.support.browser import TEST_BROWSER
 
 INCORRECT = "Email or password is incorrect."
 
@@ -135,7 +136,7 @@ def test_client_accounts_and_their_passwords_are_not_staff(database, frozen_cloc
     frozen_clock.advance(seconds=61)
     step_one()
     frozen_clock.advance(seconds=61)
-    code_login.request_login_code(email=STAFF_EMAIL, ip=IP)
+    code_login.request_login_code(device=TEST_BROWSER, email=STAFF_EMAIL, ip=IP)
     assert refused_code(latest_code(STAFF_EMAIL)).startswith("That code is not right.")
 
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qs, urlsplit
 
 from sqlmodel import col, select
 
-from portal_app.accounts import signup, tickets
+from portal_app.accounts import code_login, signup, tickets
 from portal_app.accounts.models import Account
 from portal_app.email.models import OutboxEmail
 from portal_app.kernel import db
-from tests.support.browser import redeem_bound
+from tests.support.browser import TEST_BROWSER, redeem_bound
 
 PASSWORD = "plum-velvet-orbit-42"
 IP = "203.0.113.5"
@@ -21,6 +22,15 @@ def latest_email(to: str) -> OutboxEmail:
         return session.exec(
             select(OutboxEmail).where(OutboxEmail.to_email == to).order_by(col(OutboxEmail.id).desc())
         ).first()
+
+
+def open_invitation_entry(to: str, device: str = TEST_BROWSER) -> bool:
+    """Open the newest invitation's "enter this code on the login page" link in a browser, as the login page
+    does (only that browser may then enter the invitation's code)."""
+    url = re.search(r"\S+/login\?\S+", latest_email(to).text_body).group(0)
+    query = parse_qs(urlsplit(url).query)
+    assert query["method"] == ["code"] and query["email"] == [to]
+    return code_login.open_entry_link(email=query["email"][0], token=query["entry"][0], device=device)
 
 
 def latest_code(to: str) -> str:

@@ -87,6 +87,13 @@ class Client:
         await self.pipeline.namespace.on_event(self.sid, data)
         await self.pipeline.settle()
 
+    async def disconnect(self) -> None:
+        """Close the tab's socket (the state stays on the server under the token, as Reflex keeps it)."""
+        task = self.pipeline.namespace.on_disconnect(self.sid)
+        if task is not None:
+            await task
+        await self.pipeline.settle()
+
     async def send_raw(self, data: dict[str, Any]) -> None:
         """Send a message exactly as given (already decoded from the socket's JSON)."""
         await self.pipeline.namespace.on_event(self.sid, data)
@@ -141,10 +148,12 @@ class Pipeline:
         cookie: str | bytes | None = None,
         ip: str = CLIENT_IP,
         extra_headers: list[tuple[bytes, bytes]] = (),
+        token: str | None = None,
     ) -> Client:
-        """Open a tab on `path`: connect the socket (headers + boot hydrate event) and run the page's on_load."""
+        """Open a tab on `path`: connect the socket (headers + boot hydrate event) and run the page's on_load.
+        `token`: reconnect with an existing tab's client token (a reload, or someone who read it)."""
         sid = uuid.uuid4().hex[:20]
-        token = str(uuid.uuid4())
+        token = token or str(uuid.uuid4())
         headers = [
             (b"host", b"localhost:3000"),
             (b"origin", b"http://localhost:3000"),
@@ -169,7 +178,7 @@ class Pipeline:
         return client
 
     def _busy_tasks(self) -> list[asyncio.Task]:
-        """Event tasks still running, background tasks (e.g. VerifyState.count_down) excluded."""
+        """Event tasks still running, background tasks excluded."""
         handlers = RegistrationContext.get().event_handlers
         busy = []
         for task in self.processor._tasks.values():

@@ -16,7 +16,8 @@ from portal_app.kernel.errors import FieldError
 from portal_app.timeline import service as activity
 from portal_app.timeline.models import PORTAL_APP_KEY, Activity
 from tests.apps.support import add_account, set_business
-from tests.support.accounts import accounts_for, latest_email, sign_up
+from tests.support.accounts import accounts_for, latest_email, open_invitation_entry, sign_up
+from tests.support.browser import TEST_BROWSER
 
 
 def add(account_id: int, app_key: str, kind: str, summary: str = "", *, at=None) -> None:
@@ -244,7 +245,8 @@ def test_an_invitation_records_the_account_and_its_grants_then_the_first_code_lo
         ("app_granted", "Membership Courses"),
     ]
     frozen_clock.advance(minutes=5)
-    code_login.login_with_code(email="grace@example.com", code=invitation_code("grace@example.com"))
+    open_invitation_entry("grace@example.com")
+    code_login.login_with_code(device=TEST_BROWSER, email="grace@example.com", code=invitation_code("grace@example.com"))
     newest = activity.timeline(result.account_id).items[0]
     assert (newest.kind, newest.summary, newest.occurred_at) == (
         "email_verified",
@@ -253,8 +255,8 @@ def test_an_invitation_records_the_account_and_its_grants_then_the_first_code_lo
     )
 
     frozen_clock.advance(minutes=5)
-    code_login.request_login_code(email="grace@example.com", ip="203.0.113.5")
-    code_login.login_with_code(email="grace@example.com", code=invitation_code("grace@example.com"))
+    code_login.request_login_code(device=TEST_BROWSER, email="grace@example.com", ip="203.0.113.5")
+    code_login.login_with_code(device=TEST_BROWSER, email="grace@example.com", code=invitation_code("grace@example.com"))
     assert [item.kind for item in activity.timeline(result.account_id).items].count("email_verified") == 1
 
 

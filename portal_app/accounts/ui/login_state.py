@@ -11,6 +11,7 @@ from portal_app.accounts import code_login, login
 from portal_app.accounts.validation import normalize_email, safe_next_path
 from portal_app.kernel.errors import FieldError
 from portal_app.kernel.settings import get_settings
+from portal_app.kernel.web.middleware import DEVICE_COOKIE
 from portal_app.shell.ui.base_state import PortalState, form_text
 
 PASSWORD_MODE = "password"
@@ -44,11 +45,19 @@ class LoginState(PortalState):
         self._next = safe_next_path(params.get("next", "/"))
         self.mode = CODE_MODE if params.get("method") == CODE_MODE else PASSWORD_MODE
         if self.mode == CODE_MODE and params.get("email"):
-            # From an email that already carries a code (an invitation): enter it without sending another.
+            # From an email that already carries a code (an invitation): enter it without sending another,
+            # in this browser, when the link's proof holds (else entering a code asks for a new one first).
             try:
                 self.code_email = normalize_email(params.get("email"))
             except FieldError:
                 self.code_email = ""
+            if self.code_email:
+                await asyncio.to_thread(
+                    code_login.open_entry_link,
+                    email=self.code_email,
+                    token=params.get("entry"),
+                    device=self._cookie(DEVICE_COOKIE),
+                )
         # The three ways in are links, so they work even before the page's script has loaded.
         self.code_href = f"/login?{urlencode({'method': CODE_MODE, 'next': self._next})}"
         self.forgot_href = f"/login?{urlencode({'method': CODE_MODE, 'next': FORGOT_PASSWORD_NEXT})}"
@@ -69,8 +78,7 @@ class LoginState(PortalState):
         self.busy = True
         yield
         try:
-            ticket = await asyncio.to_thread(
-                login.password_login,
+            ticket = await login.password_login_async(
                 email=form_text(form_data, "email"),
                 password=form_text(form_data, "password"),
                 ip=self._client_ip(),
@@ -91,7 +99,10 @@ class LoginState(PortalState):
         yield
         try:
             self.code_email = await asyncio.to_thread(
-                code_login.request_login_code, email=form_text(form_data, "email"), ip=self._client_ip()
+                code_login.request_login_code,
+                email=form_text(form_data, "email"),
+                ip=self._client_ip(),
+                device=self._cookie(DEVICE_COOKIE),
             )
         except FieldError as error:
             self.email_error = error.message
@@ -108,7 +119,12 @@ class LoginState(PortalState):
             return
         self._reset_messages()
         try:
-            await asyncio.to_thread(code_login.request_login_code, email=self.code_email, ip=self._client_ip())
+            await asyncio.to_thread(
+                code_login.request_login_code,
+                email=self.code_email,
+                ip=self._client_ip(),
+                device=self._cookie(DEVICE_COOKIE),
+            )
         except FieldError as error:
             self.code_error = error.message
             return
@@ -127,6 +143,8 @@ class LoginState(PortalState):
                 code_login.login_with_code,
                 email=self.code_email,
                 code=form_text(form_data, "code"),
+                device=self._cookie(DEVICE_COOKIE),
+                ip=self._client_ip(),
                 next_path=self._next,
                 origin=self._account_origin(),
             )

@@ -1,4 +1,4 @@
-"""/security: the signed-in person's password."""
+"""/security: the signed-in person's password, the browsers signed in to the account, and its security log."""
 
 import reflex as rx
 
@@ -44,6 +44,149 @@ def _password_form() -> rx.Component:
     )
 
 
+def _browser(browser) -> rx.Component:
+    return rx.el.li(
+        rx.hstack(
+            rx.vstack(
+                rx.hstack(
+                    rx.text(browser["browser"], weight="bold"),
+                    rx.cond(browser["current"] != "", rx.badge("This browser", color_scheme="green")),
+                    align="center",
+                    spacing="2",
+                    wrap="wrap",
+                ),
+                rx.text(browser["place"], " · ", browser["ip"], size="2", color_scheme="gray"),
+                rx.text(
+                    "Signed in ",
+                    browser["signed_in"],
+                    " (",
+                    browser["method"],
+                    ") · last active ",
+                    browser["last_active"],
+                    size="2",
+                    color_scheme="gray",
+                ),
+                spacing="1",
+                align="start",
+            ),
+            rx.spacer(),
+            rx.cond(
+                browser["current"] == "",
+                rx.button(
+                    "Sign out",
+                    size="2",
+                    variant="soft",
+                    color_scheme="red",
+                    aria_label="Sign out " + browser["browser"] + ", " + browser["place"],
+                    on_click=SecurityState.sign_out_browser(browser["id"]),
+                ),
+            ),
+            width="100%",
+            align="center",
+            wrap="wrap",
+            spacing="3",
+        ),
+        style={"list_style": "none", "padding": "12px 0", "border_bottom": "1px solid var(--gray-a5)"},
+        key=browser["id"],
+    )
+
+
+def _browsers_card() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Where you're signed in", as_="h2", size="5"),
+            notice(SecurityState.browsers_notice),
+            rx.el.ul(rx.foreach(SecurityState.browsers, _browser), style={"margin": 0, "padding": 0, "width": "100%"}),
+            rx.cond(
+                SecurityState.browsers.length() > 1,
+                rx.button(
+                    "Sign out everywhere else",
+                    variant="soft",
+                    color_scheme="red",
+                    on_click=SecurityState.sign_out_everywhere_else,
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        max_width="720px",
+        size="3",
+    )
+
+
+def _event_row(event) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(event["when"], white_space="nowrap"),
+        rx.table.row_header_cell(
+            rx.text(event["what"], weight="medium"),
+            rx.cond(event["detail"] != "", rx.text(event["detail"], size="1", color_scheme="gray")),
+        ),
+        rx.table.cell(event["how"]),
+        rx.table.cell(event["where"]),
+    )
+
+
+def _events_card() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Security activity", as_="h2", size="5"),
+            rx.text(
+                "Sign-ins, failed attempts, password and email changes and locks on your account, newest first.",
+                size="2",
+                color_scheme="gray",
+            ),
+            rx.box(
+                rx.table.root(
+                    rx.el.caption("Security activity", class_name="sr-only"),
+                    rx.table.header(
+                        rx.table.row(
+                            rx.table.column_header_cell("When"),
+                            rx.table.column_header_cell("What"),
+                            rx.table.column_header_cell("How"),
+                            rx.table.column_header_cell("Where"),
+                        )
+                    ),
+                    rx.table.body(rx.foreach(SecurityState.events, _event_row)),
+                    width="100%",
+                    size="1",
+                ),
+                overflow_x="auto",
+                width="100%",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        max_width="720px",
+        size="3",
+    )
+
+
+def _data_card() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Your data", as_="h2", size="5"),
+            rx.text(
+                "Download everything this portal and its apps hold about your account, as JSON and CSV files in a "
+                "zip. We prepare it in the background and email you a link that works for a week while you are "
+                "signed in.",
+                size="2",
+                color_scheme="gray",
+            ),
+            notice(SecurityState.export_notice),
+            rx.cond(SecurityState.export_status != "", rx.text(SecurityState.export_status, size="2")),
+            rx.button("Download my data", variant="soft", on_click=SecurityState.request_data_download),
+            spacing="3",
+            width="100%",
+            align="start",
+        ),
+        width="100%",
+        max_width="720px",
+        size="3",
+    )
+
+
 @page("/security", "Security", on_load=[SessionState.require_account, SecurityState.load])
 def security_page() -> rx.Component:
     return portal_frame(
@@ -73,4 +216,7 @@ def security_page() -> rx.Component:
             max_width="520px",
             size="3",
         ),
+        _browsers_card(),
+        _events_card(),
+        _data_card(),
     )

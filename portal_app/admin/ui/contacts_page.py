@@ -152,6 +152,22 @@ def _detail() -> rx.Component:
                     on_click=State.disable_account(State.detail_id),
                 ),
             ),
+            rx.heading("Sign-in locks", as_="h3", size="4"),
+            rx.cond(
+                State.detail_locks.length() > 0,
+                rx.vstack(
+                    rx.el.ul(
+                        rx.foreach(
+                            State.detail_locks,
+                            lambda lock: rx.el.li(rx.text(lock["what"], " ", lock["until"], size="2")),
+                        ),
+                        style={"margin": 0, "padding_left": "1.2em"},
+                    ),
+                    rx.button("Lift sign-in locks", variant="soft", on_click=State.lift_locks(State.detail_id)),
+                    spacing="2",
+                ),
+                rx.text("No sign-in lock.", color_scheme="gray", size="2"),
+            ),
             rx.heading("Recent activity", as_="h3", size="4"),
             rx.cond(
                 State.detail_activity.length() > 0,

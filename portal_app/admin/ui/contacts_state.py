@@ -35,6 +35,8 @@ class AdminContactsState(AdminState):
     # Each app: key, title, granted ("yes" or ""), role, and the app's roles as "lowest,...,highest".
     detail_apps: list[dict[str, str]] = []
     detail_activity: list[dict[str, str]] = []
+    # The email's sign-in locks now: {"what", "until"}.
+    detail_locks: list[dict[str, str]] = []
     message: str = ""
     error: str = ""
     invite_errors: dict[str, str] = NO_INVITE_ERRORS
@@ -46,6 +48,7 @@ class AdminContactsState(AdminState):
         self.detail_id = self.detail_name = self.detail_email = self.detail_status = ""
         self.detail_disabled = False
         self.detail_facts, self.detail_apps, self.detail_activity = [], [], []
+        self.detail_locks = []
 
     def _clear_page(self) -> None:
         self.loaded = False
@@ -107,6 +110,10 @@ class AdminContactsState(AdminState):
                 "roles": ",".join(app.roles),
             }
             for app in detail.apps
+        ]
+        current_locks = await asyncio.to_thread(contacts.sign_in_locks, detail.id)
+        self.detail_locks = [
+            {"what": lock.what, "until": f"until {lock.until:%-d %B %Y, %H:%M} UTC"} for lock in current_locks
         ]
         self.detail_activity = [
             {"at": when(row.occurred_at), "app": row.app_key, "summary": row.summary} for row in detail.activity
@@ -217,6 +224,15 @@ class AdminContactsState(AdminState):
             lambda actor, target: contacts.set_disabled(actor, target, disabled=True),
             "Account disabled and signed out everywhere.",
             "The account was already disabled.",
+        )
+
+    @rx.event
+    async def lift_locks(self, account_id: str):
+        return await self._change(
+            account_id,
+            contacts.lift_sign_in_locks,
+            "Sign-in locks lifted: the person can use codes and their password again.",
+            "There was no sign-in lock to lift.",
         )
 
     @rx.event

@@ -83,6 +83,7 @@ class AdminLoginState(PortalState):
                 email=self.code_email,
                 code=form_text(form_data, "code"),
                 browser_token=self._cookie(DEVICE_COOKIE),
+                ip=self._client_ip(),
             )
         except FieldError as error:
             self.code_error = error.message

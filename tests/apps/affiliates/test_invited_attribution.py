@@ -7,11 +7,12 @@ from portal_app.accounts import code_login, invitations
 from portal_app.apps import hooks
 from tests.apps.affiliates.test_attribution import ann, link_cookie, referrals  # noqa: F401  (fixture)
 from tests.support.accounts import IP, latest_code
+from tests.support.browser import TEST_BROWSER
 
 
 def first_sign_in(email: str, cookies: dict[str, str]) -> None:
-    code_login.request_login_code(email=email, ip=IP)
-    code_login.login_with_code(email=email, code=latest_code(email), origin=hooks.AccountOrigin(ip=IP, cookies=cookies))
+    code_login.request_login_code(device=TEST_BROWSER, email=email, ip=IP)
+    code_login.login_with_code(device=TEST_BROWSER, email=email, code=latest_code(email), origin=hooks.AccountOrigin(ip=IP, cookies=cookies))
 
 
 def test_an_invitation_accepted_through_a_referral_link_is_attributed(ann, frozen_clock):  # noqa: F811
