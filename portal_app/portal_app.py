@@ -19,9 +19,10 @@ from portal_app.kernel.web.event_guard import EventShapeGuard
 from portal_app.kernel.web.middleware import PortalHeadersMiddleware
 from portal_app.shell.ui.app_wiring import add_child_apps
 from portal_app.shell.ui.pages import declared_pages
+from portal_app.shell.ui.state_binding import StateBoundToSession
 
 # The features of the shell, each a folder of portal_app.
-FEATURES = ("accounts", "home", "profile", "admin", "email")
+FEATURES = ("accounts", "home", "profile", "privacy", "admin", "email")
 
 get_settings()  # a wrong environment variable stops start-up here with a SettingsError naming it
 
@@ -58,6 +59,7 @@ app = rx.App(
     ],
 )
 app.add_middleware(EventShapeGuard())
+app.add_middleware(StateBoundToSession())
 
 _import_feature_pages()
 for declared in declared_pages():

@@ -1,0 +1,60 @@
+"""Cached page state reaches only the sign-in it was loaded for.
+
+Reflex keeps each tab's state on the server under the tab's client token, which the browser makes,
+keeps in sessionStorage and sends in the websocket's URL; on every (re)connect the first event
+(`hydrate_and_load`) sends the whole cached state to whoever presents the token, before any page's
+on_load has checked who is signed in. So a token read from a log, a tab left open after its session was
+signed out elsewhere, or a shared computer where someone else has signed in since, would receive the
+account data the tab's pages had loaded.
+
+This middleware runs before that event: it names the sign-ins the connection's own HttpOnly cookies
+prove now (the client session and the staff session, each only while live, by the hash of its token) and
+compares them with the ones the state was loaded under. When they differ, the whole state tree is reset
+to its defaults (nothing loaded for another sign-in, or for none, is sent), and the state is bound to the
+new ones. Pages then load again under their own checks, as on a first visit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+from reflex.middleware import Middleware
+
+from portal_app.accounts import sessions
+from portal_app.accounts.tickets import SESSION_COOKIE
+from portal_app.admin import staff_sessions
+from portal_app.kernel import tokens
+from portal_app.kernel.web.cookies import cookies_in
+
+BOOT_EVENTS = ("hydrate", "hydrate_and_load")
+
+
+class SessionBinding(rx.State):
+    """Which sign-ins the tab's state was loaded under (hashes of live session tokens; "" for none)."""
+
+    _bound_to: str = ""
+
+
+def signed_in_now(cookie_header: str) -> str:
+    """The live sign-ins a Cookie header proves, as one string of token hashes ("client|staff")."""
+    cookies = cookies_in(cookie_header)
+    client = cookies.get(SESSION_COOKIE)
+    staff = cookies.get(staff_sessions.STAFF_COOKIE)
+    client_hash = tokens.hash_presented_token(client) if client and sessions.current_session(client) else None
+    staff_hash = tokens.hash_presented_token(staff) if staff and staff_sessions.current_staff(staff) else None
+    return f"{client_hash or ''}|{staff_hash or ''}"
+
+
+class StateBoundToSession(Middleware):
+    async def preprocess(self, app, state, event):
+        if event.name.rpartition(".")[2] not in BOOT_EVENTS:
+            return None
+        headers = (event.router_data or {}).get("headers") or {}
+        cookie = headers.get("cookie", "") if isinstance(headers, dict) else ""
+        now = await asyncio.to_thread(signed_in_now, cookie if isinstance(cookie, str) else "")
+        binding = await state.get_state(SessionBinding)
+        if binding._bound_to != now:
+            state.reset()
+            binding._bound_to = now
+        return None

@@ -1,0 +1,71 @@
+"""A tab's cached state goes only to the sign-in it was loaded under: reconnecting with the tab's client token
+but without its session (a token read from a log), after the session ended, or under another account's
+cookie, gets the defaults, never the account data the tab's pages had loaded."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from portal_app.accounts import sessions
+from portal_app.accounts.ui.security_state import SecurityState
+from tests.support.live_accounts import IP, make_account, start_session
+
+EMAIL = "ada@example.com"
+
+
+def sent_to(pipeline, token: str) -> str:
+    return json.dumps([update.delta for owner, update in pipeline.updates if owner == token], default=str)
+
+
+@pytest.fixture
+def ada(pipeline) -> str:
+    return start_session(make_account(EMAIL))
+
+
+async def open_security(pipeline, token: str):
+    client = await pipeline.connect("/security", cookie=f"portal_session={token}")
+    state = await client.state(SecurityState)
+    assert state.browsers and IP in sent_to(pipeline, client.token)
+    return client
+
+
+@pytest.mark.parametrize("cookie", [None, "portal_session=not-a-live-session-token-0123456789abcdef"])
+async def test_a_stolen_client_token_without_the_session_gets_nothing(pipeline, ada, cookie):
+    client = await open_security(pipeline, ada)
+    await client.disconnect()
+    pipeline.updates.clear()
+    again = await pipeline.connect("/login", cookie=cookie, token=client.token)
+    assert again.token == client.token
+    assert IP not in sent_to(pipeline, client.token)
+    state = await client.state(SecurityState)
+    assert state.browsers == [] and state.events == []
+
+
+async def test_a_reconnect_after_the_session_ended_gets_nothing(pipeline, ada):
+    client = await open_security(pipeline, ada)
+    sessions.end_session(ada)
+    await client.disconnect()
+    pipeline.updates.clear()
+    await pipeline.connect("/security", cookie=f"portal_session={ada}", token=client.token)
+    assert IP not in sent_to(pipeline, client.token)
+
+
+async def test_a_reconnect_under_another_accounts_cookie_gets_nothing_of_the_first(pipeline, ada):
+    client = await open_security(pipeline, ada)
+    bob = start_session(make_account("bob@example.com"))
+    await client.disconnect()
+    pipeline.updates.clear()
+    await pipeline.connect("/", cookie=f"portal_session={bob}", token=client.token)
+    assert IP not in sent_to(pipeline, client.token)
+    state = await client.state(SecurityState)
+    assert state.browsers == []
+
+
+async def test_a_plain_reconnect_of_the_same_session_keeps_the_page(pipeline, ada):
+    client = await open_security(pipeline, ada)
+    await client.disconnect()
+    await pipeline.connect("/security", cookie=f"portal_session={ada}", token=client.token)
+    state = await client.state(SecurityState)
+    assert state.browsers and state.browsers[0]["current"] == "yes"
