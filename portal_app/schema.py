@@ -10,6 +10,7 @@ import portal_app.admin.models  # noqa: F401
 import portal_app.apps.models  # noqa: F401
 import portal_app.business.models  # noqa: F401
 import portal_app.email.models  # noqa: F401
+import portal_app.privacy.models  # noqa: F401
 import portal_app.profile.models  # noqa: F401
 import portal_app.timeline.models  # noqa: F401
 from portal_app.apps import migrations, registry
