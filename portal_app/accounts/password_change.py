@@ -7,6 +7,7 @@ passwords count as failed logins, so this page cannot be used to guess the passw
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -50,8 +51,8 @@ def password_status(signed_in: sessions.SessionInfo | None) -> PasswordStatus | 
     )
 
 
-def _check_current_password(account: Account, current_password: object) -> None:
-    """Refuse a wrong current password, counted and throttled like a failed login on the account's email."""
+def _count_current_attempt(account: Account, current_password: object) -> tuple[str, list]:
+    """Refuse a missing or throttled current password; count this one as a failed login until it matches."""
     if not isinstance(current_password, str) or not current_password:
         raise FieldError("current_password", ENTER_CURRENT)
     with db.write_session() as session:
@@ -60,11 +61,20 @@ def _check_current_password(account: Account, current_password: object) -> None:
             raise FieldError("current_password", login.too_many_attempts(wait))
         # Counted as a failure until it matches, as for logins, so parallel guesses cannot outrun the limit.
         failure = login.count_failure(session, account.email)
-    secret = current_password if len(current_password) <= MAX_PASSWORD_LENGTH else ""
-    if not passwords.verify_password(account.password_hash, secret):
-        raise FieldError("current_password", WRONG_CURRENT)
+    return (current_password if len(current_password) <= MAX_PASSWORD_LENGTH else ""), failure
+
+
+def _forget_attempt(failure: list) -> None:
     with db.write_session() as session:
         login.forget_failure(session, failure)
+
+
+def _check_current_password(account: Account, current_password: object) -> None:
+    """Refuse a wrong current password, counted and throttled like a failed login on the account's email."""
+    secret, failure = _count_current_attempt(account, current_password)
+    if not passwords.verify_password(account.password_hash, secret):
+        raise FieldError("current_password", WRONG_CURRENT)
+    _forget_attempt(failure)
 
 
 def _withdraw_old_password(session: Session, account: Account) -> None:
@@ -128,7 +138,30 @@ def set_password(
     required = _required(account, info)
     if required:
         _check_current_password(account, current_password)
-    new_hash = passwords.hash_password(new_password)
+    _store(info, account, passwords.hash_password(new_password))
+
+
+async def set_password_async(
+    signed_in: sessions.SessionInfo | None, *, new_password: object, current_password: object = None
+) -> None:
+    """set_password for the event loop: the database steps run in threads, and argon2 queues for the hashing
+    pool without holding one (the page's state calls this)."""
+    info, account = await asyncio.to_thread(sessions.signed_in_account, signed_in)
+    try:
+        check_new_password(new_password, account.email)
+    except FieldError as refused:
+        raise FieldError("new_password", refused.message) from None
+    if _required(account, info):
+        secret, failure = await asyncio.to_thread(_count_current_attempt, account, current_password)
+        if not await passwords.verify_password_async(account.password_hash, secret):
+            raise FieldError("current_password", WRONG_CURRENT)
+        await asyncio.to_thread(_forget_attempt, failure)
+    new_hash = await passwords.hash_password_async(new_password)
+    await asyncio.to_thread(_store, info, account, new_hash)
+
+
+def _store(info: sessions.SessionInfo, account: Account, new_hash: str) -> None:
+    """Save the new hash (unless the password changed meanwhile), sign out the other sessions, notify."""
     had_password = account.password_hash is not None
     unchanged = Account.password_hash == account.password_hash if had_password else col(Account.password_hash).is_(None)
     with db.write_session() as session:

@@ -143,8 +143,7 @@ class SecurityState(PortalState):
         self.busy = True
         yield
         try:
-            await asyncio.to_thread(
-                password_change.set_password,
+            await password_change.set_password_async(
                 signed_in,
                 new_password=form_text(form_data, "new_password"),
                 current_password=form_text(form_data, "current_password") if self.current_required else None,

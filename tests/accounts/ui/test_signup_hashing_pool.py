@@ -118,3 +118,26 @@ async def test_forty_logins_hold_the_pool_and_another_visitors_event_still_compl
     finally:
         held_argon.gate.set()
         await pipeline.settle()
+
+
+async def test_forty_password_changes_hold_the_pool_and_another_visitors_event_still_completes(pipeline, held_argon):
+    """The /security password change waits for the pool on the event loop, as login and signup do."""
+    from portal_app.accounts.ui.security_state import SecurityState
+    from tests.support.live_accounts import make_account, start_session
+
+    held_argon.gate.set()
+    account = make_account("owner@example.com")
+    tokens = [start_session(account) for _ in range(40)]
+    held_argon.gate.clear()
+    tabs = [await pipeline.connect("/security", cookie=f"portal_session={token}") for token in tokens]
+    other = await visitor_showing_errors(pipeline)
+    for tab in tabs:
+        await fire(pipeline, tab, SecurityState.save_password, {"form_data": {"new_password": "fresh-orchard-lamp-81"}})
+    try:
+        assert await eventually(lambda: pool_busy(held_argon))
+        await fire(pipeline, other, SignupState.load, {})
+        if not await eventually(lambda: errors_cleared(other), seconds=10):
+            raise StillWaiting
+    finally:
+        held_argon.gate.set()
+        await pipeline.settle()
