@@ -127,6 +127,17 @@ def _event_row(event) -> rx.Component:
     )
 
 
+def _event_item(event) -> rx.Component:
+    """One event on a phone: the table's columns stacked."""
+    return rx.el.li(
+        rx.text(event["what"], weight="medium", size="2"),
+        rx.cond(event["detail"] != "", rx.text(event["detail"], size="1", color_scheme="gray")),
+        rx.text(event["when"], rx.cond(event["how"] != "", " · " + event["how"], ""), size="1", color_scheme="gray"),
+        rx.cond(event["where"] != "", rx.text(event["where"], size="1", color_scheme="gray")),
+        style={"list_style": "none", "padding": "8px 0", "border_bottom": "1px solid var(--gray-a5)"},
+    )
+
+
 def _events_card() -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -153,6 +164,14 @@ def _events_card() -> rx.Component:
                 ),
                 overflow_x="auto",
                 width="100%",
+                # Phones get the list below instead.
+                display=["none", "none", "block"],
+            ),
+            rx.el.ul(
+                rx.foreach(SecurityState.events, _event_item),
+                aria_label="Security activity",
+                style={"margin": 0, "padding": 0, "width": "100%"},
+                display=["block", "block", "none"],
             ),
             spacing="3",
             width="100%",
