@@ -58,7 +58,9 @@ ADMIN_APPS_PREFIX = "/admin/apps/"
 MAX_PATH_LENGTH = 2048
 # The lifecycle events an app may hook: each hook is called as fn(session, account_id) inside the
 # transaction that made the change, so what the app does commits or rolls back with it.
-HOOK_EVENTS = frozenset({"granted", "revoked", "account_disabled", "account_enabled", "account_created"})
+HOOK_EVENTS = frozenset(
+    {"granted", "revoked", "account_disabled", "account_enabled", "account_created", "account_deleted"}
+)
 # A root prefix (root_routes) or a landing parameter: lower-case, short.
 _ROOT_PREFIX = re.compile(r"/[a-z0-9][a-z0-9-]{0,31}")
 _LANDING_PARAM = re.compile(r"[a-z][a-z0-9_]{0,31}")
@@ -252,6 +254,9 @@ class ChildApp:
         "account_created" (a person signed up, or an invited person signed in for the first time) as
         fn(session, account_id, origin): origin.cookies holds
         the app's own cookies (names starting cookie_prefix) from the browser that signed up.
+        "account_deleted" (the person deleted their account) runs in the deletion's transaction before the
+        account row goes: remove what the app holds on the person, or detach and anonymise what the
+        business must keep (a paid commission); rows that reference the account cascade otherwise.
     root_routes: "module:function" returning Starlette routes mounted at root_prefix (e.g. "/r"), a
         top-level path no page or other app uses: short links people share.
     landing_params: query parameter -> "module:function" called as fn(value, cookies) on any page load

@@ -73,3 +73,26 @@ def test_download_my_data_arrives_by_email_and_opens_only_signed_in(browser: Bro
     assert refused.status == 303 and "/login" in refused.headers["location"]
     stranger.close()
     page.context.close()
+
+
+def test_delete_my_account_with_the_emailed_code(browser: Browser, base_url: str):
+    email = new_email("gone")
+    create_account(email, "Gail Gone")
+    page = signed_in_page(browser, base_url, email)
+    page.goto("/security")
+    card = page.get_by_role("heading", name="Delete my account").locator("xpath=..")
+    expect(card.get_by_text("The business keeps:")).to_be_visible()
+    page.get_by_role("button", name="Email me a code to delete my account").click()
+    message = wait_for_email(base_url, email)
+    assert message["subject"].startswith(tuple("0123456789"))
+    page.get_by_label("Code to delete my account").fill("000000")
+    page.get_by_role("button", name="Delete my account").click()
+    expect(page.get_by_text("That code is not right")).to_be_visible()
+    page.get_by_label("Code to delete my account").fill(message["subject"][:6])
+    page.get_by_role("button", name="Delete my account").click()
+    page.wait_for_url(LOGIN)
+    expect(page.get_by_text("Your account was deleted")).to_be_visible()
+    # The password no longer signs anyone in.
+    log_in(page, email=email)
+    expect(page.get_by_text("Email or password is incorrect.")).to_be_visible()
+    page.context.close()

@@ -106,6 +106,6 @@ def test_without_a_session_nothing_is_asked(ada):
 
 def test_spreadsheet_formulas_in_the_data_stay_text(tmp_path):
     path = tmp_path / "out.zip"
-    data_export.write_zip(path, {"notes": [{"text": "=HYPERLINK(\"http://evil\")", "n": 1}]}, "readme")
+    data_export.write_zip(path, {"notes": [{"text": '=HYPERLINK("http://evil")', "n": 1}]}, "readme")
     csv_text = zipfile.ZipFile(path).read("notes.csv").decode()
     assert "'=HYPERLINK" in csv_text

@@ -66,6 +66,8 @@ class LoginState(PortalState):
             self.notice = "Log in with a code we email you, then set a new password."
         if params.get("expired"):
             self.notice = "That sign-in took too long. Please log in again."
+        if params.get("deleted"):
+            self.notice = "Your account was deleted, and you are signed out everywhere. We emailed you a confirmation."
         if params.get("disabled"):
             self.notice = "This account has been disabled by the business. Contact them to have it enabled again."
         await self._load_business_name()

@@ -4,6 +4,7 @@ import reflex as rx
 
 from portal_app.accounts.ui.security_state import SecurityState
 from portal_app.accounts.ui.signup_page import PASSWORD_HINT
+from portal_app.privacy import account_deletion
 from portal_app.shell.ui.forms import field, notice, submit_button
 from portal_app.shell.ui.pages import page
 from portal_app.shell.ui.portal_frame import portal_frame
@@ -206,6 +207,58 @@ def _data_card() -> rx.Component:
     )
 
 
+def _delete_card() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Delete my account", as_="h2", size="5"),
+            rx.text("Deleting your account cannot be undone. It removes:", size="2"),
+            rx.el.ul(*(rx.el.li(rx.text(item, size="2")) for item in account_deletion.WHAT_GOES)),
+            rx.text("The business keeps:", size="2"),
+            rx.el.ul(*(rx.el.li(rx.text(item, size="2")) for item in account_deletion.WHAT_STAYS)),
+            notice(SecurityState.delete_notice),
+            rx.cond(
+                SecurityState.delete_step == "code",
+                rx.form(
+                    rx.vstack(
+                        field(
+                            "Code to delete my account",
+                            "code",
+                            error=SecurityState.delete_error,
+                            autocomplete="one-time-code",
+                            max_length=12,
+                        ),
+                        rx.button("Delete my account", type="submit", color_scheme="red", size="3"),
+                        spacing="3",
+                        width="100%",
+                    ),
+                    on_submit=SecurityState.delete_account,
+                    no_validate=True,
+                    width="100%",
+                ),
+                rx.vstack(
+                    rx.cond(
+                        SecurityState.delete_error != "",
+                        rx.text(SecurityState.delete_error, color_scheme="red", size="2", role="alert"),
+                    ),
+                    rx.button(
+                        "Email me a code to delete my account",
+                        variant="soft",
+                        color_scheme="red",
+                        on_click=SecurityState.send_delete_code,
+                    ),
+                    align="start",
+                ),
+            ),
+            spacing="3",
+            width="100%",
+            align="start",
+        ),
+        width="100%",
+        max_width="720px",
+        size="3",
+    )
+
+
 @page("/security", "Security", on_load=[SessionState.require_account, SecurityState.load])
 def security_page() -> rx.Component:
     return portal_frame(
@@ -238,4 +291,5 @@ def security_page() -> rx.Component:
         _browsers_card(),
         _events_card(),
         _data_card(),
+        _delete_card(),
     )

@@ -9,8 +9,8 @@ import reflex as rx
 
 from portal_app.accounts import devices, password_change, security_log
 from portal_app.kernel.errors import FieldError
-from portal_app.privacy import data_export
-from portal_app.shell.ui.base_state import PortalState, form_text
+from portal_app.privacy import account_deletion, data_export
+from portal_app.shell.ui.base_state import PortalState, form_text, full_page_load
 
 
 def describe_export(status: data_export.ExportStatus) -> str:
@@ -39,6 +39,10 @@ class SecurityState(PortalState):
     # "Download my data": what the newest request is at, in words ("" when none is live).
     export_status: str = ""
     export_notice: str = ""
+    # "Delete my account": "" until a code was sent, then "code".
+    delete_step: str = ""
+    delete_notice: str = ""
+    delete_error: str = ""
 
     async def _refresh(self) -> bool:
         signed_in = await self._signed_in()
@@ -110,6 +114,39 @@ class SecurityState(PortalState):
         await self._refresh()
 
     @rx.event
+    async def send_delete_code(self):
+        self.delete_notice = self.delete_error = ""
+        signed_in = await self._signed_in()
+        if signed_in is None:
+            return rx.redirect("/login?next=/security")
+        try:
+            await asyncio.to_thread(account_deletion.send_code, signed_in, ip=self._client_ip())
+        except PermissionError:
+            return rx.redirect("/login?next=/security")
+        except FieldError as error:
+            self.delete_error = error.message
+            return
+        self.delete_step = "code"
+        self.delete_notice = "We emailed you a code. Enter it below to delete your account."
+
+    @rx.event
+    async def delete_account(self, form_data: dict):
+        self.delete_notice = self.delete_error = ""
+        signed_in = await self._signed_in()
+        if signed_in is None:
+            return rx.redirect("/login?next=/security")
+        try:
+            await asyncio.to_thread(
+                account_deletion.delete_account, signed_in, form_text(form_data, "code"), ip=self._client_ip()
+            )
+        except PermissionError:
+            return rx.redirect("/login?next=/security")
+        except FieldError as error:
+            self.delete_error = error.message
+            return
+        return full_page_load("/login?deleted=1")
+
+    @rx.event
     async def sign_out_everywhere_else(self):
         self.browsers_notice = ""
         signed_in = await self._signed_in()
@@ -128,7 +165,7 @@ class SecurityState(PortalState):
 
     @rx.event
     async def load(self):
-        self.browsers_notice = ""
+        self.browsers_notice = self.delete_notice = self.delete_error = self.delete_step = ""
         self.current_password_error = self.new_password_error = self.notice = ""
         self.busy = False
         await self._refresh()

@@ -35,7 +35,10 @@ register(
         root_routes="portal_app.apps.affiliates.routes:root_routes",
         root_prefix="/r",
         landing_params={"ref": "portal_app.apps.affiliates.links:landing_cookies"},
-        hooks={"account_created": "portal_app.apps.affiliates.attribution:account_created"},
+        hooks={
+            "account_created": "portal_app.apps.affiliates.attribution:account_created",
+            "account_deleted": "portal_app.apps.affiliates.forget:account_deleted",
+        },
         # The business's pages: the overview first (the /admin menu links to it), then one per task.
         admin_pages=(
             AdminPage(

@@ -49,6 +49,17 @@ SEVERAL_AFFILIATES = "Several affiliates use that email address: enter the refer
 
 # --- shared pieces ---------------------------------------------------------------------------------------------
 
+# An affiliate whose person deleted their account: the business keeps its commissions and payouts, no name.
+DELETED_NAME = "Deleted account"
+
+
+def _name():
+    return func.coalesce(Account.full_name, DELETED_NAME)
+
+
+def _email():
+    return func.coalesce(Account.email, "")
+
 
 @dataclass(frozen=True)
 class Figures:
@@ -214,7 +225,7 @@ def affiliates_page(*, query: object = "", after: object = None) -> AffiliatesPa
     referrals = (
         select(func.count()).select_from(Referral).where(Referral.affiliate_id == Affiliate.id).scalar_subquery()
     )
-    statement = select(Affiliate, Account.full_name, Account.email, referrals).join(
+    statement = select(Affiliate, _name(), _email(), referrals).outerjoin(
         Account, Account.id == Affiliate.account_id
     )
     if text:
@@ -314,9 +325,9 @@ def commissions_page(*, status: object = "pending", before: object = None) -> Co
     position = _before(before)
     now = clock.now()
     statement = (
-        select(Commission, Account.full_name, Account.email, Affiliate.code, Sale, Campaign.name)
+        select(Commission, _name(), _email(), Affiliate.code, Sale, Campaign.name)
         .join(Affiliate, Affiliate.id == Commission.affiliate_id)
-        .join(Account, Account.id == Affiliate.account_id)
+        .outerjoin(Account, Account.id == Affiliate.account_id)
         .join(Sale, Sale.id == Commission.sale_id)
         .join(Campaign, Campaign.id == Commission.campaign_id)
         .where(Commission.status == status)
@@ -421,8 +432,8 @@ def _payout_items(session: Session, payouts: list[Payout]) -> list[PayoutItem]:
     people = {
         affiliate_id: (name, email, code)
         for affiliate_id, name, email, code in session.exec(
-            select(Affiliate.id, Account.full_name, Account.email, Affiliate.code)
-            .join(Account, Account.id == Affiliate.account_id)
+            select(Affiliate.id, _name(), _email(), Affiliate.code)
+            .outerjoin(Account, Account.id == Affiliate.account_id)
             .where(col(Affiliate.id).in_(affiliate_ids))
         ).all()
     }

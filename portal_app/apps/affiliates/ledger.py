@@ -179,6 +179,7 @@ class SaleOutcome:
 
 NO_AFFILIATE = "No affiliate referred this customer."
 UNKNOWN_CODE = "No affiliate has that referral code."
+AFFILIATE_LEFT = "The affiliate who referred this customer deleted their account."
 SELF_REFERRAL = "The customer is the affiliate themselves, and affiliates earn nothing on their own purchases."
 ALREADY_RECORDED = "This sale was recorded before, without a commission."
 REASON_MISSING = "Say why, for the affiliate to read."
@@ -256,6 +257,8 @@ def _earn(session: Session, sale: Sale, code: str, now: datetime) -> tuple[Commi
             referral = _refer(session, affiliate, email, sale, now)
     if referral is not None:
         affiliate = session.get(Affiliate, referral.affiliate_id)
+        if affiliate.account_id is None:
+            return None, AFFILIATE_LEFT
         if _is_self_referral(session, affiliate, email, referral):
             return None, SELF_REFERRAL
         sale.referral_id = referral.id

@@ -81,11 +81,14 @@ def clean_code(value: object) -> str | None:
 
 
 def affiliate_by_code(session: Session, code: object) -> Affiliate | None:
-    """The affiliate with this code; None for an unknown code or anything that is not shaped like one."""
+    """The affiliate with this code; None for an unknown code, anything that is not shaped like one, or the
+    code of someone who deleted their account (their links stop working)."""
     cleaned = clean_code(code)
     if cleaned is None:
         return None
-    return session.exec(select(Affiliate).where(Affiliate.code == cleaned)).first()
+    return session.exec(
+        select(Affiliate).where(Affiliate.code == cleaned, col(Affiliate.account_id).is_not(None))
+    ).first()
 
 
 def insert_unless_taken(session: Session, model, values: dict) -> int | None:
