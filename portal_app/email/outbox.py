@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from portal_app.business.models import BUSINESS_ID, Business
 from portal_app.email.models import OutboxEmail
 from portal_app.email.render import render
-from portal_app.kernel import clock
+from portal_app.kernel import clock, db
 from portal_app.kernel.settings import get_settings
 
 
@@ -40,3 +40,26 @@ def enqueue(
     )
     session.add(email)
     return email
+
+
+def delivery_state(email: str) -> str:
+    """How the newest email to `email` is doing, for pages that just said "we sent you a code": "sent",
+    "waiting" (not tried yet), "delayed" (tried and failed, trying again), "failed" (given up), or "" (none)."""
+    with db.read_session() as session:
+        row = session.exec(
+            select(OutboxEmail).where(OutboxEmail.to_email == email).order_by(col(OutboxEmail.id).desc())
+        ).first()
+    if row is None:
+        return ""
+    if row.status == "pending":
+        return "delayed" if row.attempts > 0 else "waiting"
+    return row.status
+
+
+DELAYED = "Our email service is slow right now: your code may take a few minutes to arrive, and it works when it does."
+FAILED = "We could not deliver the email to this address. Check the address, or ask for a new code."
+
+
+def delay_notice(email: str) -> str:
+    """What a page says about the code email it sent to `email`: "" while all is well."""
+    return {"delayed": DELAYED, "failed": FAILED}.get(delivery_state(email), "")

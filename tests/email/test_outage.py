@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
+from portal_app.email import outbox
 from portal_app.email.delivery import deliver_due
 from portal_app.email.senders import SendGridSender, sender_from_settings
 from portal_app.kernel.settings import get_settings
@@ -35,6 +36,8 @@ def test_an_outage_loses_nothing_and_sends_nothing_twice(sendgrid_settings, sett
     throttled = len(sendgrid_settings.requests)
     assert {load(email_id).status for email_id in ids} == {"pending"}
     assert {load(email_id).last_error for email_id in ids} == {"HTTP 429: too many requests"}
+    # Pages that said "we sent you a code" now say it is on its way but slow.
+    assert outbox.delay_notice("person0@example.com") == outbox.DELAYED
 
     sendgrid_settings.stop()  # then down altogether
     run_workers(frozen_clock, 10)
@@ -46,6 +49,7 @@ def test_an_outage_loses_nothing_and_sends_nothing_twice(sendgrid_settings, sett
         settings_env(PORTAL_SENDGRID_API_URL=back.url)
         run_workers(frozen_clock, 70)
         assert {load(email_id).status for email_id in ids} == {"sent"}
+        assert outbox.delay_notice("person0@example.com") == ""
         delivered = Counter(request.json["personalizations"][0]["to"][0]["email"] for request in back.requests)
         assert delivered == Counter({f"person{n}@example.com": 1 for n in range(30)})
         assert throttled >= 30  # every email was tried during the 429s, and kept

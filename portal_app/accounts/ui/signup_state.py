@@ -8,6 +8,7 @@ import math
 import reflex as rx
 
 from portal_app.accounts import signup, tickets
+from portal_app.email import outbox
 from portal_app.kernel import clock
 from portal_app.kernel.errors import FieldError, FormErrors
 from portal_app.kernel.settings import get_settings
@@ -85,6 +86,8 @@ class VerifyState(PortalState):
             self.status, self.email = "missing", ""
             return
         self.status, self.email = "found", view.email
+        # Honest about delivery: a code email the provider has not taken yet is said to be delayed.
+        self.notice = await asyncio.to_thread(outbox.delay_notice, view.email)
         available_at = view.resend_available_at
         self._set_resend_wait((available_at - clock.now()).total_seconds() if available_at else 0)
 

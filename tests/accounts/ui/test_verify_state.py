@@ -255,3 +255,24 @@ async def test_resend_after_the_signup_expired_says_so(frozen_clock, pipeline, c
     assert row_counts() == before
     with db.read_session() as session:
         assert len(list(session.exec(select(PendingSignup)))) == 1
+
+
+async def test_the_page_says_so_when_the_code_email_is_delayed_or_failed(pipeline, flow_token):
+    """Honest about delivery: after the provider refused the email once the page says it is slow; after it gave
+    up, that the address could not be reached. While all is well it says nothing more."""
+    from sqlmodel import update
+
+    from portal_app.email import outbox
+    from portal_app.email.models import OutboxEmail
+
+    cookie = f"{tickets.SIGNUP_COOKIE}={flow_token}"
+    client = await pipeline.connect("/verify", cookie=cookie)
+    assert (await client.state(VerifyState)).notice == ""
+    with db.write_session() as session:
+        session.exec(update(OutboxEmail).where(OutboxEmail.to_email == EMAIL).values(attempts=2, last_error="HTTP 429"))
+    await client.send(VerifyState.load, {})
+    assert (await client.state(VerifyState)).notice == outbox.DELAYED
+    with db.write_session() as session:
+        session.exec(update(OutboxEmail).where(OutboxEmail.to_email == EMAIL).values(status="failed"))
+    await client.send(VerifyState.load, {})
+    assert (await client.state(VerifyState)).notice == outbox.FAILED
