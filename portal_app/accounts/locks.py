@@ -18,6 +18,7 @@ from portal_app.accounts import code_budget, login, security_log, throttle
 from portal_app.accounts.models import RateEvent
 from portal_app.accounts.validation import normalize_email
 from portal_app.kernel import clock, db
+from portal_app.kernel.errors import FieldError
 from portal_app.kernel.settings import get_settings
 
 FAMILY_NAMES = {code_budget.CLIENT: "", code_budget.STAFF: "Staff sign-in: "}
@@ -85,7 +86,7 @@ def current(email: object) -> list[CurrentLock]:
     """Every lock on the email now, soonest to end first; [] for anything that is not an email."""
     try:
         address = normalize_email(email)
-    except Exception:  # noqa: BLE001 - FieldError: not an email has no locks
+    except FieldError:  # not an email address: no locks
         return []
     with db.read_session() as session:
         found = _code_locks(session, address) + _password_locks(session, address)

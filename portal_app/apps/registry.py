@@ -289,6 +289,10 @@ class ChildApp:
     cli: str | None = None
     hooks: Mapping[str, str] = field(default_factory=dict)
     export: str | None = None
+    # What "Delete my account" removes and what the business keeps, in the person's words, listed on the
+    # page before they confirm ("your notes"; "payouts already made to you, under your affiliate code only").
+    deletion_removes: tuple[str, ...] = ()
+    deletion_keeps: tuple[str, ...] = ()
     demo_data: str | None = None
     demo_accounts: tuple[str, ...] = ()
     root_routes: str | None = None

@@ -3,8 +3,7 @@ transaction.
 
 What happens, in order, inside that transaction:
 1. every app's "account_deleted" hook (apps/hooks.py) removes what it holds on the person, or detaches and
-   anonymises what the business must keep (Affiliate Manager keeps paid commissions and payouts under the
-   affiliate's code, with no name, email or payout details);
+   anonymises what the business must keep (each app says which in ChildApp.deletion_keeps);
 2. the audit log keeps its entries, with the account's email replaced by "deleted account #<id>";
 3. the security log lines and emails about the address go, unless another account still uses the address;
 4. the account row goes, and with it (the database cascades) its sessions, tickets, profile, app grants,
@@ -27,7 +26,7 @@ from portal_app.accounts.models import Account, AccountChoice, EmailCode, Pendin
 from portal_app.accounts.throttle import describe_wait
 from portal_app.accounts.validation import clean_code
 from portal_app.admin.models import AuditEntry
-from portal_app.apps import hooks
+from portal_app.apps import hooks, registry
 from portal_app.email import outbox
 from portal_app.email.models import OutboxEmail
 from portal_app.kernel import clock, db
@@ -40,16 +39,18 @@ from portal_app.privacy.models import DataExport
 PURPOSE = "delete_acct"  # short: rate-event kinds add a prefix to a code's purpose
 CODE_TEMPLATE = "account_delete_code"
 DONE_TEMPLATE = "account_deleted"
-WHAT_GOES = (
-    "your account, profile, sign-ins and security log",
-    "your notes, course progress and certificates",
-    "your community posts, comments and likes (with the replies under them)",
-    "your app access and your timeline",
-)
-WHAT_STAYS = (
-    "the business's audit log, without your email address",
-    "commissions and payouts already made to you as an affiliate, under your affiliate code only",
-)
+CORE_GOES = ("your account, profile, sign-ins and security log", "your app access and your timeline")
+CORE_STAYS = ("the business's audit log, without your email address",)
+
+
+def what_goes() -> tuple[str, ...]:
+    """What deleting removes, in the person's words: the core's part, then each app's (deletion_removes)."""
+    return CORE_GOES + tuple(item for app in registry.all_apps() for item in app.deletion_removes)
+
+
+def what_stays() -> tuple[str, ...]:
+    """What the business keeps without personal data: the audit log, then each app's (deletion_keeps)."""
+    return CORE_STAYS + tuple(item for app in registry.all_apps() for item in app.deletion_keeps)
 
 
 def code_lifetime() -> timedelta:
@@ -77,8 +78,8 @@ def send_code(signed_in: sessions.SessionInfo | None, *, ip: object) -> datetime
             context={
                 "code": code,
                 "expires_minutes": get_settings().login_code_minutes,
-                "what_goes": WHAT_GOES,
-                "what_stays": WHAT_STAYS,
+                "what_goes": what_goes(),
+                "what_stays": what_stays(),
             },
         )
     return clock.now() + code_lifetime()
@@ -112,7 +113,7 @@ def delete_account(signed_in: sessions.SessionInfo | None, code: object, *, ip: 
         if not shared:
             _forget_address(session, account.email)
         session.exec(delete(Account).where(Account.id == account.id))
-        outbox.enqueue(session, to=account.email, template=DONE_TEMPLATE, context={"what_stays": WHAT_STAYS})
+        outbox.enqueue(session, to=account.email, template=DONE_TEMPLATE, context={"what_stays": what_stays()})
     for name in files:
         if name:
             (data_export.folder() / name).unlink(missing_ok=True)

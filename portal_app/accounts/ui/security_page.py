@@ -212,9 +212,9 @@ def _delete_card() -> rx.Component:
         rx.vstack(
             rx.heading("Delete my account", as_="h2", size="5"),
             rx.text("Deleting your account cannot be undone. It removes:", size="2"),
-            rx.el.ul(*(rx.el.li(rx.text(item, size="2")) for item in account_deletion.WHAT_GOES)),
+            rx.el.ul(*(rx.el.li(rx.text(item, size="2")) for item in account_deletion.what_goes())),
             rx.text("The business keeps:", size="2"),
-            rx.el.ul(*(rx.el.li(rx.text(item, size="2")) for item in account_deletion.WHAT_STAYS)),
+            rx.el.ul(*(rx.el.li(rx.text(item, size="2")) for item in account_deletion.what_stays())),
             notice(SecurityState.delete_notice),
             rx.cond(
                 SecurityState.delete_step == "code",

@@ -15,6 +15,8 @@ register(
     ChildApp(
         key=service.APP_KEY,
         title="Affiliate Manager",
+        deletion_removes=("your affiliate links and payout details",),
+        deletion_keeps=("commissions and payouts already made to you as an affiliate, under your affiliate code only",),
         icon="handshake",
         route="/apps/affiliates",
         description="Your affiliate links, the customers you referred, and the commissions they earned you.",

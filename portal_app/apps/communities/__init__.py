@@ -19,6 +19,7 @@ register(
     ChildApp(
         key=service.APP_KEY,
         title="Communities",
+        deletion_removes=("your community posts, comments and likes (with the replies under them)",),
         icon="users",
         route="/apps/communities",
         description="The groups you belong to, where members ask questions and share what they learn.",

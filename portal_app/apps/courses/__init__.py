@@ -84,6 +84,7 @@ register(
         order=10,
         cli="portal_app.apps.courses.commands:add_commands",
         export="portal_app.apps.courses.service:export",
+        deletion_removes=("your course progress, quiz answers and certificates",),
         demo_data="portal_app.apps.courses.demo_course:add_demo_course",
         demo_accounts=("main",),
     )

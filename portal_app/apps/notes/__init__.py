@@ -57,6 +57,7 @@ register(
         http_routes="portal_app.apps.notes.routes:routes",
         cli="portal_app.apps.notes.commands:add_commands",
         export="portal_app.apps.notes.service:export",
+        deletion_removes=("your notes",),
         demo_data="portal_app.apps.notes.service:add_demo_notes",
         demo_accounts=("main",),
     )
