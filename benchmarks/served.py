@@ -1,0 +1,230 @@
+"""The portal as `scripts/serve.sh` serves it, started by a benchmark in a folder of its own, and what its
+server processes use (resident memory, CPU seconds) read from /proc.
+
+`ServedPortal` keeps everything of Reflex's and the portal's in its own temporary folder (database
+file unless a URL is given, secret, uploaded files, web build, states), so a benchmark never touches
+the project's `.web` or database; with `redis_url` and `workers` it runs several backend workers
+sharing state through Redis. Accounts for the benchmark's clients are made in the served database
+through the portal's own services (`signed_in_members`).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+START_SECONDS = 600
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (from /proc; children first found, then theirs)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, queue = [], [pid]
+    while queue:
+        for child in children.get(queue.pop(), []):
+            found.append(child)
+            queue.append(child)
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds the process has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def resident_bytes(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_SIZE
+
+
+def command_line(pid: int) -> str:
+    return Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")
+
+
+@dataclass
+class ServedPortal:
+    """Start with `start()`, stop with `stop()` (or use it as a context manager)."""
+
+    workers: int = 1
+    redis_url: str = ""
+    db_url: str = ""
+    extra_env: dict[str, str] = field(default_factory=dict)
+    port: int = field(default_factory=free_port)
+
+    def __post_init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="portal-bench-"))
+        self.url = f"http://localhost:{self.port}"
+        self.env = {
+            **os.environ,
+            "PORTAL_PORT": str(self.port),
+            "PORTAL_PUBLIC_URL": self.url,
+            "REFLEX_DB_URL": self.db_url or f"sqlite:///{self.folder / 'portal.db'}",
+            "PORTAL_SECRET_FILE": str(self.folder / "secret"),
+            "PORTAL_DATA_DIR": str(self.folder / "files"),
+            "REFLEX_WEB_WORKDIR": str(self.folder / "web"),
+            "REFLEX_STATES_WORKDIR": str(self.folder / "states"),
+            "REFLEX_UPLOADED_FILES_DIR": str(self.folder / "uploaded_files"),
+            # The clients are many people on one machine: the per-network limits would stop them.
+            "PORTAL_TRUSTED_PROXY_HOPS": "1",
+            **self.extra_env,
+        }
+        self.env.pop("SENDGRID_API_KEY", None)
+        if self.redis_url:
+            self.env["REFLEX_REDIS_URL"] = self.redis_url
+            self.env["GRANIAN_WORKERS"] = str(self.workers)
+        else:
+            self.env.pop("REFLEX_REDIS_URL", None)
+        self.process: subprocess.Popen | None = None
+        self.log_path = self.folder / "server.log"
+
+    def start(self) -> ServedPortal:
+        with self.log_path.open("w") as log:
+            self.process = subprocess.Popen(
+                ["bash", str(PROJECT_DIR / "scripts" / "serve.sh")],
+                cwd=PROJECT_DIR,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + START_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the portal exited; see {self.log_path}:\n{self.log_path.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/login", timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                time.sleep(1)
+        else:
+            raise RuntimeError(f"the portal did not answer within {START_SECONDS} s; see {self.log_path}")
+        # The services below read the served database, secret and files.
+        for name in ("REFLEX_DB_URL", "PORTAL_SECRET_FILE", "PORTAL_DATA_DIR"):
+            os.environ[name] = self.env[name]
+        from portal_app.kernel.settings import get_settings
+
+        get_settings.cache_clear()
+        return self
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=30)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process = None
+
+    def __enter__(self) -> ServedPortal:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def backend_pids(self) -> list[int]:
+        """The processes that hold websockets and run handlers: Granian's workers (the leaves below the
+        `reflex run` process; with one worker, the one child)."""
+        assert self.process is not None
+        below = descendants(self.process.pid)
+        reflex = [pid for pid in below if "reflex run" in _safe_command_line(pid)]
+        leaves = [pid for pid in reflex if not any(child in reflex for child in descendants(pid))]
+        return leaves
+
+    def server_pids(self) -> list[int]:
+        assert self.process is not None
+        return [self.process.pid, *descendants(self.process.pid)]
+
+    def cpu(self) -> float:
+        """CPU seconds used so far by every process of the server."""
+        return sum(_safe(cpu_seconds, pid) for pid in self.server_pids())
+
+    def backend_memory(self) -> int:
+        """Resident bytes of the backend workers together."""
+        return sum(_safe(resident_bytes, pid) for pid in self.backend_pids())
+
+
+def _safe(read, pid: int):
+    try:
+        return read(pid)
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _safe_command_line(pid: int) -> str:
+    try:
+        return command_line(pid)
+    except OSError:
+        return ""
+
+
+def signed_in_members(count: int, *, label: str = "load") -> list[tuple[int, str]]:
+    """`count` verified accounts with every child app, a phone (the demo business asks for one), the demo
+    course and the "Studio members" group, each with a live session; returns (account id, cookie token).
+
+    Passwordless (hashing thousands of passwords would measure argon2, not the portal)."""
+    from portal_app.accounts import sessions
+    from portal_app.accounts.models import Account
+    from portal_app.admin.audit import CLI
+    from portal_app.apps import grants
+    from portal_app.apps.communities import groups
+    from portal_app.apps.courses import enrolments
+    from portal_app.apps.courses.demo_course import DEMO_COURSE
+    from portal_app.kernel import clock, db
+    from portal_app.profile.models import Profile
+
+    now = clock.now()
+    members: list[tuple[int, str]] = []
+    stamp = int(time.time())
+    for start in range(0, count, 500):
+        with db.write_session() as session:
+            batch = []
+            for n in range(start, min(count, start + 500)):
+                account = Account(
+                    email=f"{label}-{stamp}-{n}@load.example",
+                    full_name=f"Load Member {n}",
+                    email_verified_at=now,
+                    created_at=now,
+                )
+                session.add(account)
+                batch.append(account)
+            session.flush()
+            for account in batch:
+                for app_key in ("courses", "communities", "affiliates"):
+                    grants.grant_app(session, account_id=account.id, app_key=app_key)
+                session.add(Profile(account_id=account.id, phone="+14155550123", updated_at=now))
+                token = sessions.create_session(
+                    session, account_id=account.id, auth_method="code", user_agent="load benchmark", ip="10.0.0.1"
+                )
+                members.append((account.id, token))
+        ids = [account_id for account_id, _ in members[start:]]
+        enrolments.enrol_accounts(CLI, DEMO_COURSE, ids)
+        for account_id in ids:
+            groups.join(account_id, "studio-members")
+    return members
