@@ -1,6 +1,9 @@
 """Reflex configuration. Portal settings live in portal_app/settings.py; this only wires Reflex to them."""
 
+import os
+
 import reflex as rx
+from reflex.constants import StateManagerMode
 
 from portal_app.kernel.settings import PROJECT_DIR, get_settings
 
@@ -19,5 +22,12 @@ config = rx.Config(
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="large"))],
     # A portal of private pages has nothing to list in a sitemap.
     disable_plugins=[rx.plugins.SitemapPlugin],
+    # A page opened at another address than PORTAL_PUBLIC_URL cannot reach the server: say so, and what to set.
+    extra_overlay_function="portal_app.shell.ui.wrong_address.wrong_address_notice",
+    # Where each browser tab's state lives. One backend process keeps it in memory: Reflex's default disk
+    # manager pickles every tab to a file on each change and rescans the folder every few seconds, so its
+    # idle CPU grows with past traffic (docs/benchmarks.md, "Load on the real protocol"). Several workers
+    # share it through Redis (REFLEX_REDIS_URL; docs/deploy.md).
+    state_manager_mode=StateManagerMode.REDIS if os.environ.get("REFLEX_REDIS_URL") else StateManagerMode.MEMORY,
     bun_path=str(PROJECT_DIR / ".tools" / "node_modules" / ".bin" / "bun"),
 )
