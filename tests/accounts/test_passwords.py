@@ -245,3 +245,14 @@ def test_signups_logins_and_password_changes_share_the_one_pool(database, settin
     for email in ("ann@example.com", "bob@example.com"):
         [account] = accounts_for(email)
         assert passwords.verify_password(account.password_hash, "marble-lantern-heron-58")
+
+
+@pytest.mark.skipif(not hasattr(os, "getpriority"), reason="thread priorities are a Linux feature here")
+def test_hashes_run_at_a_lower_cpu_priority_than_the_event_loop(settings_env):
+    """While logins run flat out, argon2 takes only the CPU the rest of the portal leaves (the lane threads
+    argon2 starts inherit the hashing thread's priority): benchmarks/password_logins.py shows the effect."""
+    caller = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    in_pool = passwords._pool().submit(lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())).result()
+    assert in_pool == min(19, caller + passwords.HASHING_NICENESS)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == caller  # the caller's own is untouched
+    assert passwords.verify_password(passwords.hash_password(PASSWORD), PASSWORD)
