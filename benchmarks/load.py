@@ -49,6 +49,8 @@ COURSES = f"{APP_ACCESS}.portal_app___apps___courses___ui___courses_state____cou
 COMMUNITIES = f"{APP_ACCESS}.portal_app___apps___communities___ui___communities_state____communities_state"
 COURSE, LESSON, GROUP = "getting-started-with-demo-studio", "welcome", "studio-members"
 KNEE_P99_MS = 250.0
+# People per walking client: each walk is the next person's, so nobody posts more than 5 times a minute.
+WALKS_PER_PERSON = 6
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -77,10 +79,12 @@ class Tally:
         return max((percentile(values, 0.99) for values in self.latencies.values()), default=float("nan"))
 
 
-async def walk(base_url: str, boot: BootAuth, cookie: str, address: str, tally: Tally, until: float) -> None:
-    """One person walking through the portal again and again until `until` (monotonic seconds)."""
+async def walk(base_url: str, boot: BootAuth, cookies: list[str], address: str, tally: Tally, until: float) -> None:
+    """Walks through the portal again and again until `until` (monotonic seconds), each walk as the next of
+    `cookies`' people (a person may post 5 times a minute; a walk takes a few seconds)."""
     visitor = Tab(base_url, boot, forwarded_for=address)
-    member = Tab(base_url, boot, session_cookie=cookie, forwarded_for=address)
+    member = Tab(base_url, boot, forwarded_for=address)
+    people = itertools.cycle(cookies)
     lesson = f"/apps/courses/{COURSE}/{LESSON}"
     feed = f"/apps/communities/{GROUP}"
     steps = 0
@@ -90,13 +94,20 @@ async def walk(base_url: str, boot: BootAuth, cookie: str, address: str, tally: 
             try:
                 tally.add("login page", await visitor.open("/login"), 1)
                 await visitor.close()
+                member.session_cookie = next(people)
                 tally.add("home", await member.open("/"), 3)
                 tally.add("switch app", await member.navigate("/apps/courses"), 1)
                 tally.add("lesson", await member.navigate(lesson, {"course": COURSE, "lesson": LESSON}), 1)
                 tally.add("mark complete", await member.act(f"{COURSES}.complete_lesson"), 1)
                 tally.add("community feed", await member.navigate(feed, {"group": GROUP}), 1)
                 body = f"Walk {steps} of a load client: {random.randrange(10**9)}"
-                tally.add("post", await member.submit(f"{COMMUNITIES}.publish", {"title": "", "body": body}), 1)
+                tally.add(
+                    "post",
+                    await member.submit(
+                        f"{COMMUNITIES}.publish", {"title": "", "body": body}, var="composer_version_rx_state_"
+                    ),
+                    1,
+                )
             except (StepFailed, OSError, Exception) as error:  # noqa: BLE001  (every failure is a figure)
                 tally.errors.append(f"{type(error).__name__}: {error}"[:200])
                 await member.close()
@@ -106,19 +117,25 @@ async def walk(base_url: str, boot: BootAuth, cookie: str, address: str, tally: 
         await member.close()
 
 
-async def busy(base_url: str, boot: BootAuth, cookie: str, address: str, tally: Tally, until: float) -> None:
-    """A client on home sending a cheap event (a checkbox, no database) as soon as the last one is answered."""
-    tab = Tab(base_url, boot, session_cookie=cookie, forwarded_for=address)
+async def busy(
+    base_url: str, boot: BootAuth, cookies: list[str], address: str, tally: Tally, until: float, pace: float = 0.0
+) -> None:
+    """A client on home sending a cheap event (a checkbox, no database): as soon as the last one is answered,
+    or one every `pace` seconds (a person clicking)."""
+    tab = Tab(base_url, boot, session_cookie=cookies[0], forwarded_for=address)
     try:
         await tab.open("/")
         value = True
         while time.monotonic() < until:
+            began = time.monotonic()
             try:
                 tally.add("cheap event", await tab.act(f"{CHOOSER}.set_remember", {"value": value}), 1)
             except (StepFailed, OSError) as error:
                 tally.errors.append(f"{type(error).__name__}: {error}"[:200])
                 return
             value = not value
+            if pace:
+                await asyncio.sleep(max(0.0, began + pace - time.monotonic()))
     finally:
         await tab.close()
 
@@ -153,8 +170,9 @@ async def run_stage(portal: ServedPortal, boot: BootAuth, members, clients: int,
     until = time.monotonic() + seconds
     server_before, client_before, started = portal.cpu(), own_cpu(), time.monotonic()
     tasks = []
-    for n, (_, cookie) in zip(range(clients), itertools.cycle(members)):
-        tasks.append(asyncio.create_task(kind(portal.url, boot, cookie, address_of(n + 1), tally, until)))
+    for n in range(clients):
+        cookies = [cookie for _, cookie in members[n % len(members) :: clients]]
+        tasks.append(asyncio.create_task(kind(portal.url, boot, cookies, address_of(n + 1), tally, until)))
         await asyncio.sleep(0.01)  # arrivals spread over the first moments, as people do
     await asyncio.gather(*tasks)
     took = time.monotonic() - started
@@ -163,8 +181,10 @@ async def run_stage(portal: ServedPortal, boot: BootAuth, members, clients: int,
     return tally
 
 
-async def idle_tabs(portal: ServedPortal, boot: BootAuth, members, target: int, rate: float) -> None:
-    """Open `target` tabs on home at `rate` per second, hold them, close them; memory and CPU per tab."""
+async def idle_tabs(portal: ServedPortal, boot: BootAuth, members, target: int, rate: float, page: str) -> None:
+    """Open `target` tabs on `page` at `rate` per second, hold them, close them; memory and CPU per tab.
+
+    On `/` the tabs are signed in (home's on_load chain reads the database); on `/login` they are not."""
     await asyncio.sleep(5)
     idle_before = idle_cpu(portal, 10)
     memory_before, cpu_before = portal.backend_memory(), portal.cpu()
@@ -174,9 +194,10 @@ async def idle_tabs(portal: ServedPortal, boot: BootAuth, members, target: int, 
     started = time.monotonic()
 
     async def open_one(n: int, cookie: str) -> None:
-        tab = Tab(portal.url, boot, session_cookie=cookie, forwarded_for=address_of(n + 1), timeout=60)
+        signed_in = cookie if page != "/login" else ""
+        tab = Tab(portal.url, boot, session_cookie=signed_in, forwarded_for=address_of(n + 1), timeout=60)
         try:
-            firsts.append(await tab.open("/") * 1000)
+            firsts.append(await tab.open(page) * 1000)
             tabs.append(tab)
         except (StepFailed, OSError, Exception) as error:  # noqa: BLE001
             errors.append(f"{type(error).__name__}: {error}"[:200])
@@ -192,11 +213,11 @@ async def idle_tabs(portal: ServedPortal, boot: BootAuth, members, target: int, 
     await asyncio.sleep(10)
     memory_held = portal.backend_memory()
     print(
-        f"\nIdle tabs: {len(tabs)} of {target} open (arriving {rate:.0f}/s, {opened_in:.0f} s), errors {len(errors)};"
+        f"\nIdle tabs on {page}: {len(tabs)} of {target} open (arriving {rate:.0f}/s, {opened_in:.0f} s), errors {len(errors)};"
         f" first answer p50 {percentile(firsts, 0.5):.0f} ms, p99 {percentile(firsts, 0.99):.0f} ms"
     )
     print(
-        f"  server CPU per connection + hydration (home's on_load chain included): {cpu_used / max(1, len(tabs)) * 1000:.1f} ms"
+        f"  server CPU per connection + hydration (the page's on_load chain included): {cpu_used / max(1, len(tabs)) * 1000:.1f} ms"
     )
     print(
         f"  backend memory: {memory_before / 2**20:.0f} MiB before, {memory_held / 2**20:.0f} MiB with the tabs:"
@@ -227,10 +248,11 @@ async def main(args: argparse.Namespace) -> None:
     with portal:
         print(f"  {portal.url}, backend workers {portal.backend_pids()}, logs {portal.log_path}")
         boot = await asyncio.to_thread(capture_boot_auth, portal.url)
-        members = signed_in_members(max([*args.stages, args.busy, 1]))
+        members = signed_in_members(max([*(stage * WALKS_PER_PERSON for stage in args.stages), args.busy, 1]))
         print(f"  {len(members)} signed-in members made; idle CPU {idle_cpu(portal, 5) * 100:.1f}% of a core")
         if args.idle:
-            await idle_tabs(portal, boot, members, args.idle, args.idle_rate)
+            for page in args.idle_pages:
+                await idle_tabs(portal, boot, members, args.idle, args.idle_rate, page)
         if args.busy:
             await run_stage(portal, boot, members, args.busy, args.seconds, busy)
         knee = None
@@ -252,11 +274,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--busy", type=int, default=200, help="busy clients sending cheap events (0: skip)")
     parser.add_argument("--idle", type=int, default=2000, help="idle tabs to open and hold (0: skip)")
     parser.add_argument("--idle-rate", type=float, default=50, help="idle tabs arriving per second")
+    parser.add_argument("--idle-pages", default="/login,/", help="pages the idle tabs open, one run each")
     parser.add_argument("--workers", type=int, default=1, help="backend workers (more than one needs --redis)")
     parser.add_argument("--redis", default="", help="REFLEX_REDIS_URL for the served portal")
     parser.add_argument("--db-url", default="", help="REFLEX_DB_URL (default: a new SQLite file)")
     args = parser.parse_args()
     args.stages = [int(value) for value in args.stages.split(",") if value]
+    args.idle_pages = [value for value in args.idle_pages.split(",") if value]
     return args
 
 

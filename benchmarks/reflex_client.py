@@ -108,6 +108,7 @@ class Tab:
         self._arrived = asyncio.Event()
         self._seen: set[str] = set()
         self._waiting_for: set[str] = set()
+        self._any_of = False
         self._last_answer = 0.0
 
     # -- the connection -------------------------------------------------------------------------
@@ -158,22 +159,38 @@ class Tab:
         await self._send(ON_LOAD, None)
         return await self._settled(started, f"navigate {path}")
 
-    async def act(self, handler: str, payload: dict | None = None, *, answers: str | None = None) -> float:
-        """Send one handler's event on this page and wait for a delta of `answers` (default: its own state)."""
-        self._expect({answers or state_of(handler)})
+    async def act(
+        self, handler: str, payload: dict | None = None, *, answers: str | None = None, var: str = ""
+    ) -> float:
+        """Send one handler's event on this page and wait for a delta of `answers` (default: its own state),
+        one that sets `var` when given (a live page also gets deltas that other people's actions cause)."""
+        self._expect({f"{answers or state_of(handler)}{'.' + var if var else ''}"})
         started = time.perf_counter()
         await self._send(handler, payload)
         return await self._settled(started, handler.rsplit(".", 1)[-1])
 
-    async def submit(self, handler: str, fields: dict[str, str], *, answers: str | None = None) -> float:
+    async def until_one_of(self, handler: str, payload: dict | None, ends: set[str]) -> float:
+        """Send one handler's event and wait for the first of several ends (`state.var!`: a message shown,
+        `_redirect`: the page left); which one came is in `seen`."""
+        self._expect(ends, any_of=True)
+        started = time.perf_counter()
+        await self._send(handler, payload)
+        return await self._settled(started, handler.rsplit(".", 1)[-1])
+
+    @property
+    def seen(self) -> set[str]:
+        return set(self._seen)
+
+    async def submit(self, handler: str, fields: dict[str, str], *, answers: str | None = None, var: str = "") -> float:
         """A form's on_submit, encoded as the frontend encodes form data."""
         form = {"__reflex_form_data__": [[name, value] for name, value in fields.items()]}
-        return await self.act(handler, {"form_data": form}, answers=answers)
+        return await self.act(handler, {"form_data": form}, answers=answers, var=var)
 
     # -- the protocol ----------------------------------------------------------------------------
-    def _expect(self, states: set[str]) -> None:
+    def _expect(self, states: set[str], *, any_of: bool = False) -> None:
         self._seen = set()
         self._waiting_for = set(states)
+        self._any_of = any_of
         self._arrived.clear()
         self.redirected_to = ""
 
@@ -194,6 +211,11 @@ class Tab:
             if state == ROOT and values.get(HYDRATED) is False:
                 continue  # the hydrate's opening snapshot; the page is answered when it says True
             self._seen.add(state)
+            self._seen.update(f"{state}.{name}" for name in values)
+            # A flag's value too (`...busy_rx_state_=False`): the end of a handler that raised it first.
+            self._seen.update(f"{state}.{name}={value}" for name, value in values.items() if isinstance(value, bool))
+            # A message shown (`...error_rx_state_!`): a refusal, when the step waits for one of several ends.
+            self._seen.update(f"{state}.{name}!" for name, value in values.items() if isinstance(value, str) and value)
         for event in update.get("events") or ():
             name = event.get("name", "")
             if name == "_call_script":
@@ -216,7 +238,8 @@ class Tab:
     async def _settled(self, started: float, what: str) -> float:
         deadline = started + self.timeout
         while True:
-            if self._waiting_for <= self._seen or "_redirect" in self._seen:
+            done = self._waiting_for & self._seen if self._any_of else self._waiting_for <= self._seen
+            if done or "_redirect" in self._seen:
                 return self._last_answer - started
             remaining = deadline - time.perf_counter()
             if remaining <= 0 or not self.connected:

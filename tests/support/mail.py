@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,6 +32,8 @@ class RecordedRequest:
     path: str
     headers: dict[str, str]
     json: dict
+    # When it arrived (time.time()): the email latency benchmark's end mark.
+    at: float = field(default_factory=time.time)
 
 
 class FakeSendGrid:
