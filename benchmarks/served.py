@@ -89,9 +89,9 @@ class ServedPortal:
             "REFLEX_UPLOADED_FILES_DIR": str(self.folder / "uploaded_files"),
             # The clients are many people on one machine: the per-network limits would stop them.
             "PORTAL_TRUSTED_PROXY_HOPS": "1",
-            **self.extra_env,
         }
-        self.env.pop("SENDGRID_API_KEY", None)
+        self.env.pop("SENDGRID_API_KEY", None)  # the dev mailbox, unless the benchmark gives its own endpoint
+        self.env.update(self.extra_env)
         if self.redis_url:
             self.env["REFLEX_REDIS_URL"] = self.redis_url
             self.env["GRANIAN_WORKERS"] = str(self.workers)
