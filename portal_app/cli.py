@@ -6,6 +6,7 @@ import argparse
 import getpass
 import json
 import sys
+from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
 
@@ -18,7 +19,7 @@ from portal_app.apps import app_settings, grants, migrations, registry
 from portal_app.apps.registry import resolve
 from portal_app.business import service as business
 from portal_app.email import outbox
-from portal_app.kernel import clock, db
+from portal_app.kernel import backup, clock, db
 from portal_app.kernel.errors import CommandError, FieldError, FormErrors
 from portal_app.kernel.settings import PROJECT_DIR, SettingsError, get_settings
 
@@ -148,6 +149,28 @@ def _db_makemigrations(args: argparse.Namespace) -> int:
     path = migrations.make_migration(args.message, app)
     owner = f"the {app.key} app" if app else "the core"
     print(f"Wrote {path.relative_to(PROJECT_DIR)}" if path else f"No changes in the tables of {owner}.")
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    manifest = backup.back_up(get_settings(), Path(args.destination), with_secret=args.with_secret)
+    print(f"Wrote {Path(args.destination).resolve()}: {manifest.describe()}.")
+    if not args.with_secret:
+        print(
+            "The server secret is not in it: keep it apart (PORTAL_SECRET_KEY, or the file PORTAL_SECRET_FILE names),"
+            " or a restored portal turns away the codes and links emailed before."
+        )
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    manifest = backup.restore(get_settings(), Path(args.source), overwrite=args.yes, with_secret=args.with_secret)
+    print(f"Restored {manifest.describe()}.")
+    print("Migrating the restored database:")
+    _db_migrate(args)
+    settings = get_settings()
+    if args.with_secret and settings.secret_key_from_env:
+        print("PORTAL_SECRET_KEY is set: the portal uses it, not the restored secret file.")
     return 0
 
 
@@ -374,6 +397,37 @@ def build_parser() -> argparse.ArgumentParser:
     make.add_argument("--app", help="write the revision into this app's migrations folder, for its tables only")
     make.add_argument("--message", "-m", required=True, help="what the revision does")
     make.set_defaults(run=_db_makemigrations)
+
+    backup_command = commands.add_parser(
+        "backup",
+        help="write the database and the uploaded files (and, if asked, the secret) into one backup file",
+        description=(
+            "Copy the database (SQLite: its online backup; PostgreSQL: pg_dump --format=custom), consistent while"
+            " the portal runs, and PORTAL_DATA_DIR into DEST, a tar file readable only by you."
+        ),
+    )
+    backup_command.add_argument("destination", metavar="DEST", help="the new backup file, e.g. portal-2026-01-31.tar")
+    backup_command.add_argument(
+        "--with-secret",
+        action="store_true",
+        help="also store the server secret, which keys emailed codes, invitation links and referral cookies",
+    )
+    backup_command.set_defaults(run=_backup)
+
+    restore_command = commands.add_parser(
+        "restore",
+        help="replace the database and the uploaded files with a backup's, then migrate",
+        description=(
+            "Restore a file made by `portal backup` into the database REFLEX_DB_URL names and into PORTAL_DATA_DIR,"
+            " then run the migrations (an older backup comes up to date). Stop the portal first."
+        ),
+    )
+    restore_command.add_argument("source", metavar="SRC", help="the backup file")
+    restore_command.add_argument("--yes", action="store_true", help="replace a database or data folder that holds data")
+    restore_command.add_argument(
+        "--with-secret", action="store_true", help="also restore the server secret into PORTAL_SECRET_FILE"
+    )
+    restore_command.set_defaults(run=_restore)
 
     export_command = commands.add_parser(
         "export-account",

@@ -1,9 +1,15 @@
 """The outbox sender: claims due emails, hands each to a sender, records what happened.
 
-Every worker process runs one loop. A message is claimed with a conditional UPDATE that only one
-worker's statement can match, and the claim is a lease: if a worker dies mid-send, the message
-becomes due again when the lease runs out. The lease outlasts any send, so while a worker is
-still sending, nobody else can take the message.
+Every worker process runs one loop, and the claim is a lease: if a worker dies mid-send, the message
+becomes due again when the lease runs out. The lease outlasts any send, so while a worker is still
+sending, nobody else can take the message.
+
+On PostgreSQL one statement claims a whole batch: `SELECT ... FOR UPDATE SKIP LOCKED` passes over the
+rows another worker is claiming at that moment instead of queueing behind them, so workers never
+wait for each other or fight over the same rows. Each message's lease is renewed (only while it is
+still this worker's) just before its send, so the last of a slow batch is never sent after another
+worker took it over. On SQLite, where BEGIN IMMEDIATE serialises writers anyway, each message is
+claimed just before its send with a conditional UPDATE that only one worker's statement can match.
 """
 
 from __future__ import annotations
@@ -14,15 +20,16 @@ import os
 import random
 import secrets
 import socket
-from datetime import timedelta
+from collections.abc import Iterator
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import ColumnElement, and_, delete, or_, update
 from sqlmodel import col, select
 
 from portal_app.email.models import OutboxEmail
 from portal_app.email.senders import DEV_MAILBOX, Sender, SendResult, sender_from_settings
 from portal_app.kernel import clock
-from portal_app.kernel.db import read_session, write_session
+from portal_app.kernel.db import get_engine, read_session, write_session
 from portal_app.kernel.settings import Settings, get_settings
 
 REDACTED = "(removed after delivery)"
@@ -57,14 +64,32 @@ def deliver_due(sender: Sender, *, worker_id: str, batch: int = 20) -> int:
     """Send up to `batch` due emails; returns how many this worker claimed and handled."""
     settings = get_settings()
     handled = 0
-    for email_id in _due_ids(batch):
-        email = _claim(email_id, worker_id, claim_lease(settings))
-        if email is None:
-            continue  # another worker claimed it first
+    for email in _claimed(worker_id, claim_lease(settings), batch):
         result = _send(sender, email)
         _record(email, result, worker_id=worker_id, backend=sender.name, settings=settings)
         handled += 1
     return handled
+
+
+def _claimed(worker_id: str, lease: timedelta, batch: int) -> Iterator[OutboxEmail]:
+    """Each due email this worker may send now, its lease fresh; another worker's are passed over."""
+    if get_engine().dialect.name == "postgresql":
+        for email in _claim_batch(worker_id, lease, batch):
+            if _renew(email.id, worker_id, lease):
+                yield email
+        return
+    for email_id in _due_ids(batch):
+        email = _claim(email_id, worker_id, lease)
+        if email is not None:  # else another worker claimed it first
+            yield email
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        col(OutboxEmail.status) == "pending",
+        col(OutboxEmail.next_attempt_at) <= now,
+        or_(col(OutboxEmail.claimed_until).is_(None), col(OutboxEmail.claimed_until) <= now),
+    )
 
 
 def _due_ids(batch: int) -> list[int]:
@@ -72,8 +97,7 @@ def _due_ids(batch: int) -> list[int]:
     with read_session() as session:
         statement = (
             select(OutboxEmail.id)
-            .where(OutboxEmail.status == "pending", OutboxEmail.next_attempt_at <= now)
-            .where(or_(col(OutboxEmail.claimed_until).is_(None), col(OutboxEmail.claimed_until) <= now))
+            .where(_due(now))
             .order_by(col(OutboxEmail.next_attempt_at), col(OutboxEmail.id))
             .limit(batch)
         )
@@ -86,17 +110,50 @@ def _claim(email_id: int, worker_id: str, lease: timedelta) -> OutboxEmail | Non
     with write_session() as session:
         result = session.exec(
             update(OutboxEmail)
-            .where(
-                col(OutboxEmail.id) == email_id,
-                col(OutboxEmail.status) == "pending",
-                col(OutboxEmail.next_attempt_at) <= now,
-                or_(col(OutboxEmail.claimed_until).is_(None), col(OutboxEmail.claimed_until) <= now),
-            )
+            .where(col(OutboxEmail.id) == email_id, _due(now))
             .values(claimed_by=worker_id, claimed_until=now + lease)
         )
         if result.rowcount != 1:
             return None
         return session.get(OutboxEmail, email_id)
+
+
+def _claim_batch(worker_id: str, lease: timedelta, batch: int) -> list[OutboxEmail]:
+    """PostgreSQL: claim up to `batch` due emails in one statement, skipping rows other workers hold locked."""
+    now = clock.now()
+    due = (
+        select(OutboxEmail.id)
+        .where(_due(now))
+        .order_by(col(OutboxEmail.next_attempt_at), col(OutboxEmail.id))
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+        .cte("due")
+    )
+    with write_session() as session:
+        claimed = session.scalars(
+            update(OutboxEmail)
+            .where(col(OutboxEmail.id) == due.c.id)
+            .values(claimed_by=worker_id, claimed_until=now + lease)
+            .returning(OutboxEmail)
+            .execution_options(synchronize_session=False)
+        ).all()
+    return sorted(claimed, key=lambda email: (email.next_attempt_at, email.id))
+
+
+def _renew(email_id: int, worker_id: str, lease: timedelta) -> bool:
+    """A whole lease for the send about to start, only while the claim is still this worker's and alive."""
+    now = clock.now()
+    with write_session() as session:
+        result = session.exec(
+            update(OutboxEmail)
+            .where(
+                col(OutboxEmail.id) == email_id,
+                col(OutboxEmail.claimed_by) == worker_id,
+                col(OutboxEmail.claimed_until) > now,
+            )
+            .values(claimed_until=now + lease)
+        )
+        return result.rowcount == 1
 
 
 def _send(sender: Sender, email: OutboxEmail) -> SendResult:

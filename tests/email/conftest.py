@@ -26,13 +26,23 @@ def fake_sendgrid():
     fake.stop()
 
 
-@pytest.fixture
-def sendgrid_settings(database, settings_env, fake_sendgrid):
-    """Settings that select SendGrid, pointed at the local server, with a 1 s timeout."""
+def _use_local_sendgrid(settings_env, fake: FakeSendGrid) -> FakeSendGrid:
     settings_env(
         SENDGRID_API_KEY=API_KEY,
-        PORTAL_SENDGRID_API_URL=fake_sendgrid.url,
+        PORTAL_SENDGRID_API_URL=fake.url,
         PORTAL_EMAIL_FROM=FROM_EMAIL,
         PORTAL_EMAIL_TIMEOUT_SECONDS="1",
     )
-    return fake_sendgrid
+    return fake
+
+
+@pytest.fixture
+def sendgrid_settings(database, settings_env, fake_sendgrid):
+    """Settings that select SendGrid, pointed at the local server, with a 1 s timeout."""
+    return _use_local_sendgrid(settings_env, fake_sendgrid)
+
+
+@pytest.fixture
+def sendgrid_on_each_database(shared_database, settings_env, fake_sendgrid):
+    """The same, on SQLite and on a fresh PostgreSQL database in turn (the request's param says which)."""
+    return _use_local_sendgrid(settings_env, fake_sendgrid)

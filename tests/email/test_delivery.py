@@ -60,7 +60,7 @@ def test_only_due_pending_messages_are_sent(database, frozen_clock):
     assert load(failed).status == "failed"
 
 
-def test_a_live_claim_is_respected_and_an_expired_one_is_taken_over(database, frozen_clock):
+def test_a_live_claim_is_respected_and_an_expired_one_is_taken_over(shared_database, frozen_clock):
     email_id = add_signup_email()
     lease = claim_lease(get_settings())
     assert lease > timedelta(seconds=get_settings().email_timeout_seconds)
@@ -70,6 +70,26 @@ def test_a_live_claim_is_respected_and_an_expired_one_is_taken_over(database, fr
     frozen_clock.advance(seconds=lease.total_seconds())
     assert deliver_due(DevMailboxSender(), worker_id="w2") == 1
     assert load(email_id).status == "sent"
+
+
+def test_a_slow_batch_leaves_an_email_whose_claim_ran_out_to_the_worker_that_took_it(shared_database, frozen_clock):
+    """A worker got two emails at once; the first send outlasted the lease and another worker took the second:
+    the first worker must not send it too."""
+    first, second = add_signup_email(to="first@example.com"), add_signup_email(to="second@example.com")
+    lease = claim_lease(get_settings())
+    sent = []
+
+    class SlowFirstSend(DevMailboxSender):
+        def send(self, email: OutboxEmail) -> SendResult:
+            sent.append(email.to_email)
+            if email.id == first:
+                frozen_clock.advance(seconds=lease.total_seconds() + 1)
+                set_columns(second, claimed_by="w2", claimed_until=frozen_clock.current + lease)
+            return super().send(email)
+
+    assert deliver_due(SlowFirstSend(), worker_id="w1") == 1
+    assert sent == ["first@example.com"]
+    assert (load(first).status, load(second).status, load(second).claimed_by) == ("sent", "pending", "w2")
 
 
 def test_a_sender_that_raises_means_retry_later(database, frozen_clock):
