@@ -188,9 +188,18 @@ def _sends_to(staff: bool) -> str:
     return STAFF_SENDS_TO_EMAIL if staff else SENDS_TO_EMAIL
 
 
+# Code sends (signup, login codes, resends, staff codes, confirmations) queue on one lock from the moment
+# they count the sending limits until their transaction ends with its send recorded, so two of them cannot
+# both see room (throttle.serialize; SQLite's writers queue at BEGIN anyway).
+SEND_LOCK = "code-send-reservation"
+
+
 def send_wait(session: Session, *, email: str, ip: str | None, staff: bool = False) -> timedelta | None:
     """How long until another code may be emailed to `email` at `ip`'s request, or None. Staff sign-in codes
-    have their own count, so clients asking for codes to a staff address never hold up its sign-in."""
+    have their own count, so clients asking for codes to a staff address never hold up its sign-in.
+
+    Takes the sending lock for the rest of the caller's transaction (record the send in the same one)."""
+    throttle.serialize(session, SEND_LOCK)
     settings = get_settings()
     hour = timedelta(hours=1)
     to_email = _sends_to(staff)

@@ -136,6 +136,8 @@ def _begin(email: object, password: object, ip: object) -> tuple[str, str | None
     # No real password is longer than the signup form allows; anything else simply does not match.
     secret = password if isinstance(password, str) and len(password) <= MAX_PASSWORD_LENGTH else ""
     with db.write_session() as session:
+        # Count and record as one step per network and per email, across every worker (throttle.serialize).
+        throttle.serialize(session, f"login:{throttle.network(client_ip)}", *([f"login:{address}"] if address else []))
         _refuse_if_throttled(session, client_ip, address)
         throttle.record(session, ATTEMPTS_FROM_IP, throttle.network(client_ip))
         failure = count_failure(session, address, client_ip) if address is not None else []

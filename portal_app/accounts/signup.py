@@ -9,13 +9,11 @@ back when it did not (see `_give_back`).
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
@@ -40,9 +38,6 @@ SIGNUP_EXPIRED = "Your signup has expired. Please sign up again."
 # A pending signup outlives its first code by this much, so the verify page can still say that
 # the code expired and send a new one; codes sent later never outlive the pending signup.
 SIGNUP_GRACE = timedelta(hours=1)
-# On PostgreSQL, code-send reservations queue on this transaction-level advisory lock, so two of them
-# cannot both count before either has recorded its send (SQLite's write lock does this at BEGIN).
-SEND_RESERVATION_LOCK = int.from_bytes(hashlib.sha256(b"portal:code-send-reservation").digest()[:8], "big", signed=True)
 
 logger = logging.getLogger(__name__)
 
@@ -123,10 +118,8 @@ def _reserve_send(session: Session, *, email: str, ip: str) -> _Reservation | ti
     """Count one code email for `email` at `ip`'s request now, or the wait when a sending limit refuses it.
 
     Inside the caller's write transaction: on SQLite it holds the write lock since BEGIN; on PostgreSQL
-    the advisory lock below makes the count and the insert one step for every reservation.
+    send_wait's advisory lock makes the count and the insert one step for every reservation.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SEND_RESERVATION_LOCK})
     wait = codes.send_wait(session, email=email, ip=ip)
     if wait is not None:
         return wait

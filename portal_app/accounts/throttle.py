@@ -5,6 +5,11 @@ limit, so an attacker's failures from one network stop that network only; and pe
 network, with a higher ceiling, so guessing spread over many networks stays bounded. A network is an
 IPv4 address, or an IPv6 /64 (what one subscriber gets: counting single IPv6 addresses would give
 each attacker 2^64 of them).
+
+A transaction that counts a limit and then records its own event must not run beside another doing the
+same for the same key, or both see room: SQLite's BEGIN IMMEDIATE queues every writer anyway; on
+PostgreSQL `serialize` takes a transaction-level advisory lock per key first (every worker and machine
+shares them), in one sorted order so two transactions never wait for each other.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import hashlib
 import math
 from datetime import datetime, timedelta
 
+from sqlalchemy import text
 from sqlmodel import Session, col, delete, func, select
 
 from portal_app.accounts.models import RateEvent
@@ -44,6 +50,20 @@ def pair_key(email: str, ip: str) -> str:
 def pair_prefix(email: str) -> str:
     """What every pair key of `email` starts with (to find or clear them all)."""
     return f"{_email_part(email)}|"
+
+
+def lock_id(name: str) -> int:
+    """A PostgreSQL advisory lock id (signed 64 bits) for a name."""
+    return int.from_bytes(hashlib.sha256(f"portal:{name}".encode()).digest()[:8], "big", signed=True)
+
+
+def serialize(session: Session, *names: str) -> None:
+    """On PostgreSQL, queue this transaction behind any other holding one of `names` until it ends
+    (advisory transaction locks, in sorted order); nothing on SQLite, whose writers already queue."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for lock in sorted({lock_id(name) for name in names}):
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock})
 
 
 def record(session: Session, kind: str, key: str) -> RateEvent:

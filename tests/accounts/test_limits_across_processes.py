@@ -12,7 +12,6 @@ from __future__ import annotations
 import multiprocessing
 import time
 
-import pytest
 from sqlalchemy import text
 
 from portal_app.accounts import code_login, signup
@@ -109,30 +108,17 @@ def emails_with(template: str) -> int:
         return len(session.exec(OutboxEmail.__table__.select().where(OutboxEmail.template == template)).all())
 
 
-def known_to_break_on_postgresql(request, shared_database: str, what: str) -> None:
-    """Bug (portal_app/accounts/login.py, code_login.py): on PostgreSQL these transactions count the limit's
-    events and add their own without a lock (READ COMMITTED), so simultaneous attempts all see room under the
-    limit; signups take an advisory lock first and hold (signup.py). SQLite's BEGIN IMMEDIATE queues them.
-    Strict: the day the limit holds, this says so. Marked just before the limit's assertion, so nothing
-    else in the test can fail unnoticed."""
-    if shared_database == "postgresql":
-        request.applymarker(
-            pytest.mark.xfail(strict=True, reason=f"on PostgreSQL the {what} limit is counted without a lock")
-        )
-
-
-def test_wrong_passwords_from_several_processes_stop_at_the_limit(request, shared_database, settings_env):
+def test_wrong_passwords_from_several_processes_stop_at_the_limit(shared_database, settings_env):
     settings_env(PORTAL_LOGIN_FAILURES_PER_EMAIL=str(LIMIT), PORTAL_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE="1000")
     sign_up(ADA)
     assert [_wrong_password(0) for _ in range(LIMIT - 1)] == ["checked"] * (LIMIT - 1)
 
     outcomes = at_once("wrong_password", range(PROCESSES))
     assert "signed in" not in outcomes and outcomes.count("checked") >= 1, outcomes
-    known_to_break_on_postgresql(request, shared_database, "wrong-password")
     assert outcomes.count("checked") <= 1, f"{LIMIT - 1 + outcomes.count('checked')} passwords tried; limit {LIMIT}"
 
 
-def test_login_codes_from_several_processes_stop_at_the_limit(request, shared_database, settings_env):
+def test_login_codes_from_several_processes_stop_at_the_limit(shared_database, settings_env):
     settings_env(
         PORTAL_CODE_RESEND_SECONDS="0",
         PORTAL_CODE_SENDS_PER_HOUR=str(LIMIT),
@@ -146,7 +132,6 @@ def test_login_codes_from_several_processes_stop_at_the_limit(request, shared_da
     assert outcomes.count("sent") >= 1, outcomes
     emailed = 1 + emails_with(code_login.LOGIN_TEMPLATE)
     assert emailed == LIMIT - 1 + outcomes.count("sent")
-    known_to_break_on_postgresql(request, shared_database, "login-code")
     assert emailed <= LIMIT, f"{emailed} login codes were emailed to one address; the limit is {LIMIT}"
 
 
