@@ -6,8 +6,10 @@ import reflex as rx
 from reflex.constants import StateManagerMode
 
 from portal_app.kernel.settings import PROJECT_DIR, get_settings
+from portal_app.shell.ui.radix_bundle import OneRadixFile
 
 settings = get_settings()
+
 
 config = rx.Config(
     app_name="portal_app",
@@ -19,7 +21,7 @@ config = rx.Config(
     cors_allowed_origins=[settings.public_url],
     deploy_url=settings.public_url,
     trusted_proxy_hops=settings.trusted_proxy_hops,
-    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="large"))],
+    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="large")), OneRadixFile()],
     # A portal of private pages has nothing to list in a sitemap.
     disable_plugins=[rx.plugins.SitemapPlugin],
     # A page opened at another address than PORTAL_PUBLIC_URL cannot reach the server: say so, and what to set.
@@ -29,5 +31,9 @@ config = rx.Config(
     # idle CPU grows with past traffic (docs/benchmarks.md, "Load on the real protocol"). Several workers
     # share it through Redis (REFLEX_REDIS_URL; docs/deploy.md).
     state_manager_mode=StateManagerMode.REDIS if os.environ.get("REFLEX_REDIS_URL") else StateManagerMode.MEMORY,
+    # A tab's state is dropped 15 minutes after its last event (Reflex's default keeps it an hour), in memory
+    # and in Redis alike: closed tabs stop holding memory sooner, and a tab that comes back later is
+    # rehydrated by Reflex (its page's on_load runs again, as after a reload).
+    redis_token_expiration=15 * 60,
     bun_path=str(PROJECT_DIR / ".tools" / "node_modules" / ".bin" / "bun"),
 )

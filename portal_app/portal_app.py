@@ -50,8 +50,12 @@ def _feature_tasks() -> list:
     return [task for feature in FEATURES if (module := _feature_module(feature, "tasks")) for task in module.tasks()]
 
 
+# In the head of every page, for search results and link previews (the favicon is assets/favicon.ico).
+DESCRIPTION = "Sign in to your client portal: your account, and the apps the business has opened for you."
+
 app = rx.App(
     stylesheets=["/portal.css"],
+    head_components=[rx.el.meta(name="description", content=DESCRIPTION)],
     api_transformer=[
         Starlette(routes=[*_feature_routes(), *child_app_routes()]),
         PortalHeadersMiddleware,
