@@ -2,8 +2,7 @@
 clients, and thousands of idle tabs, against the portal as `scripts/serve.sh` serves it.
 
 Run: .venv/bin/python benchmarks/load.py                      # one backend worker, SQLite, memory state
-     .venv/bin/python benchmarks/load.py --workers 3 --redis redis://127.0.0.1:6379/12 \
-         --db-url postgresql+psycopg://postgres@127.0.0.1:5432/portal_load   # the scale-out topology
+     .venv/bin/python benchmarks/load.py --workers 3 --redis redis://127.0.0.1:6379/12 --postgres   # scale-out
 
 Every client is a `reflex_client.Tab`: a real socket.io websocket on `/_event` with its own client token,
 a signed-in session cookie, and the hydrate event in its CONNECT packet, as the browser sends it.
@@ -40,7 +39,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.reflex_client import BootAuth, StepFailed, Tab, capture_boot_auth  # noqa: E402
-from benchmarks.served import ServedPortal, signed_in_members  # noqa: E402
+from benchmarks.served import ServedPortal, fresh_postgres_database, signed_in_members  # noqa: E402
 
 PORTAL = "reflex___state____state.portal_app___shell___ui___base_state____portal_state"
 CHOOSER = f"{PORTAL}.portal_app___accounts___ui___chooser_state____account_choice_state"
@@ -187,7 +186,7 @@ async def idle_tabs(portal: ServedPortal, boot: BootAuth, members, target: int, 
     On `/` the tabs are signed in (home's on_load chain reads the database); on `/login` they are not."""
     await asyncio.sleep(5)
     idle_before = idle_cpu(portal, 10)
-    memory_before, cpu_before = portal.backend_memory(), portal.cpu()
+    memory_before, cpu_before, client_before = portal.backend_memory(), portal.cpu(), own_cpu()
     tabs: list[Tab] = []
     firsts: list[float] = []
     errors: list[str] = []
@@ -209,7 +208,7 @@ async def idle_tabs(portal: ServedPortal, boot: BootAuth, members, target: int, 
         await asyncio.sleep(max(0.0, started + (n + 1) / rate - time.monotonic()))
     await asyncio.gather(*openings)
     opened_in = time.monotonic() - started
-    cpu_used = portal.cpu() - cpu_before
+    cpu_used, client_used = portal.cpu() - cpu_before, own_cpu() - client_before
     await asyncio.sleep(10)
     memory_held = portal.backend_memory()
     print(
@@ -218,6 +217,7 @@ async def idle_tabs(portal: ServedPortal, boot: BootAuth, members, target: int, 
     )
     print(
         f"  server CPU per connection + hydration (the page's on_load chain included): {cpu_used / max(1, len(tabs)) * 1000:.1f} ms"
+        f" (the load generator's: {client_used / max(1, len(tabs)) * 1000:.1f} ms)"
     )
     print(
         f"  backend memory: {memory_before / 2**20:.0f} MiB before, {memory_held / 2**20:.0f} MiB with the tabs:"
@@ -240,11 +240,14 @@ def idle_cpu(portal: ServedPortal, seconds: float) -> float:
     return (portal.cpu() - before) / seconds
 
 
-async def main(args: argparse.Namespace) -> None:
+async def measure(args: argparse.Namespace) -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # the server inherits it too
-    portal = ServedPortal(workers=args.workers, redis_url=args.redis, db_url=args.db_url)
-    print(f"Starting the portal ({args.workers} worker(s), {'Redis' if args.redis else 'in-process'} state)...")
+    extra_env = dict(pair.split("=", 1) for pair in args.server_env)
+    portal = ServedPortal(workers=args.workers, redis_url=args.redis, db_url=args.db_url, extra_env=extra_env)
+    database = "PostgreSQL" if args.db_url.startswith("postgresql") else "SQLite"
+    state = "Redis" if args.redis else "in-process"
+    print(f"Starting the portal ({args.workers} worker(s), {state} state, {database})...")
     with portal:
         print(f"  {portal.url}, backend workers {portal.backend_pids()}, logs {portal.log_path}")
         boot = await asyncio.to_thread(capture_boot_auth, portal.url)
@@ -261,10 +264,21 @@ async def main(args: argparse.Namespace) -> None:
             if tally.errors or tally.worst_p99() > KNEE_P99_MS:
                 knee = clients
                 break
+        if not args.stages:
+            return
         print(
             f"\nKnee: {'none up to ' + str(args.stages[-1]) if knee is None else knee} walking clients"
             f" (the first stage whose slowest step p99 passes {KNEE_P99_MS:.0f} ms or that has errors)"
         )
+
+
+async def main(args: argparse.Namespace) -> None:
+    if not args.postgres:
+        await measure(args)
+        return
+    with fresh_postgres_database() as url:
+        args.db_url = url
+        await measure(args)
 
 
 def parse_args() -> argparse.Namespace:
@@ -278,6 +292,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=1, help="backend workers (more than one needs --redis)")
     parser.add_argument("--redis", default="", help="REFLEX_REDIS_URL for the served portal")
     parser.add_argument("--db-url", default="", help="REFLEX_DB_URL (default: a new SQLite file)")
+    parser.add_argument("--postgres", action="store_true", help="a new database on 127.0.0.1:5432, dropped after")
+    parser.add_argument("--server-env", action="append", default=[], help="NAME=VALUE for the served portal")
     args = parser.parse_args()
     args.stages = [int(value) for value in args.stages.split(",") if value]
     args.idle_pages = [value for value in args.idle_pages.split(",") if value]

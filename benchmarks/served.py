@@ -10,6 +10,7 @@ through the portal's own services (`signed_in_members`).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -17,6 +18,8 @@ import subprocess
 import tempfile
 import time
 import urllib.request
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +27,29 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 START_SECONDS = 600
+
+
+PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+@contextlib.contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """A new, empty database on the local PostgreSQL (127.0.0.1:5432, user postgres); its URL. Dropped after."""
+    from sqlalchemy import create_engine, text
+
+    name = f"portal_bench_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        from portal_app.kernel import db
+
+        db.engine_for.cache_clear()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def free_port() -> int:
@@ -100,7 +126,17 @@ class ServedPortal:
         self.process: subprocess.Popen | None = None
         self.log_path = self.folder / "server.log"
 
+    def _flush_redis(self) -> None:
+        """The benchmark's Redis database starts and ends empty (tabs' states, token records, live channels)."""
+        if self.redis_url:
+            import redis
+
+            client = redis.Redis.from_url(self.redis_url)
+            client.flushdb()
+            client.close()
+
     def start(self) -> ServedPortal:
+        self._flush_redis()
         with self.log_path.open("w") as log:
             self.process = subprocess.Popen(
                 ["bash", str(PROJECT_DIR / "scripts" / "serve.sh")],
@@ -141,6 +177,7 @@ class ServedPortal:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process = None
+        self._flush_redis()
 
     def __enter__(self) -> ServedPortal:
         return self.start()
