@@ -17,6 +17,7 @@ from portal_app.apps.http import LandingParamsMiddleware, child_app_routes
 from portal_app.kernel.settings import get_settings
 from portal_app.kernel.web.event_guard import EventShapeGuard
 from portal_app.kernel.web.middleware import PortalHeadersMiddleware
+from portal_app.kernel.web.page_paths import PagesWithoutRedirect
 from portal_app.shell.ui.app_wiring import add_child_apps
 from portal_app.shell.ui.pages import declared_pages
 from portal_app.shell.ui.state_binding import StateBoundToSession
@@ -59,6 +60,7 @@ app = rx.App(
     api_transformer=[
         Starlette(routes=[*_feature_routes(), *child_app_routes()]),
         PortalHeadersMiddleware,
+        PagesWithoutRedirect,
         LandingParamsMiddleware,
     ],
 )

@@ -26,6 +26,10 @@ def add_child_apps(app) -> None:
                 return child_app_page(child, content())
 
             render.__name__ = content.__name__
+            # Reflex groups a page's compiled components by the page function's module: named after the
+            # app's own module, each app's pages get their own JS chunk (not one shared by every app's
+            # pages, charts and icons included; docs/benchmarks.md, "Page weight and load").
+            render.__module__ = content.__module__
             app.add_page(
                 render,
                 route=page.route,
@@ -44,6 +48,7 @@ def add_child_apps(app) -> None:
                 return public_page(content())
 
             render_public.__name__ = f"public_{content.__name__}"
+            render_public.__module__ = content.__module__
             app.add_page(
                 render_public, route=page.route, title=page.title, on_load=[PortalState.load_business_name, *extra_load]
             )

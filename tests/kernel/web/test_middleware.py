@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from starlette.applications import Starlette
-from starlette.responses import HTMLResponse, PlainTextResponse
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
@@ -28,6 +28,9 @@ def _client(tmp_path: Path, base_url: str = "http://localhost", route_headers: d
             Route("/", lambda request: PlainTextResponse("ok")),
             Route("/page", lambda request: HTMLResponse(BUILT_PAGE)),
             Route("/own", lambda request: PlainTextResponse("ok", headers=route_headers or {})),
+            Route("/assets/entry.js", lambda request: Response("1", media_type="text/javascript")),
+            Route("/assets/theme.css", lambda request: Response("p{}", media_type="text/css; charset=utf-8")),
+            Route("/logo.svg", lambda request: Response("<svg/>", media_type="image/svg+xml")),
         ]
     )
     return TestClient(PortalHeadersMiddleware(app, pages_dir=tmp_path), base_url=base_url)
@@ -131,3 +134,26 @@ def test_a_malformed_cookie_next_to_the_binding_cookie_does_not_issue_a_new_one(
 def test_the_binding_cookie_is_secure_on_https(settings_env, tmp_path):
     settings_env(PORTAL_PUBLIC_URL="https://portal.example")
     assert "Secure" in _client(tmp_path).get("/").headers["set-cookie"]
+
+
+def test_scripts_and_stylesheets_go_without_the_policy_and_the_cookie_documents_and_svg_keep_them(
+    settings_env, tmp_path
+):
+    """A cold page load fetches a dozen scripts and stylesheets at once: the ~3 KiB policy and a fresh binding
+    cookie on each of them only cost bytes. Whatever can be opened as a document (SVG included) keeps both."""
+    client = _client(tmp_path)
+    for path in ("/assets/entry.js", "/assets/theme.css"):
+        response = client.get(path)
+        assert "content-security-policy" not in response.headers and "set-cookie" not in response.headers, path
+        assert response.headers["x-content-type-options"] == "nosniff"
+    for path in ("/page", "/logo.svg", "/"):
+        response = _client(tmp_path).get(path)
+        assert "frame-ancestors" in response.headers["content-security-policy"], path
+        assert DEVICE_COOKIE in response.headers["set-cookie"], path
+
+
+def test_the_builds_hashed_assets_are_kept_a_year_other_answers_are_not(settings_env, tmp_path):
+    client = _client(tmp_path)
+    assert client.get("/assets/entry.js").headers["cache-control"] == "public, max-age=31536000, immutable"
+    for path in ("/page", "/", "/logo.svg"):
+        assert "cache-control" not in client.get(path).headers, path
