@@ -15,6 +15,7 @@ claimed just before its send with a conditional UPDATE that only one worker's st
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import random
@@ -26,6 +27,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, delete, or_, update
 from sqlmodel import col, select
 
+from portal_app.email import wakeup
 from portal_app.email.models import OutboxEmail
 from portal_app.email.senders import DEV_MAILBOX, Sender, SendResult, sender_from_settings
 from portal_app.kernel import clock
@@ -38,6 +40,8 @@ KEEP_FINISHED_EMAILS = timedelta(days=3)
 
 logger = logging.getLogger(__name__)
 
+# Emails one pass claims and sends; a full pass is followed by another at once.
+BATCH = 20
 RETRY_FIRST_SECONDS = 30
 RETRY_MAX_SECONDS = 3600
 
@@ -60,7 +64,7 @@ def new_worker_id() -> str:
     return f"{socket.gethostname()[:40]}-{os.getpid()}-{secrets.token_hex(4)}"
 
 
-def deliver_due(sender: Sender, *, worker_id: str, batch: int = 20) -> int:
+def deliver_due(sender: Sender, *, worker_id: str, batch: int = BATCH) -> int:
     """Send up to `batch` due emails; returns how many this worker claimed and handled."""
     settings = get_settings()
     handled = 0
@@ -224,13 +228,22 @@ async def run_sender_loop(sender: Sender | None = None) -> None:
             settings.public_url,
         )
     logger.info("Email sender %s started (backend %s)", worker_id, sender.name)
+    woken = wakeup.listen()
     try:
         while True:
+            woken.clear()
+            handled = 0
             try:
-                await asyncio.to_thread(deliver_due, sender, worker_id=worker_id)
+                handled = await asyncio.to_thread(deliver_due, sender, worker_id=worker_id, batch=BATCH)
             except Exception:
                 logger.exception("Email delivery pass failed; trying again in %s s", settings.email_poll_seconds)
-            await asyncio.sleep(settings.email_poll_seconds)
+            if handled >= BATCH:
+                continue  # more may be due: no pause while there is a queue
+            # Until the next poll, or at once when this process puts an email in the outbox.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(woken.wait(), settings.email_poll_seconds)
     except asyncio.CancelledError:
         logger.info("Email sender %s stopped", worker_id)
         raise
+    finally:
+        wakeup.stop_listening(woken)

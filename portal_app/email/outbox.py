@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from portal_app.business.models import BUSINESS_ID, Business
+from portal_app.email import wakeup
 from portal_app.email.models import OutboxEmail
 from portal_app.email.render import render
 from portal_app.kernel import clock, db
@@ -39,6 +40,7 @@ def enqueue(
         created_at=now,
     )
     session.add(email)
+    wakeup.wake_after_commit(session)
     return email
 
 

@@ -8,10 +8,11 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, select
 
-from portal_app.email.delivery import claim_lease, deliver_due, retry_delay, run_sender_loop
+from portal_app.email.delivery import BATCH, claim_lease, deliver_due, retry_delay, run_sender_loop
 from portal_app.email.models import OutboxEmail
+from portal_app.email.outbox import enqueue
 from portal_app.email.senders import DevMailboxSender, SendResult, sender_from_settings
 from portal_app.kernel import db
 from portal_app.kernel.db import write_session
@@ -151,3 +152,63 @@ async def test_sender_loop_survives_a_failing_pass(database, settings_env, caplo
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+
+
+async def _running_loop():
+    task = asyncio.create_task(run_sender_loop())
+    await asyncio.sleep(0.2)  # its first look (the outbox is empty), then it waits for the next poll
+    return task
+
+
+async def _stop(task) -> None:
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
+async def test_an_email_put_in_the_outbox_is_sent_at_once_not_at_the_next_poll(database, settings_env):
+    """A login code should not wait for PORTAL_EMAIL_POLL_SECONDS: the commit wakes this process's loop."""
+    settings_env(PORTAL_EMAIL_POLL_SECONDS="60")
+    task = await _running_loop()
+    email_id = await asyncio.to_thread(add_signup_email)
+    await wait_for(lambda: load(email_id).status == "sent", timeout=5)
+    await _stop(task)
+
+
+async def test_an_email_rolled_back_wakes_nothing_and_is_never_sent(database, settings_env):
+    settings_env(PORTAL_EMAIL_POLL_SECONDS="60")
+    task = await _running_loop()
+
+    def enqueue_then_fail() -> None:
+        with pytest.raises(RuntimeError), write_session() as session:
+            enqueue(
+                session, to="ann@example.com", template="signup_code", context={"code": "123456", "expires_minutes": 10}
+            )
+            raise RuntimeError("the handler failed after enqueueing")
+
+    await asyncio.to_thread(enqueue_then_fail)
+    email_id = await asyncio.to_thread(add_signup_email, "bob@example.com")
+    await wait_for(lambda: load(email_id).status == "sent", timeout=5)
+    with db.read_session() as session:
+        assert [row.to_email for row in session.exec(select(OutboxEmail))] == ["bob@example.com"]
+    await _stop(task)
+
+
+async def test_a_queue_longer_than_a_batch_drains_without_waiting_for_polls(database, settings_env):
+    settings_env(PORTAL_EMAIL_POLL_SECONDS="60")
+    with write_session() as session:
+        for n in range(3 * BATCH + 5):
+            enqueue(
+                session,
+                to=f"person{n}@example.com",
+                template="signup_code",
+                context={"code": "123456", "expires_minutes": 10},
+            )
+    task = asyncio.create_task(run_sender_loop())
+
+    def all_sent() -> bool:
+        with db.read_session() as session:
+            return {row.status for row in session.exec(select(OutboxEmail))} == {"sent"}
+
+    await wait_for(all_sent, timeout=10)
+    await _stop(task)
