@@ -184,7 +184,7 @@ async def idle_tabs(portal: ServedPortal, boot: BootAuth, members, target: int, 
     """Open `target` tabs on `page` at `rate` per second, hold them, close them; memory and CPU per tab.
 
     On `/` the tabs are signed in (home's on_load chain reads the database); on `/login` they are not."""
-    await asyncio.sleep(5)
+    settle(portal)
     idle_before = idle_cpu(portal, 10)
     memory_before, cpu_before, client_before = portal.backend_memory(), portal.cpu(), own_cpu()
     tabs: list[Tab] = []
@@ -234,6 +234,13 @@ async def idle_tabs(portal: ServedPortal, boot: BootAuth, members, target: int, 
     )
 
 
+def settle(portal: ServedPortal, *, below: float = 0.05, longest: float = 120) -> None:
+    """Wait until the server is quiet (seeding's emails and enrolments sent): under `below` of a core."""
+    deadline = time.monotonic() + longest
+    while idle_cpu(portal, 2) > below and time.monotonic() < deadline:
+        pass
+
+
 def idle_cpu(portal: ServedPortal, seconds: float) -> float:
     before = portal.cpu()
     time.sleep(seconds)
@@ -252,6 +259,7 @@ async def measure(args: argparse.Namespace) -> None:
         print(f"  {portal.url}, backend workers {portal.backend_pids()}, logs {portal.log_path}")
         boot = await asyncio.to_thread(capture_boot_auth, portal.url)
         members = signed_in_members(max([*(stage * WALKS_PER_PERSON for stage in args.stages), args.busy, 1]))
+        settle(portal)
         print(f"  {len(members)} signed-in members made; idle CPU {idle_cpu(portal, 5) * 100:.1f}% of a core")
         if args.idle:
             for page in args.idle_pages:

@@ -40,7 +40,6 @@ import os
 import platform
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -50,6 +49,11 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.served import Server, free_port, stop_server, wait_until_up  # noqa: E402
+from benchmarks.served import start_server as start  # noqa: E402
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -68,7 +72,6 @@ LIGHTHOUSE_DIR = PROJECT_DIR / ".tools" / "lighthouse"
 LIGHTHOUSE_CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 BUN_BIN = PROJECT_DIR / ".tools" / "node_modules" / ".bin"
 SESSION_COOKIE = "portal_session"  # portal_app.accounts.tickets.SESSION_COOKIE
-SERVER_START_SECONDS = 900
 # Targets (issue 12).
 MAX_JS_RATIO = 1.25
 MAX_LOAD_RATIO = 1.25
@@ -79,54 +82,6 @@ PORTAL_ONLY = ("REFLEX_DB_URL", "REFLEX_WEB_WORKDIR", "REFLEX_STATES_WORKDIR", "
 
 
 # --- serving both apps -------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class Server:
-    name: str
-    url: str
-    process: subprocess.Popen
-    log: Path
-
-
-def start(name: str, command: list[str], *, cwd: Path, env: dict, port: int, log: Path) -> Server:
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    return Server(name, f"http://localhost:{port}", process, log)
-
-
-def wait_until_up(server: Server, path: str) -> None:
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"the {server.name} exited; {server.log}:\n{server.log.read_text()[-4000:]}")
-        try:
-            with urllib.request.urlopen(server.url + path, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(1)
-    raise RuntimeError(f"the {server.name} did not answer within {SERVER_START_SECONDS} s; see {server.log}")
-
-
-def stop(server: Server) -> None:
-    """End the server and the processes it started (Reflex runs the app in child processes)."""
-    try:
-        os.killpg(server.process.pid, signal.SIGTERM)
-        server.process.wait(timeout=20)
-    except ProcessLookupError:
-        return
-    except subprocess.TimeoutExpired:
-        os.killpg(server.process.pid, signal.SIGKILL)
 
 
 def tool_env() -> dict:
@@ -732,7 +687,7 @@ def main() -> int:
                     print(f"    warning: Lighthouse's {target.label} ended on {scores[target.label].final_path}")
     finally:
         for server in servers:
-            stop(server)
+            stop_server(server)
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     print(f"\nMachine: {machine()}")

@@ -58,6 +58,51 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@dataclass
+class Server:
+    """A server process started in a process group of its own (Reflex runs the app in child processes)."""
+
+    name: str
+    url: str
+    process: subprocess.Popen
+    log: Path
+
+
+def start_server(name: str, command: list[str], *, cwd: Path, env: dict, port: int, log: Path) -> Server:
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    return Server(name, f"http://localhost:{port}", process, log)
+
+
+def wait_until_up(server: Server, path: str, seconds: float = START_SECONDS) -> None:
+    """Until `path` answers 200 (the build can take minutes); a server that exits meanwhile stops the run."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"the {server.name} exited; {server.log}:\n{server.log.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(server.url + path, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(1)
+    raise RuntimeError(f"the {server.name} did not answer within {seconds:.0f} s; see {server.log}")
+
+
+def stop_server(server: Server) -> None:
+    """End the server and every process it started."""
+    try:
+        os.killpg(server.process.pid, signal.SIGTERM)
+        server.process.wait(timeout=30)
+    except ProcessLookupError:
+        return
+    except subprocess.TimeoutExpired:
+        os.killpg(server.process.pid, signal.SIGKILL)
+
+
 def descendants(pid: int) -> list[int]:
     """Every process below `pid` (from /proc; children first found, then theirs)."""
     children: dict[int, list[int]] = {}
@@ -137,27 +182,10 @@ class ServedPortal:
 
     def start(self) -> ServedPortal:
         self._flush_redis()
-        with self.log_path.open("w") as log:
-            self.process = subprocess.Popen(
-                ["bash", str(PROJECT_DIR / "scripts" / "serve.sh")],
-                cwd=PROJECT_DIR,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + START_SECONDS
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the portal exited; see {self.log_path}:\n{self.log_path.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/login", timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(1)
-        else:
-            raise RuntimeError(f"the portal did not answer within {START_SECONDS} s; see {self.log_path}")
+        command = ["bash", str(PROJECT_DIR / "scripts" / "serve.sh")]
+        self.server = start_server("portal", command, cwd=PROJECT_DIR, env=self.env, port=self.port, log=self.log_path)
+        self.process = self.server.process
+        wait_until_up(self.server, "/login")
         # The services below read the served database, secret and files.
         for name in ("REFLEX_DB_URL", "PORTAL_SECRET_FILE", "PORTAL_DATA_DIR"):
             os.environ[name] = self.env[name]
@@ -169,13 +197,7 @@ class ServedPortal:
     def stop(self) -> None:
         if self.process is None:
             return
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=30)
-        except ProcessLookupError:
-            pass
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
+        stop_server(self.server)
         self.process = None
         self._flush_redis()
 
