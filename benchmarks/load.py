@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import os
 import random
 import resource
 import sys
@@ -39,7 +40,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.reflex_client import BootAuth, StepFailed, Tab, capture_boot_auth  # noqa: E402
-from benchmarks.served import ServedPortal, fresh_postgres_database, signed_in_members  # noqa: E402
+from benchmarks.served import (  # noqa: E402
+    ProcessFigures,
+    ServedPortal,
+    fresh_postgres_database,
+    signed_in_members,
+    stop_server,
+    wait_until_up,
+)
 
 PORTAL = "reflex___state____state.portal_app___shell___ui___base_state____portal_state"
 CHOOSER = f"{PORTAL}.portal_app___accounts___ui___chooser_state____account_choice_state"
@@ -180,7 +188,29 @@ async def run_stage(portal: ServedPortal, boot: BootAuth, members, clients: int,
     return tally
 
 
-async def idle_tabs(portal: ServedPortal, boot: BootAuth, members, target: int, rate: float, page: str) -> None:
+class BlankReflexApp(ProcessFigures):
+    """A blank Reflex 0.10.1 app (`reflex init --template blank`, as benchmarks/page_weight.py builds it),
+    served the same way and with the same in-memory state manager: Reflex's own cost of a tab."""
+
+    def __init__(self, cpus: set[int] | None) -> None:
+        import tempfile
+
+        from benchmarks import page_weight
+
+        self.server = page_weight.start_blank(
+            Path(tempfile.mkdtemp(prefix="blank-bench-")), env={"REFLEX_STATE_MANAGER_MODE": "memory"}, cpus=cpus
+        )
+        self.process, self.url = self.server.process, self.server.url
+
+    def __enter__(self) -> BlankReflexApp:
+        wait_until_up(self.server, "/")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        stop_server(self.server)
+
+
+async def idle_tabs(portal: ProcessFigures, boot: BootAuth, members, target: int, rate: float, page: str) -> None:
     """Open `target` tabs on `page` at `rate` per second, hold them, close them; memory and CPU per tab.
 
     On `/` the tabs are signed in (home's on_load chain reads the database); on `/login` they are not."""
@@ -193,7 +223,7 @@ async def idle_tabs(portal: ServedPortal, boot: BootAuth, members, target: int, 
     started = time.monotonic()
 
     async def open_one(n: int, cookie: str) -> None:
-        signed_in = cookie if page != "/login" else ""
+        signed_in = cookie if page != "/login" and cookie else ""
         tab = Tab(portal.url, boot, session_cookie=signed_in, forwarded_for=address_of(n + 1), timeout=60)
         try:
             firsts.append(await tab.open(page) * 1000)
@@ -251,7 +281,15 @@ async def measure(args: argparse.Namespace) -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # the server inherits it too
     extra_env = dict(pair.split("=", 1) for pair in args.server_env)
-    portal = ServedPortal(workers=args.workers, redis_url=args.redis, db_url=args.db_url, extra_env=extra_env)
+    server_cpus = None
+    if args.pin:
+        # The server on the first CPU, this load generator on the rest: each its own.
+        cpus = sorted(os.sched_getaffinity(0))
+        server_cpus = {cpus[0]}
+        os.sched_setaffinity(0, set(cpus[1:]) or {cpus[0]})
+    portal = ServedPortal(
+        workers=args.workers, redis_url=args.redis, db_url=args.db_url, extra_env=extra_env, cpus=server_cpus
+    )
     database = "PostgreSQL" if args.db_url.startswith("postgresql") else "SQLite"
     state = "Redis" if args.redis else "in-process"
     print(f"Starting the portal ({args.workers} worker(s), {state} state, {database})...")
@@ -272,12 +310,20 @@ async def measure(args: argparse.Namespace) -> None:
             if tally.errors or tally.worst_p99() > KNEE_P99_MS:
                 knee = clients
                 break
-        if not args.stages:
-            return
-        print(
-            f"\nKnee: {'none up to ' + str(args.stages[-1]) if knee is None else knee} walking clients"
-            f" (the first stage whose slowest step p99 passes {KNEE_P99_MS:.0f} ms or that has errors)"
-        )
+        if args.stages:
+            print(
+                f"\nKnee: {'none up to ' + str(args.stages[-1]) if knee is None else knee} walking clients"
+                f" (the first stage whose slowest step p99 passes {KNEE_P99_MS:.0f} ms or that has errors)"
+            )
+    if args.idle and args.blank:
+        await blank_idle_tabs(args, server_cpus)
+
+
+async def blank_idle_tabs(args: argparse.Namespace, server_cpus: set[int] | None) -> None:
+    print("\nThe same idle tabs on a blank Reflex app (Reflex's own cost):")
+    with BlankReflexApp(server_cpus) as blank:
+        boot = await asyncio.to_thread(capture_boot_auth, blank.url, "/")
+        await idle_tabs(blank, boot, [(0, "")], args.idle, args.idle_rate, "/")
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -296,11 +342,15 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--busy", type=int, default=200, help="busy clients sending cheap events (0: skip)")
     parser.add_argument("--idle", type=int, default=2000, help="idle tabs to open and hold (0: skip)")
     parser.add_argument("--idle-rate", type=float, default=50, help="idle tabs arriving per second")
+    parser.add_argument("--blank", action="store_true", help="also the idle tabs on a blank Reflex app")
     parser.add_argument("--idle-pages", default="/login,/", help="pages the idle tabs open, one run each")
     parser.add_argument("--workers", type=int, default=1, help="backend workers (more than one needs --redis)")
     parser.add_argument("--redis", default="", help="REFLEX_REDIS_URL for the served portal")
     parser.add_argument("--db-url", default="", help="REFLEX_DB_URL (default: a new SQLite file)")
     parser.add_argument("--postgres", action="store_true", help="a new database on 127.0.0.1:5432, dropped after")
+    parser.add_argument(
+        "--pin", action="store_true", help="the server on CPU 0 only, the load generator on the others (one worker)"
+    )
     parser.add_argument("--server-env", action="append", default=[], help="NAME=VALUE for the served portal")
     args = parser.parse_args()
     args.stages = [int(value) for value in args.stages.split(",") if value]

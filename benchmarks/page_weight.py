@@ -148,10 +148,11 @@ def make_blank_app(work: Path) -> Path:
     return root
 
 
-def start_blank(work: Path) -> Server:
+def start_blank(work: Path, *, env: dict | None = None, cpus: set[int] | None = None) -> Server:
     root = make_blank_app(work)
     port = free_port()
-    return start("blank app", reflex_run(port), cwd=root, env=tool_env(), port=port, log=work / "blank.log")
+    env = {**tool_env(), **(env or {})}
+    return start("blank app", reflex_run(port), cwd=root, env=env, port=port, log=work / "blank.log", cpus=cpus)
 
 
 @contextlib.contextmanager

@@ -59,8 +59,8 @@ def _router_data(path: str, query: dict | None = None) -> dict:
     return router
 
 
-def capture_boot_auth(base_url: str, chromium: str = "/usr/bin/chromium") -> BootAuth:
-    """Open `/login` once in headless Chromium and keep the CONNECT packet its frontend sends."""
+def capture_boot_auth(base_url: str, page_path: str = "/login", chromium: str = "/usr/bin/chromium") -> BootAuth:
+    """Open a page once in headless Chromium and keep the CONNECT packet its frontend sends."""
     from playwright.sync_api import sync_playwright
 
     sent: list[str] = []
@@ -68,14 +68,14 @@ def capture_boot_auth(base_url: str, chromium: str = "/usr/bin/chromium") -> Boo
         browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
         page = browser.new_page()
         page.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(str(frame))))
-        page.goto(f"{base_url}/login")
+        page.goto(f"{base_url}{page_path}")
         deadline = time.monotonic() + 30
         while not any(frame.startswith(f"40{NAMESPACE},") for frame in sent) and time.monotonic() < deadline:
             page.wait_for_timeout(100)
         browser.close()
     connect = next((frame for frame in sent if frame.startswith(f"40{NAMESPACE},")), None)
     if connect is None:
-        raise RuntimeError(f"{base_url}/login opened no event websocket within 30 s")
+        raise RuntimeError(f"{base_url}{page_path} opened no event websocket within 30 s")
     auth = json.loads(connect[len(f"40{NAMESPACE},") :])
     event = auth["event"]
     return BootAuth(event["name"], event.get("payload") or {}, auth["state_schema"])

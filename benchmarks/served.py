@@ -135,8 +135,35 @@ def command_line(pid: int) -> str:
     return Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")
 
 
+class ProcessFigures:
+    """What a served app's processes use, read from /proc; `process` is the one the app was started as."""
+
+    process: subprocess.Popen | None
+
+    def backend_pids(self) -> list[int]:
+        """The processes that hold websockets and run handlers: Granian's workers (the leaves below the
+        `reflex run` process; with one worker, the one child)."""
+        assert self.process is not None
+        below = descendants(self.process.pid)
+        reflex = [pid for pid in below if "reflex run" in _safe_command_line(pid)]
+        leaves = [pid for pid in reflex if not any(child in reflex for child in descendants(pid))]
+        return leaves
+
+    def server_pids(self) -> list[int]:
+        assert self.process is not None
+        return [self.process.pid, *descendants(self.process.pid)]
+
+    def cpu(self) -> float:
+        """CPU seconds used so far by every process of the server."""
+        return sum(_safe(cpu_seconds, pid) for pid in self.server_pids())
+
+    def backend_memory(self) -> int:
+        """Resident bytes of the backend workers together."""
+        return sum(_safe(resident_bytes, pid) for pid in self.backend_pids())
+
+
 @dataclass
-class ServedPortal:
+class ServedPortal(ProcessFigures):
     """Start with `start()`, stop with `stop()` (or use it as a context manager)."""
 
     workers: int = 1
@@ -144,6 +171,8 @@ class ServedPortal:
     db_url: str = ""
     extra_env: dict[str, str] = field(default_factory=dict)
     port: int = field(default_factory=free_port)
+    # The CPUs the server may use (None: all), so a load generator on the others does not take its time.
+    cpus: set[int] | None = None
 
     def __post_init__(self) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="portal-bench-"))
@@ -183,7 +212,9 @@ class ServedPortal:
     def start(self) -> ServedPortal:
         self._flush_redis()
         command = ["bash", str(PROJECT_DIR / "scripts" / "serve.sh")]
-        self.server = start_server("portal", command, cwd=PROJECT_DIR, env=self.env, port=self.port, log=self.log_path)
+        self.server = start_server(
+            "portal", command, cwd=PROJECT_DIR, env=self.env, port=self.port, log=self.log_path, cpus=self.cpus
+        )
         self.process = self.server.process
         wait_until_up(self.server, "/login")
         # The services below read the served database, secret and files.
@@ -206,27 +237,6 @@ class ServedPortal:
 
     def __exit__(self, *exc) -> None:
         self.stop()
-
-    def backend_pids(self) -> list[int]:
-        """The processes that hold websockets and run handlers: Granian's workers (the leaves below the
-        `reflex run` process; with one worker, the one child)."""
-        assert self.process is not None
-        below = descendants(self.process.pid)
-        reflex = [pid for pid in below if "reflex run" in _safe_command_line(pid)]
-        leaves = [pid for pid in reflex if not any(child in reflex for child in descendants(pid))]
-        return leaves
-
-    def server_pids(self) -> list[int]:
-        assert self.process is not None
-        return [self.process.pid, *descendants(self.process.pid)]
-
-    def cpu(self) -> float:
-        """CPU seconds used so far by every process of the server."""
-        return sum(_safe(cpu_seconds, pid) for pid in self.server_pids())
-
-    def backend_memory(self) -> int:
-        """Resident bytes of the backend workers together."""
-        return sum(_safe(resident_bytes, pid) for pid in self.backend_pids())
 
 
 def _safe(read, pid: int):
