@@ -68,10 +68,14 @@ class Server:
     log: Path
 
 
-def start_server(name: str, command: list[str], *, cwd: Path, env: dict, port: int, log: Path) -> Server:
+def start_server(
+    name: str, command: list[str], *, cwd: Path, env: dict, port: int, log: Path, cpus: set[int] | None = None
+) -> Server:
+    """Start `command`; with `cpus`, it and everything it starts run on those CPUs only."""
+    pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
     with log.open("w") as out:
         process = subprocess.Popen(
-            command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=pin
         )
     return Server(name, f"http://localhost:{port}", process, log)
 
