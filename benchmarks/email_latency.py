@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import resource
 import sys
 import time
@@ -25,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.load import PORTAL, address_of, percentile  # noqa: E402
 from benchmarks.reflex_client import BootAuth, Tab, capture_boot_auth  # noqa: E402
-from benchmarks.served import ServedPortal  # noqa: E402
+from benchmarks.served import ServedPortal, fresh_postgres_database  # noqa: E402
 from tests.support.mail import API_KEY, FROM_EMAIL, FakeSendGrid  # noqa: E402
 
 LOGIN = f"{PORTAL}.portal_app___accounts___ui___login_state____login_state"
@@ -77,9 +78,16 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--redis", default="")
     parser.add_argument("--db-url", default="")
+    parser.add_argument("--postgres", action="store_true", help="a new database on 127.0.0.1:5432, dropped after")
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    with fresh_postgres_database() if args.postgres else contextlib.nullcontext(args.db_url) as db_url:
+        args.db_url = db_url
+        measure(args)
+
+
+def measure(args: argparse.Namespace) -> None:
     endpoint = FakeSendGrid()
     endpoint.start()
     env = {"SENDGRID_API_KEY": API_KEY, "PORTAL_SENDGRID_API_URL": endpoint.url, "PORTAL_EMAIL_FROM": FROM_EMAIL}
