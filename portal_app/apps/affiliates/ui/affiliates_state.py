@@ -84,7 +84,7 @@ class AffiliatesState(AppAccessState):
     approval_days: int = 0
     totals: list[TotalsRow] = []
     chart_currency: str = ""
-    # Recharts takes plain dicts: {"month", "amount" (a number for the bars), "label" (the money text)}.
+    # One dict a month: "month", "amount" (a number), "label" (the money text), "height" (the bar, "37%").
     chart: list[dict[str, str | float]] = []
     clicks_30_days: int = 0
     referral_count: int = 0
@@ -135,7 +135,11 @@ class AffiliatesState(AppAccessState):
         self.links = [LinkRow(link.label, link.url) for link in view.links]
         self.totals = [TotalsRow(t.currency, t.earned, t.pending, t.approved, t.paid) for t in view.totals]
         self.chart_currency = view.chart_currency
-        self.chart = [{"month": m.month, "amount": m.amount, "label": m.label} for m in view.chart]
+        top = max((m.amount for m in view.chart), default=0) or 1
+        self.chart = [
+            {"month": m.month, "amount": m.amount, "label": m.label, "height": f"{max(0.0, m.amount) / top * 100:.1f}%"}
+            for m in view.chart
+        ]
         self.clicks_30_days, self.referral_count = view.clicks_30_days, view.referral_count
         self.referrals = [ReferralRow(r.who, short_date(r.when), r.how) for r in view.referrals]
         self.payout_method, self.payout_details = view.payout_method, view.payout_details
