@@ -145,7 +145,8 @@ class RateEvent(SQLModel, table=True):
     __table_args__ = (Index("ix_rateevent_kind_key_at", "kind", "key", "at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=32)
+    # Room for `code_failure:client:app:<key>` with any app key (32 characters at most); throttle.record checks.
+    kind: str = Field(max_length=96)
     key: str = Field(max_length=320)
     at: datetime = Field(sa_type=UTCDateTime)
 

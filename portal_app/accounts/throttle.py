@@ -26,6 +26,7 @@ from portal_app.kernel import clock
 from portal_app.kernel.web.rate_keys import rate_key_for_ip
 
 MAX_KEY_LENGTH = 320
+MAX_KIND_LENGTH = 96  # RateEvent.kind
 
 
 def _key(key: str) -> str:
@@ -68,6 +69,8 @@ def serialize(session: Session, *names: str) -> None:
 
 def record(session: Session, kind: str, key: str) -> RateEvent:
     """Count one event of `kind` for `key` (an email or an IP) now."""
+    if len(kind) > MAX_KIND_LENGTH:  # a bug: PostgreSQL would refuse the row and fail the person's request
+        raise ValueError(f"rate event kind longer than {MAX_KIND_LENGTH} characters: {kind!r}")
     event = RateEvent(kind=kind, key=_key(key), at=clock.now())
     session.add(event)
     return event

@@ -53,3 +53,20 @@ def test_min_interval_wait_is_measured_from_the_newest_event(database, frozen_cl
 )
 def test_waits_are_described_rounded_up(wait, text):
     assert throttle.describe_wait(wait) == text
+
+
+def test_a_code_failure_of_an_app_with_the_longest_key_is_recorded_on_every_database(shared_database):
+    """`code_failure:client:app:<key>` for a 32-character app key (the longest the registry allows) fits the
+    column on PostgreSQL too (it refused 34 characters once, failing the person's request)."""
+    from portal_app.accounts import code_budget
+
+    kind = code_budget.failure_kind("app:" + "k" * 32)
+    with db.write_session() as session:
+        throttle.record(session, kind, "ann@example.com")
+    with db.read_session() as session:
+        assert throttle.count_in_window(session, kind, "ann@example.com", timedelta(hours=1)) == 1
+
+
+def test_a_kind_longer_than_the_column_is_refused_loudly_on_sqlite_too(database):
+    with pytest.raises(ValueError, match="longer than 96"), db.write_session() as session:
+        throttle.record(session, "x" * 97, "ann@example.com")
