@@ -27,9 +27,12 @@ DEVICE_COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest lifetime browsers accept
 # and not preload: those bind other hosts of the operator's domain, which is the operator's call.
 HSTS = b"max-age=31536000"
 # The build's /assets/ files are named by their content's hash (a new build, new names): browsers may keep
-# them a year without asking again. Everything else is checked as before.
+# them a year without asking again. Everything else is asked for again each time (a 304 when unchanged):
+# a page must reach the server, which gives a browser without one its binding cookie (a page kept from a
+# heuristic cache, with its scripts cached for a year, would never ask, and its sign-in could not be bound).
 HASHED_ASSETS = "/assets/"
 IMMUTABLE = b"public, max-age=31536000, immutable"
+REVALIDATE = b"no-cache"
 
 SECURITY_HEADERS = [
     # No other site may frame the portal's pages (clickjacking on login and account pages); the CSP's
@@ -121,8 +124,10 @@ class PortalHeadersMiddleware:
                 headers.extend(header for header in SECURITY_HEADERS if header[0] not in present)
                 if https and b"strict-transport-security" not in present:
                     headers.append((b"strict-transport-security", HSTS))
-                if hashed_asset and message["status"] == 200 and b"cache-control" not in present:
-                    headers.append((b"cache-control", IMMUTABLE))
+                if b"cache-control" not in present:
+                    headers.append(
+                        (b"cache-control", IMMUTABLE if hashed_asset and message["status"] == 200 else REVALIDATE)
+                    )
                 # The policy and the browser's cookie stay off a page's scripts, stylesheets, fonts and raster
                 # images: there they cost ~3 KiB each and protect or bind nothing (a cold page load carried
                 # 120-170 KiB of them). Everything else (pages, routes, SVG, JSON) keeps both.
