@@ -7,8 +7,11 @@ from reflex.constants import StateManagerMode
 
 from portal_app.kernel.settings import PROJECT_DIR, get_settings
 from portal_app.shell.ui.radix_bundle import OneRadixFile
+from portal_app.shell.ui.worker_respawn import respawn_failed_workers
 
 settings = get_settings()
+# One backend worker that dies is replaced, not the end of every worker (shell/ui/worker_respawn.py).
+respawn_failed_workers()
 
 
 config = rx.Config(
@@ -20,6 +23,9 @@ config = rx.Config(
     # Only the portal's own pages may open the event websocket.
     cors_allowed_origins=[settings.public_url],
     deploy_url=settings.public_url,
+    # The pages' event websocket goes to the address people open (behind a proxy too), not to the port
+    # the backend listens on: Reflex's default, ws://localhost:<port>, never reaches a proxied portal.
+    api_url=settings.public_url,
     trusted_proxy_hops=settings.trusted_proxy_hops,
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="large")), OneRadixFile()],
     # A portal of private pages has nothing to list in a sitemap.
