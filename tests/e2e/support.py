@@ -1,13 +1,15 @@
-"""What the browser tests do again and again: sign up, read the mailbox, travel in time."""
+"""What the browser tests do again and again: sign up, read the mailbox, travel in time, find a tab's worker."""
 
 from __future__ import annotations
 
 import json
+import pickle
 import re
 import time
 import urllib.parse
 import urllib.request
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 
 from playwright.sync_api import Page, expect
@@ -27,10 +29,20 @@ def new_email(label: str = "person") -> str:
     return f"{label}-{uuid.uuid4().hex[:10]}@example.com"
 
 
+# The portal's public URL -> the backend's own URL, for a portal behind a proxy (conftest's scale-out
+# topology): the dev mailbox answers only requests made on the machine without a proxy's headers.
+MAILBOX_URLS: dict[str, str] = {}
+
+
+def mailbox_base(base_url: str) -> str:
+    """Where the dev mailbox of the portal at `base_url` answers."""
+    return MAILBOX_URLS.get(base_url.rstrip("/"), base_url.rstrip("/"))
+
+
 def mailbox(base_url: str, email: str) -> list[dict]:
     """The dev mailbox's messages to one address, newest first."""
     query = urllib.parse.urlencode({"to": email})
-    with urllib.request.urlopen(f"{base_url}/dev/mailbox.json?{query}", timeout=10) as response:
+    with urllib.request.urlopen(f"{mailbox_base(base_url)}/dev/mailbox.json?{query}", timeout=10) as response:
         return json.load(response)
 
 
@@ -251,3 +263,86 @@ def admin_log_in(page: Page, base_url: str, email: str, *, count: int = 1) -> No
     page.get_by_label("Code").fill(code_in(wait_for_email(base_url, email, count=count)))
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r".*/admin/?$"))
+
+
+# --- Several backend workers (Reflex's Redis state manager) ---------------------------------------------
+
+# Reflex 0.10.1 (reflex/utils/token_manager.py, RedisTokenManager): one key per tab's client token,
+# holding the pickled SocketRecord(instance_id, sid) of the worker process that holds its websocket.
+SOCKET_RECORD_KEY = "token_manager_socket_record_{}"
+# Reflex's frontend keeps the tab's client token in sessionStorage under this key (utils/state.js).
+TOKEN_KEY = "token"
+# New tabs until two websockets are on different workers (each new tab's socket lands on any worker).
+MAX_TAB_ATTEMPTS = 30
+
+
+def redis_client(redis_url: str):
+    import redis
+
+    return redis.Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=5)
+
+
+def tab_token(page: Page) -> str | None:
+    """The tab's Reflex client token (it keys the tab's state and its socket record)."""
+    return page.evaluate(f"() => window.sessionStorage.getItem({TOKEN_KEY!r})")
+
+
+def worker_of(
+    page: Page, redis_url: str, *, timeout: float = 10, other_than: str | None = None, missing_ok: bool = False
+) -> str | None:
+    """The instance id of the backend worker holding this tab's websocket, as Reflex recorded it in Redis.
+
+    With `other_than`, wait until the record names another worker (the tab has reconnected elsewhere).
+    With `missing_ok`, None instead of an AssertionError when the time is up.
+    """
+    client = redis_client(redis_url)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            token = tab_token(page)
+            record = client.get(SOCKET_RECORD_KEY.format(token)) if token else None
+            if record is not None:
+                instance_id = pickle.loads(record).instance_id
+                if instance_id != other_than:
+                    return instance_id
+            if time.monotonic() >= deadline:
+                if missing_ok:
+                    return None
+                wanted = f"naming a worker other than {other_than[:8]}" if other_than else ""
+                raise AssertionError(f"no socket record {wanted} in Redis for the tab's token {token!r} within {timeout} s")
+            time.sleep(0.2)
+    finally:
+        client.close()
+
+
+def on_another_worker(
+    fixed: Page, movable: Page, open_page: Callable[[Page], None], redis_url: str, *, hint: str = ""
+) -> tuple[Page, str, str]:
+    """Open `movable`'s page in new tabs of its context until its websocket is on another worker than `fixed`'s.
+
+    Returns the tab in use and the two workers' instance ids.
+    """
+    fixed_worker = worker_of(fixed, redis_url)
+    seen: list[str] = []
+    for _ in range(MAX_TAB_ATTEMPTS):
+        movable_worker = worker_of(movable, redis_url)
+        seen.append(movable_worker[:8])
+        if movable_worker != fixed_worker:
+            return movable, fixed_worker, movable_worker
+        context = movable.context
+        movable.close()
+        movable = context.new_page()
+        open_page(movable)
+    raise AssertionError(
+        f"{MAX_TAB_ATTEMPTS} new tabs all landed on the first tab's worker {fixed_worker[:8]} ({seen}): "
+        f"is the server running several backend workers? {hint}"
+    )
+
+
+def mark_document(page: Page) -> None:
+    """A mark that a full page load would wipe: its survival shows the page changed without reloading."""
+    page.evaluate("() => { window.__no_reload_mark = true; }")
+
+
+def assert_not_reloaded(page: Page, why: str = "instead of updating live") -> None:
+    assert page.evaluate("() => window.__no_reload_mark === true"), f"the page reloaded {why}"

@@ -28,7 +28,7 @@ from portal_app.apps.communities import groups, images, moderation, posts
 from portal_app.apps.communities.groups import APP_KEY
 from portal_app.apps.communities.models import Channel, CommunityGroup, GroupMember, Post
 from portal_app.kernel import clock, db
-from tests.e2e.support import mailbox, wait_for_email
+from tests.e2e.support import mailbox, mailbox_base, wait_for_email
 from tests.e2e.test_accessibility import assert_no_violations
 from tests.e2e.test_communities_app import _member
 
@@ -421,7 +421,7 @@ def test_a_mention_emails_the_person_with_a_working_link(base_url: str, browser:
 
     # Cara reads it in the dev mailbox and follows its link to the thread.
     page = cara.page
-    page.goto("/dev/mailbox")
+    page.goto(f"{mailbox_base(base_url)}/dev/mailbox")
     page.get_by_role("link", name="Bob Mentioner mentioned you in “Proofing times”").first.click()
     expect(page.get_by_role("heading", name="Bob Mentioner mentioned you in “Proofing times”")).to_be_visible()
     text = page.locator("pre").inner_text()

@@ -4,17 +4,17 @@ processes of one portal (two Granian workers sharing state and live events throu
 This module starts its own server (scripts/serve.sh with REFLEX_REDIS_URL and GRANIAN_WORKERS=2) on
 its own port, SQLite file, data dir, secret file, Redis database and Reflex web workdir, so it never
 shares a build or a database with the main suite's server (conftest's `portal_url`, unused here).
+
+Skipped with PORTAL_E2E_TOPOLOGY=scale-out: there the whole suite runs on three workers behind a proxy,
+and tests/e2e/test_scale_out.py checks the same crossing on that server.
 """
 
 from __future__ import annotations
 
 import os
-import pickle
 import re
 import secrets
 import subprocess
-import time
-from collections.abc import Callable
 
 import pytest
 import redis
@@ -24,19 +24,29 @@ from portal_app.admin.audit import Actor
 from portal_app.apps.communities import groups
 from portal_app.kernel import db
 from portal_app.kernel.settings import PROJECT_DIR, get_settings
-from tests.e2e.conftest import ARTIFACTS, READY, _free_port, _stop, _wait_until_up
-from tests.e2e.support import HOME, age_rate_events, create_account, give_phone, log_in, new_email
+from tests.e2e.conftest import ARTIFACTS, READY, SCALE_OUT, _free_port, _stop, _wait_until_up
+from tests.e2e.support import (
+    HOME,
+    age_rate_events,
+    assert_not_reloaded,
+    create_account,
+    give_phone,
+    log_in,
+    mark_document,
+    new_email,
+    on_another_worker,
+    worker_of,
+)
+
+pytestmark = pytest.mark.skipif(
+    SCALE_OUT,
+    reason="PORTAL_E2E_TOPOLOGY=scale-out: the session's server already runs 3 workers behind a proxy "
+    "(test_scale_out.py covers live updates across them); no second server",
+)
 
 REDIS_DB = 11
 REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
 WORKERS = 2
-# Reflex 0.10.1 (reflex/utils/token_manager.py, RedisTokenManager): one key per tab's client token,
-# holding the pickled SocketRecord(instance_id, sid) of the worker process that holds its websocket.
-SOCKET_RECORD_KEY = "token_manager_socket_record_{}"
-# Reflex's frontend keeps the tab's client token in sessionStorage under this key (utils/state.js).
-TOKEN_KEY = "token"
-# New tabs for the second member until the two websockets are on different workers.
-MAX_TAB_ATTEMPTS = 30
 LIVE_TIMEOUT_MS = 5000
 # The environment the test process reads the server's files through (as conftest's portal_url sets it).
 TEST_PROCESS_ENV = ("REFLEX_DB_URL", "PORTAL_SECRET_FILE", "PORTAL_DATA_DIR")
@@ -153,52 +163,10 @@ def _member(browser: Browser, base_url: str, name: str, slug: str) -> Page:
     return page
 
 
-def _worker_of(page: Page, timeout: float = 10) -> str:
-    """The instance id of the backend worker holding this tab's websocket, as Reflex recorded it in Redis."""
-    client = _redis()
-    deadline = time.monotonic() + timeout
-    try:
-        while True:
-            token = page.evaluate(f"() => window.sessionStorage.getItem({TOKEN_KEY!r})")
-            record = client.get(SOCKET_RECORD_KEY.format(token)) if token else None
-            if record is not None:
-                return pickle.loads(record).instance_id
-            if time.monotonic() > deadline:
-                raise AssertionError(f"no socket record in Redis for the tab's token {token!r} within {timeout} s")
-            time.sleep(0.2)
-    finally:
-        client.close()
-
-
-def _on_another_worker(fixed: Page, movable: Page, open_page: Callable[[Page], None]) -> tuple[Page, str, str]:
-    """Open `movable`'s page in new tabs of its context until its websocket is on another worker than `fixed`'s.
-
-    Returns the tab in use and the two workers' instance ids.
-    """
-    fixed_worker = _worker_of(fixed)
-    seen: list[str] = []
-    for _ in range(MAX_TAB_ATTEMPTS):
-        movable_worker = _worker_of(movable)
-        seen.append(movable_worker[:8])
-        if movable_worker != fixed_worker:
-            return movable, fixed_worker, movable_worker
-        context = movable.context
-        movable.close()
-        movable = context.new_page()
-        open_page(movable)
-    raise AssertionError(
-        f"{MAX_TAB_ATTEMPTS} new tabs all landed on the first member's worker {fixed_worker[:8]} ({seen}): "
-        f"is the server running {WORKERS} backend workers? see {ARTIFACTS / 'e2e-workers-server.log'}"
+def _on_another_worker(fixed: Page, movable: Page, open_page) -> tuple[Page, str, str]:
+    return on_another_worker(
+        fixed, movable, open_page, REDIS_URL, hint=f"see {ARTIFACTS / 'e2e-workers-server.log'}"
     )
-
-
-def _mark_document(page: Page) -> None:
-    """A mark that a full page load would wipe: its survival shows the page changed without reloading."""
-    page.evaluate("() => { window.__no_reload_mark = true; }")
-
-
-def _assert_not_reloaded(page: Page) -> None:
-    assert page.evaluate("() => window.__no_reload_mark === true"), "the page reloaded instead of updating live"
 
 
 def test_a_post_and_a_comment_travel_live_between_members_on_different_workers(workers_url: str, browser: Browser):
@@ -219,13 +187,13 @@ def test_a_post_and_a_comment_travel_live_between_members_on_different_workers(w
 
     # Ann posts; Bob's feed, on the other worker, shows it without reloading.
     title = f"Crossing {secrets.token_hex(3)}"
-    _mark_document(bob)
+    mark_document(bob)
     ann.get_by_label("Title (optional)").fill(title)
     ann.get_by_label("Your post").fill("Sent from one worker, read on the other.")
     ann.get_by_role("button", name="Post", exact=True).click()
     expect(ann.get_by_text("Posted.")).to_be_visible()
     expect(bob.get_by_role("heading", name=title)).to_be_visible(timeout=LIVE_TIMEOUT_MS)
-    _assert_not_reloaded(bob)
+    assert_not_reloaded(bob)
 
     # Ann opens the post (inside the single-page app, keeping her websocket); Bob opens it and comments.
     ann.get_by_role("link", name=title).click()
@@ -243,14 +211,14 @@ def test_a_post_and_a_comment_travel_live_between_members_on_different_workers(w
     assert ann_worker != bob_worker
 
     comment = f"Seen across workers {secrets.token_hex(3)}"
-    _mark_document(ann)
+    mark_document(ann)
     bob.get_by_label("Your comment").fill(comment)
     bob.get_by_role("button", name="Comment").click()
     expect(bob.get_by_role("list", name="Comments").get_by_text(comment)).to_be_visible()
     expect(comments.get_by_text(comment)).to_be_visible(timeout=LIVE_TIMEOUT_MS)
-    _assert_not_reloaded(ann)
+    assert_not_reloaded(ann)
     # Still the same two workers: nothing reconnected Ann's tab on the way.
-    assert _worker_of(ann) == ann_worker != _worker_of(bob)
+    assert worker_of(ann, REDIS_URL) == ann_worker != worker_of(bob, REDIS_URL)
 
     ann.context.close()
     bob.context.close()
