@@ -91,7 +91,11 @@ def _bar(month) -> rx.Component:
             background="var(--accent-9)",
             border_radius="4px 4px 0 0",
         ),
-        rx.text(month["month"], size="1", color_scheme="gray", white_space="nowrap"),
+        # "Sep 2026" under each bar where there is room; "Sep" on a phone, where twelve would overlap.
+        rx.text(month["month"], size="1", color_scheme="gray", white_space="nowrap", display=["none", "none", "block"]),
+        rx.text(
+            month["short"], size="1", color_scheme="gray", white_space="nowrap", display=["block", "block", "none"]
+        ),
         direction="column",
         align="center",
         justify="end",

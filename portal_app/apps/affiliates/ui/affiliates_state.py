@@ -84,7 +84,8 @@ class AffiliatesState(AppAccessState):
     approval_days: int = 0
     totals: list[TotalsRow] = []
     chart_currency: str = ""
-    # One dict a month: "month", "amount" (a number), "label" (the money text), "height" (the bar, "37%").
+    # One dict a month: "month" ("Sep 2026"), "short" ("Sep"), "amount" (a number), "label" (the money text),
+    # "height" (the bar, "37%").
     chart: list[dict[str, str | float]] = []
     clicks_30_days: int = 0
     referral_count: int = 0
@@ -137,7 +138,13 @@ class AffiliatesState(AppAccessState):
         self.chart_currency = view.chart_currency
         top = max((m.amount for m in view.chart), default=0) or 1
         self.chart = [
-            {"month": m.month, "amount": m.amount, "label": m.label, "height": f"{max(0.0, m.amount) / top * 100:.1f}%"}
+            {
+                "month": m.month,
+                "short": m.month.split(" ")[0],
+                "amount": m.amount,
+                "label": m.label,
+                "height": f"{max(0.0, m.amount) / top * 100:.1f}%",
+            }
             for m in view.chart
         ]
         self.clicks_30_days, self.referral_count = view.clicks_30_days, view.referral_count
