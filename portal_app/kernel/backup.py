@@ -4,9 +4,9 @@ A backup is a tar archive (mode 0600: it holds password hashes) with `manifest.j
 `data/`, a copy of PORTAL_DATA_DIR (uploaded files). The database is copied with the engine's own tools,
 consistent while the portal keeps writing: SQLite's online backup API (one read transaction, which in WAL
 mode holds up no writer), or `pg_dump --format=custom` (one snapshot). `secret` is the server secret, only
-with `--with-secret`: it keys the HMACs of emailed codes and invitation links and the signatures of
-referral cookies, so a portal restored with a different secret turns away every code and link sent
-before, and forgets which affiliate referred a visitor. Sessions survive either way (their tokens are
+with `--with-secret`: it keys the HMACs of emailed codes and invitation links and the signatures of the
+cookies apps sign, so a portal restored with a different secret turns away every code and link sent
+before, and the apps no longer trust the cookies they set. Sessions survive either way (their tokens are
 stored as plain SHA-256).
 
 Restoring replaces the database (and the data folder, and the secret file when asked) with the
