@@ -61,12 +61,12 @@ def quiz() -> rx.Component:
         rx.text(CoursesState.quiz_info, size="2", color_scheme="gray", class_name="quiz-info"),
         rx.cond(
             CoursesState.quiz_result != "",
-            rx.callout(
-                CoursesState.quiz_result,
-                icon=rx.cond(CoursesState.quiz_passed, "circle-check", "circle-alert"),
-                color_scheme=rx.cond(CoursesState.quiz_passed, "green", "amber"),
-                width="100%",
-                role="status",
+            # Two callouts with fixed icons: an icon named by a var makes Reflex ship lucide's whole
+            # icon map (DynamicIcon) with the lesson page.
+            rx.cond(
+                CoursesState.quiz_passed,
+                rx.callout(CoursesState.quiz_result, icon="circle-check", color_scheme="green", width="100%", role="status"),
+                rx.callout(CoursesState.quiz_result, icon="circle-alert", color_scheme="amber", width="100%", role="status"),
             ),
         ),
         rx.cond(CoursesState.quiz_passed, completed_badge()),
