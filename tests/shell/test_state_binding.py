@@ -10,6 +10,7 @@ import pytest
 
 from portal_app.accounts import sessions
 from portal_app.accounts.ui.security_state import SecurityState
+from portal_app.shell.ui.state_binding import NEW_TREE, USED_UNBOUND, SessionBinding
 from tests.support.live_accounts import IP, make_account, start_session
 
 EMAIL = "ada@example.com"
@@ -69,3 +70,24 @@ async def test_a_plain_reconnect_of_the_same_session_keeps_the_page(pipeline, ad
     await pipeline.connect("/security", cookie=f"portal_session={ada}", token=client.token)
     state = await client.state(SecurityState)
     assert state.browsers and state.browsers[0]["current"] == "yes"
+
+
+async def test_a_tree_filled_before_any_boot_event_is_still_reset_for_a_stranger(pipeline, ada):
+    """A tab whose tree was rebuilt by a click (Reflex drops idle trees) holds that click's data before any
+    boot event bound it: someone who then boots with the token gets nothing of it."""
+    victim = await pipeline.connect("/security", cookie=f"portal_session={ada}")
+    for key in [key for key in pipeline.manager.states if victim.token in str(key)]:
+        pipeline.manager.states.pop(key)  # the tab's tree expired: its next event builds a new one
+    await victim.send(SecurityState.load)
+    assert (await victim.state(SecurityState)).browsers, "the click loaded the account's data"
+    await victim.disconnect()
+    pipeline.updates.clear()
+    await pipeline.connect("/login", cookie=None, token=victim.token)
+    assert IP not in sent_to(pipeline, victim.token)
+    assert (await victim.state(SecurityState)).browsers == []
+
+
+async def test_a_new_tab_is_bound_without_a_reset_and_loads_its_page(pipeline, ada):
+    client = await open_security(pipeline, ada)
+    binding = await client.state(SessionBinding)
+    assert binding._bound_to not in (NEW_TREE, USED_UNBOUND, "")

@@ -14,10 +14,17 @@ import reflex as rx
 
 from portal_app.accounts import switching
 from portal_app.accounts.validation import safe_next_path
+from portal_app.apps import access
 from portal_app.apps.overview import switcher_entries
 from portal_app.kernel.errors import FieldError
 from portal_app.shell.ui.base_state import PortalState, parse_id
 from portal_app.shell.ui.formatting import account_rows
+
+
+def _principal_and_peers(token: str):
+    """Who is asking and the accounts they may switch to, in one trip to a worker thread (every page load)."""
+    principal = access.principal_for_token(token)
+    return (principal, switching.switchable_accounts(principal.session)) if principal else (None, [])
 
 
 class SessionState(PortalState):
@@ -40,7 +47,8 @@ class SessionState(PortalState):
     async def require_account(self):
         """on_load of every protected page: confirm the session or send the browser to /login."""
         self.signed_in = False
-        principal = await self._principal()
+        token = self._session_token()
+        principal, peers = await asyncio.to_thread(_principal_and_peers, token) if token else (None, [])
         if principal is None:
             await self._load_business_name()
             self.full_name = self.email = ""
@@ -49,7 +57,7 @@ class SessionState(PortalState):
             return rx.redirect(f"/login?next={quote(path, safe='/')}")
         self._show_business(principal.business)
         self.full_name, self.email = principal.full_name, principal.email
-        self.peers = account_rows(await asyncio.to_thread(switching.switchable_accounts, principal.session))
+        self.peers = account_rows(peers)
         self.apps = self._switcher_rows(principal, self.router.url.path or "/")
         self.signed_in = True
 

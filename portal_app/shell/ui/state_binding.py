@@ -12,6 +12,13 @@ prove now (the client session and the staff session, each only while live, by th
 compares them with the ones the state was loaded under. When they differ, the whole state tree is reset
 to its defaults (nothing loaded for another sign-in, or for none, is sent), and the state is bound to the
 new ones. Pages then load again under their own checks, as on a first visit.
+
+A new tab's tree needs no reset: it holds only defaults. Resetting it anyway cost 1.7 ms of CPU per page
+load (every one of the ~45 states' fields set again, docs/benchmarks.md). A tree counts as new only while
+no other event has run in it: every other event marks it used first, so a tree that a handler filled
+before any boot event (Reflex rebuilds an expired tab's tree on its next click) is reset like any other.
+That mark needs the binding in hand on every event, which the in-memory state manager gives for free
+(the whole tree is in memory); with Redis (several workers) a tree is always treated as used.
 """
 
 from __future__ import annotations
@@ -19,7 +26,9 @@ from __future__ import annotations
 import asyncio
 
 import reflex as rx
+from reflex.istate.manager.memory import StateManagerMemory
 from reflex.middleware import Middleware
+from reflex_base.event.context import EventContext
 
 from portal_app.accounts import sessions
 from portal_app.accounts.tickets import SESSION_COOKIE
@@ -28,12 +37,16 @@ from portal_app.kernel import tokens
 from portal_app.kernel.web.cookies import cookies_in
 
 BOOT_EVENTS = ("hydrate", "hydrate_and_load")
+# The binding of a tree no event but boot events has run in (never equal to a signed_in_now() value).
+NEW_TREE = "new"
+# The binding of a tree some other event ran in before any boot event bound it (reset at the next boot).
+USED_UNBOUND = "used"
 
 
 class SessionBinding(rx.State):
     """Which sign-ins the tab's state was loaded under (hashes of live session tokens; "" for none)."""
 
-    _bound_to: str = ""
+    _bound_to: str = NEW_TREE
 
 
 def signed_in_now(cookie_header: str) -> str:
@@ -48,13 +61,19 @@ def signed_in_now(cookie_header: str) -> str:
 
 class StateBoundToSession(Middleware):
     async def preprocess(self, app, state, event):
+        whole_tree_here = isinstance(EventContext.get().state_manager, StateManagerMemory)
         if event.name.rpartition(".")[2] not in BOOT_EVENTS:
+            if whole_tree_here:
+                binding = await state.get_state(SessionBinding)
+                if binding._bound_to == NEW_TREE:
+                    binding._bound_to = USED_UNBOUND
             return None
         headers = (event.router_data or {}).get("headers") or {}
         cookie = headers.get("cookie", "") if isinstance(headers, dict) else ""
         now = await asyncio.to_thread(signed_in_now, cookie if isinstance(cookie, str) else "")
         binding = await state.get_state(SessionBinding)
         if binding._bound_to != now:
-            state.reset()
+            if not (whole_tree_here and binding._bound_to == NEW_TREE):
+                state.reset()
             binding._bound_to = now
         return None
