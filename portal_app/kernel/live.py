@@ -8,6 +8,10 @@ long and never raises because of Redis; a refused or undeliverable event is logg
 published to the topic after the subscription started, from this process and, when
 REFLEX_REDIS_URL is set, from every other backend worker.
 
+`await version(topic)` is the topic's publish count. A page that reads it before loading and hands it
+to its follower lets the follower skip the catch-up reload when nothing was published in between
+(publish after the transaction commits, as every service here does).
+
 An event says *that* something changed (ids, a kind), never the data: a follower reloads from the
 database, which stays the source of truth. So a lost event only delays a refresh, and a
 subscription says when it may have lost some: it yields `None`, meaning "reload everything".
@@ -17,7 +21,8 @@ Backends, chosen by `redis_url()` when the process first publishes or subscribes
   loop.call_soon_threadsafe;
 - Redis pub/sub: channels `portal:live:<database number>:<topic>`; one subscribing connection per process (per event
   loop) fans each message out to local subscribers; a background thread publishes, so callers
-  only enqueue.
+  only enqueue. It counts each publish in `<channel>#count` in the same transaction (kept a day after
+  the last publish).
 
 This module never imports Reflex: the Reflex side (following topics from a page) is live_reflex.
 """
@@ -58,6 +63,9 @@ PUBLISH_QUEUE_SIZE = 10_000
 SUBSCRIBE_CONFIRM_SECONDS = 2.0
 # After a failed publish, drop events for this long instead of waiting on a dead server each time.
 PUBLISH_COOLDOWN_SECONDS = 1.0
+# A topic's publish count outlives its last publish by this long (a missing count reads 0).
+COUNT_SECONDS = 24 * 3600
+COUNT_SUFFIX = "#count"
 # One warning per this many seconds while Redis stays unreachable.
 OUTAGE_LOG_EVERY_SECONDS = 30.0
 _READ_POLL_SECONDS = 0.25
@@ -125,6 +133,8 @@ class Subscription:
         self.topics = topics
         self.loop = loop
         self.dropped = 0
+        # True once the hub delivers every event published from now on (Redis confirmed the SUBSCRIBE).
+        self.confirmed = False
         self._maxsize = maxsize
         self._items: collections.deque[dict[str, Any]] = collections.deque()
         self._gap = False
@@ -207,9 +217,17 @@ class LiveHub(abc.ABC):
             subscription.close()
             self._stopped(subscription)
 
+    async def version(self, *topics: str) -> tuple[int, ...] | None:
+        """How many events each topic has had published; None when that cannot be told now."""
+        return await self._counts(tuple(check_topic(t) for t in topics))
+
+    @abc.abstractmethod
+    async def _counts(self, topics: tuple[str, ...]) -> tuple[int, ...] | None:
+        """The topics' publish counts (see version())."""
+
     @abc.abstractmethod
     def _send(self, topic: str, data: bytes) -> None:
-        """Hand an encoded event to every subscriber of the topic (in this process, or through Redis)."""
+        """Count the event and hand it to every subscriber of the topic (in this process, or through Redis)."""
 
     @abc.abstractmethod
     async def _started(self, subscription: Subscription) -> None:
@@ -234,11 +252,17 @@ class LocalHub(LiveHub):
         super().__init__(queue_size=queue_size)
         self._lock = threading.Lock()  # publishers run on any thread
         self._subscribers: dict[str, set[Subscription]] = {}
+        self._published: collections.Counter[str] = collections.Counter()
+
+    async def _counts(self, topics: tuple[str, ...]) -> tuple[int, ...]:
+        with self._lock:
+            return tuple(self._published[topic] for topic in topics)
 
     async def _started(self, subscription: Subscription) -> None:
         with self._lock:
             for topic in subscription.topics:
                 self._subscribers.setdefault(topic, set()).add(subscription)
+        subscription.confirmed = True
 
     def _stopped(self, subscription: Subscription) -> None:
         with self._lock:
@@ -251,6 +275,7 @@ class LocalHub(LiveHub):
 
     def _send(self, topic: str, data: bytes) -> None:
         with self._lock:
+            self._published[topic] += 1
             subscribers = list(self._subscribers.get(topic, ()))
         for subscription in subscribers:
             event = _decode_event(data)  # a copy per subscriber, as over Redis
@@ -274,6 +299,10 @@ class RedisHub(LiveHub):
     def _send(self, topic: str, data: bytes) -> None:
         self._publisher.submit(self.prefix + topic, data)
 
+    async def _counts(self, topics: tuple[str, ...]) -> tuple[int, ...] | None:
+        keys = [self.prefix + topic + COUNT_SUFFIX for topic in topics]
+        return await asyncio.to_thread(self._publisher.counts, keys)
+
     def _reader(self, loop: asyncio.AbstractEventLoop) -> _RedisReader:
         with self._lock:
             for old_loop in [old for old in self._readers if old.is_closed()]:
@@ -284,7 +313,7 @@ class RedisHub(LiveHub):
             return reader
 
     async def _started(self, subscription: Subscription) -> None:
-        await self._reader(subscription.loop).add(subscription)
+        subscription.confirmed = await self._reader(subscription.loop).add(subscription)
 
     def _stopped(self, subscription: Subscription) -> None:
         if not subscription.loop.is_closed():
@@ -315,7 +344,8 @@ class _RedisReader:
         self._down_since: float | None = None
         self._retry_delay = _RECONNECT_MIN_SECONDS
 
-    async def add(self, subscription: Subscription) -> None:
+    async def add(self, subscription: Subscription) -> bool:
+        """Follow the subscription's channels; True once Redis confirmed them (False: not yet, it carries on)."""
         channels = {self._hub.prefix + topic for topic in subscription.topics}
         for channel in channels:
             self._wanted.setdefault(channel, set()).add(subscription)
@@ -323,7 +353,7 @@ class _RedisReader:
             self._task = asyncio.create_task(self._run(), name="portal-live-redis-reader")
         self._changed.set()
         if self._down_since is not None:
-            return  # known outage: the reader subscribes when Redis is back, and marks a gap then
+            return False  # known outage: the reader subscribes when Redis is back, and marks a gap then
         try:
             async with self._confirmation:
                 await asyncio.wait_for(
@@ -332,6 +362,8 @@ class _RedisReader:
         except TimeoutError:
             # Redis is unreachable: carry on; the reader subscribes when it is back and marks a gap.
             log.debug("live: Redis did not confirm %s yet; continuing", sorted(channels))
+            return False
+        return True
 
     def remove(self, subscription: Subscription) -> None:
         for topic in subscription.topics:
@@ -439,6 +471,7 @@ class _RedisPublisher:
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
         self._client: redis.Redis | None = None
+        self._reading_client: redis.Redis | None = None
         self._down_until = 0.0
         self._dropped = 0
         self._last_warning = 0.0
@@ -465,9 +498,10 @@ class _RedisPublisher:
             with contextlib.suppress(queue.Full):
                 self._queue.put(self._STOP, timeout=timeout)
             thread.join(timeout)
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        for client in (self._client, self._reading_client):
+            if client is not None:
+                client.close()
+        self._client = self._reading_client = None
 
     def _ensure_thread(self) -> None:
         if self._thread is not None and self._thread.is_alive():
@@ -487,6 +521,24 @@ class _RedisPublisher:
                 continue
             self._publish(*item)
 
+    def counts(self, keys: list[str]) -> tuple[int, ...] | None:
+        """The publish counts under `keys` (a missing one is 0); None when Redis does not answer. Blocking."""
+        try:
+            values = self._counts_client().mget(keys)
+        except (redis.RedisError, OSError) as error:
+            log.debug("live: could not read publish counts (%s)", error)
+            return None
+        return tuple(int(value) if value is not None else 0 for value in values)
+
+    def _counts_client(self) -> redis.Redis:
+        # Its own client: the publisher thread's is used by that thread alone.
+        with self._start_lock:
+            if self._reading_client is None:
+                self._reading_client = redis.Redis.from_url(
+                    self._url, socket_connect_timeout=1, socket_timeout=1, retry=Retry(NoBackoff(), 1)
+                )
+            return self._reading_client
+
     def _publish(self, channel: str, data: bytes) -> None:
         if time.monotonic() < self._down_until:
             self._count_drop("Redis is unreachable")
@@ -499,7 +551,13 @@ class _RedisPublisher:
                     socket_timeout=1,
                     retry=Retry(NoBackoff(), 1),  # one retry covers a pooled connection Redis closed
                 )
-            self._client.publish(channel, data)
+            # The count and the message in one transaction: a follower that reads the count after
+            # subscribing either sees this event counted or receives it.
+            pipeline = self._client.pipeline(transaction=True)
+            pipeline.incr(channel + COUNT_SUFFIX)
+            pipeline.expire(channel + COUNT_SUFFIX, COUNT_SECONDS)
+            pipeline.publish(channel, data)
+            pipeline.execute()
         except (redis.RedisError, OSError) as error:
             self._down_until = time.monotonic() + PUBLISH_COOLDOWN_SECONDS
             self._count_drop(f"Redis is unreachable ({error})")
@@ -545,6 +603,12 @@ def publish(topic: str, event: Mapping[str, Any] | None = None) -> None:
     logged and dropped.
     """
     get_hub().publish(topic, event)
+
+
+async def version(topic: str, *more_topics: str) -> tuple[int, ...] | None:
+    """How many events each topic has had published (read it *before* loading what the topic covers);
+    None when that cannot be told now (Redis not answering)."""
+    return await get_hub().version(topic, *more_topics)
 
 
 def subscribe(topic: str, *more_topics: str) -> contextlib.AbstractAsyncContextManager[Subscription]:

@@ -251,6 +251,25 @@ async def test_one_redis_subscription_per_process_fans_out_locally(redis_server,
     client.close()
 
 
+async def test_a_topics_version_counts_what_was_published_to_it_on_any_worker(redis_server, redis_hubs):
+    worker_a, worker_b = redis_hubs(), redis_hubs()
+    assert await worker_a.version("count:1", "count:2") == (0, 0)
+    async with worker_b.subscribe("count:1") as on_b:
+        assert on_b.confirmed, "Redis confirmed the subscription before subscribe() returned"
+        worker_a.publish("count:1", {"n": 1})
+        await asyncio.to_thread(worker_a.publish, "count:1", {"n": 2})
+        worker_a.publish("count:2", {"n": 3})
+        assert await receive(on_b) == {"n": 1} and await receive(on_b) == {"n": 2}
+    assert await worker_b.version("count:1", "count:2") == (2, 1)
+
+
+async def test_the_version_of_an_unreachable_redis_is_unknown_not_zero(redis_hubs):
+    down = redis_hubs(f"redis://127.0.0.1:{closed_port()}/0")
+    assert await down.version("count:1") is None
+    async with down.subscribe("count:1") as events:
+        assert not events.confirmed
+
+
 async def test_publishing_while_redis_is_down_logs_and_never_raises_or_blocks(redis_hubs, caplog):
     down = redis_hubs(f"redis://127.0.0.1:{closed_port()}/0")
     with caplog.at_level(logging.WARNING, logger="portal_app.kernel.live"):
@@ -407,6 +426,31 @@ async def test_follow_reloads_first_then_calls_back_for_each_event(tabs):
     assert await callback.next_call() == {"note_id": 3}
     await cancel(task)
     assert live.get_hub()._subscribers == {}
+
+
+async def test_a_follower_given_the_version_its_page_loaded_at_skips_the_catch_up_reload(tabs):
+    await tabs.link_token_to_sid("token-1", "sid-1")
+    state = FakeStateProxy("token-1", "sid-1")
+    callback = Recorder(state)
+    seen = await live.version("board:1")
+    task = asyncio.create_task(live_reflex.follow(state, ["board:1"], callback, check_every=0.1, seen=seen))
+    await until(lambda: live.get_hub()._subscribers)
+    await asyncio.sleep(0.1)
+    assert callback.calls == [], "nothing was published since the page loaded: nothing to reload"
+    live.publish("board:1", {"note_id": 4})
+    assert await callback.next_call() == {"note_id": 4}
+    await cancel(task)
+
+
+async def test_a_change_between_the_page_load_and_the_follower_is_caught_up(tabs):
+    await tabs.link_token_to_sid("token-1", "sid-1")
+    state = FakeStateProxy("token-1", "sid-1")
+    callback = Recorder(state)
+    seen = await live.version("board:1")
+    live.publish("board:1", {"note_id": 5})  # after the page read, before the follower subscribed
+    task = asyncio.create_task(live_reflex.follow(state, ["board:1"], callback, check_every=0.1, seen=seen))
+    assert await callback.next_call() is None
+    await cancel(task)
 
 
 async def test_a_burst_of_events_costs_one_reload(tabs):

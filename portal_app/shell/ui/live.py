@@ -14,7 +14,9 @@
 `follow` subscribes first, then calls the callback once with None (the catch-up reload: nothing
 published between the page's load and the subscription is missed), then once per event; with
 None again when events may have been lost, or when several arrived while it was busy (one reload
-covers them). The callback runs under the state's lock (keep it short: a query, not a report),
+covers them). A page that read `await live.version(topic)` *before* loading passes it as `seen=`:
+the catch-up reload is then skipped when nothing was published since (it repeated the page's own
+load, for every tab that opened a live page). The callback runs under the state's lock (keep it short: a query, not a report),
 so what it changes reaches the browser when it returns; returning False stops following.
 
 It returns (the background task ends) when the tab is gone. Everything that knows how Reflex
@@ -55,12 +57,20 @@ LiveCallback = Callable[[dict[str, Any] | None], Awaitable[bool | None] | bool |
 _current_followers: dict[tuple[str, str], live.Subscription] = {}
 
 
-async def follow(state: Any, topics: str | Iterable[str], on_event: LiveCallback, *, check_every: float = 2.0) -> None:
+async def follow(
+    state: Any,
+    topics: str | Iterable[str],
+    on_event: LiveCallback,
+    *,
+    check_every: float = 2.0,
+    seen: tuple[int, ...] | None = None,
+) -> None:
     """Follow `topics` for the tab of `state` (the StateProxy of a background event) until the tab is gone.
 
     `on_event(event)` is called inside `async with state`: first with None (reload everything),
     then with each event dict, and with None again after events were lost or came in a burst.
-    Return False to stop.
+    Return False to stop. `seen`: what `live.version(*topics)` said before the page loaded; the first
+    call is skipped when the topics are still at it.
     """
     if not isinstance(state, StateProxy):
         raise TypeError("live_reflex.follow() runs inside an @rx.event(background=True) handler, given its `self`")
@@ -77,7 +87,8 @@ async def follow(state: Any, topics: str | Iterable[str], on_event: LiveCallback
             previous.close()
         log.info("live: following %s for tab %s on %s", topic_list, tab.label, tab.path)
         try:
-            reason = await _follow_events(state, tab, events, on_event, check_every)
+            caught_up = seen is not None and events.confirmed and await live.version(*topic_list) == tuple(seen)
+            reason = await _follow_events(state, tab, events, on_event, check_every, caught_up=caught_up)
         except asyncio.CancelledError:
             reason = "cancelled by Reflex (the tab disconnected, reconnected or left the page)"
             raise
@@ -108,10 +119,14 @@ class _Tab:
 
 
 async def _follow_events(
-    state: Any, tab: _Tab, events: live.Subscription, on_event: LiveCallback, check_every: float
+    state: Any, tab: _Tab, events: live.Subscription, on_event: LiveCallback, check_every: float, *, caught_up: bool
 ) -> str:
     """Deliver events until the tab is gone; returns why following stopped."""
     event: dict[str, Any] | None = None  # the first call is the catch-up reload
+    if caught_up:
+        event = await _next_event(tab, events, check_every)
+        if isinstance(event, str):
+            return event
     while True:
         if not await tab_is_connected(tab.token, tab.sid):
             return "the socket that started it is gone (tab closed, reloaded or reconnected)"
@@ -120,18 +135,25 @@ async def _follow_events(
                 return "page changed"
             if await _run_callback(on_event, event) is False:
                 return "the callback asked to stop"
-        while True:
-            try:
-                event = await asyncio.wait_for(anext(events), check_every)
-                if events.pending():
-                    events.discard_pending()
-                    event = None  # a burst: one reload covers every change in it
-                break
-            except StopAsyncIteration:
-                return "replaced by a newer follower"
-            except TimeoutError:
-                if not await tab_is_connected(tab.token, tab.sid):
-                    return "the socket that started it is gone (tab closed, reloaded or reconnected)"
+        event = await _next_event(tab, events, check_every)
+        if isinstance(event, str):
+            return event
+
+
+async def _next_event(tab: _Tab, events: live.Subscription, check_every: float) -> dict[str, Any] | str | None:
+    """The next event (None: reload everything), or why following stops (a str)."""
+    while True:
+        try:
+            event = await asyncio.wait_for(anext(events), check_every)
+            if events.pending():
+                events.discard_pending()
+                return None  # a burst: one reload covers every change in it
+            return event
+        except StopAsyncIteration:
+            return "replaced by a newer follower"
+        except TimeoutError:
+            if not await tab_is_connected(tab.token, tab.sid):
+                return "the socket that started it is gone (tab closed, reloaded or reconnected)"
 
 
 async def _run_callback(on_event: LiveCallback, event: dict[str, Any] | None) -> bool | None:

@@ -3,6 +3,7 @@ feed (sanitised, pinned first, older pages, seen), refusals for private groups a
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -231,6 +232,32 @@ async def test_the_group_page_shows_sanitised_posts_pinned_first(pipeline, caplo
     )
     assert "&lt;img src=x onerror=alert(1)&gt;" in post.body_html
     assert_inert(post.body_html)
+
+
+async def test_opening_a_feed_reads_it_once_and_it_still_follows_new_posts(
+    pipeline, caplog, profiles, grace, ada, bakers, monkeypatch
+):
+    """The live follower skips its catch-up reload when nothing was posted since the page read the feed (it
+    repeated the page's own load for every tab), and still reloads for what is posted afterwards."""
+    reads = []
+    real_feed = posts.feed
+
+    def counted_feed(*args, **kwargs):
+        reads.append(args[1])
+        return real_feed(*args, **kwargs)
+
+    monkeypatch.setattr(posts, "feed", counted_feed)
+    client = await pipeline.connect(f"{ROUTE}/bakers", cookie=cookie_for(ada))
+    await asyncio.sleep(0.5)  # the follower has subscribed and compared versions by now
+    assert reads == ["bakers"]
+    await asyncio.to_thread(posts.create_post, grace, "bakers", "general", title="Fresh bread", body="Out of the oven")
+    for _ in range(100):
+        if [p.title for p in (await client.state(CommunitiesState)).feed] == ["Fresh bread"]:
+            break
+        await asyncio.sleep(0.05)
+    assert [p.title for p in (await client.state(CommunitiesState)).feed] == ["Fresh bread"]
+    assert reads == ["bakers", "bakers"]
+    assert_nothing_crashed(pipeline, caplog)
 
 
 async def test_show_older_posts_appends_the_next_page(pipeline, caplog, profiles, grace, ada, bakers):

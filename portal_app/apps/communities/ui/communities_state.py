@@ -16,7 +16,7 @@ from portal_app.apps import files as filenames
 from portal_app.apps.communities import groups, images, moderation, posts
 from portal_app.apps.communities.groups import APP_KEY
 from portal_app.apps.markdown import safe_html
-from portal_app.kernel import db
+from portal_app.kernel import db, live
 from portal_app.kernel.errors import FieldError, FormErrors
 from portal_app.shell.ui import live as live_reflex
 from portal_app.shell.ui.app_guard import AppAccessState
@@ -204,6 +204,9 @@ class CommunitiesState(AppAccessState):
     comment_error: str = ""
     post_missing: bool = False
     notice: str = ""
+    # What the group's live topic had seen before this page's load read it (the follower's catch-up check).
+    _live_seen: list[int] = []
+    _live_seen_topic: str = ""
 
     def _forget_app_data(self) -> None:
         super()._forget_app_data()
@@ -294,6 +297,7 @@ class CommunitiesState(AppAccessState):
         if principal is None:
             return
         self._forget_group()
+        await self._note_live_version(principal.account_id)
         await self._show_feed(principal.account_id)
         if not self.group_missing:
             await asyncio.to_thread(groups.mark_seen, principal.account_id, self.group_slug)
@@ -751,6 +755,12 @@ class CommunitiesState(AppAccessState):
 
     # --- live ------------------------------------------------------------------------------------
 
+    async def _note_live_version(self, account_id: int) -> None:
+        """Before the page reads the group: how many changes its live topic has had (see follow_group)."""
+        topic = await asyncio.to_thread(_topic_of, account_id, self._route_param("group"))
+        version = await live.version(topic) if topic else None
+        self._live_seen, self._live_seen_topic = (list(version), topic) if version and topic else ([], "")
+
     @rx.event(background=True)
     async def follow_group(self):
         """Refresh the feed (or the post) whenever something changes in the group, in any tab or worker;
@@ -763,8 +773,10 @@ class CommunitiesState(AppAccessState):
                 if principal
                 else None
             )
+            # Nothing published since the page's load read the group: no catch-up reload (it repeated that load).
+            seen = tuple(self._live_seen) if topic == self._live_seen_topic and self._live_seen else None
         if topic is not None:
-            await live_reflex.follow(self, topic, self._refresh)
+            await live_reflex.follow(self, topic, self._refresh, seen=seen)
 
     async def _refresh(self, _event: dict | None) -> bool:
         """Runs under the state's lock: check access again, then reload what the page shows; stop once access is gone."""
@@ -786,6 +798,7 @@ class CommunitiesState(AppAccessState):
             return
         self._forget_group()
         self._forget_post()
+        await self._note_live_version(principal.account_id)
         await self._show_post(principal.account_id)
         if not self.post_missing:
             return CommunitiesState.follow_group

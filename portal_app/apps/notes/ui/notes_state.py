@@ -11,6 +11,7 @@ import asyncio
 import reflex as rx
 
 from portal_app.apps.notes import service
+from portal_app.kernel import live
 from portal_app.kernel.errors import FieldError
 from portal_app.shell.ui import live as live_reflex
 from portal_app.shell.ui.app_guard import AppAccessState
@@ -29,6 +30,8 @@ class NotesState(AppAccessState):
     # /apps/notes/[note]: the note opened ({} until loaded, or when it is not one of this person's).
     open_note: dict[str, str] = {}
     open_note_missing: bool = False
+    # The notes topic's version read before the list was (the follower then skips its catch-up reload).
+    _live_seen: list[int] = []
 
     def _forget_app_data(self) -> None:
         super()._forget_app_data()
@@ -47,6 +50,7 @@ class NotesState(AppAccessState):
         if principal is None:
             return
         self.text_error = self.notice = ""
+        self._live_seen = list(await live.version(service.live_topic(principal.account_id)) or [])
         await self._show_notes(principal.account_id)
         return NotesState.follow_changes
 
@@ -73,8 +77,9 @@ class NotesState(AppAccessState):
         """Refresh the list whenever this person's notes change elsewhere; ends when the tab leaves the page."""
         async with self:
             principal, _ = await self._gate(service.APP_KEY, send_to_login=False, send_to_profile=False)
+            seen = tuple(self._live_seen) or None
         if principal is not None:
-            await live_reflex.follow(self, service.live_topic(principal.account_id), self._refresh)
+            await live_reflex.follow(self, service.live_topic(principal.account_id), self._refresh, seen=seen)
 
     async def _refresh(self, _event: dict | None) -> bool:
         """Runs under the state's lock: check access again, then reload; stop following once access is gone."""
