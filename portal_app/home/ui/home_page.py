@@ -125,7 +125,7 @@ def home_page() -> rx.Component:
         rx.box(
             rx.cond(
                 HomeState.loaded,
-                rx.vstack(profile_banner(), _apps_section(), _timeline_section(), spacing="6", width="100%"),
+                rx.vstack(profile_banner(loads_itself=False), _apps_section(), _timeline_section(), spacing="6", width="100%"),
                 rx.center(
                     rx.spinner(size="3"), rx.el.span("Loading your overview…", class_name="sr-only"), width="100%"
                 ),

@@ -1,4 +1,4 @@
-"""/: a card per open app and the timeline, for the signed-in account only (the profile banner loads itself)."""
+"""/: a card per open app, the timeline and the profile banner, for the signed-in account only (one event)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import reflex as rx
 
 from portal_app.apps import overview, registry
 from portal_app.profile import service as profile_service
+from portal_app.profile.ui.profile_state import ProfileBannerState, banner_figures
 from portal_app.shell.ui.base_state import PortalState
 from portal_app.timeline import service as activity
 from portal_app.timeline.models import PORTAL_APP_KEY
@@ -117,14 +118,17 @@ class HomeState(PortalState):
         self.source = ALL_SOURCES
         principal = await self._principal()
         if principal is None:
+            (await self.get_state(ProfileBannerState))._show([], 0)
             return
         account_id = principal.account_id
-        cards, sources, page, profile = await asyncio.gather(
+        cards, sources, page, profile, banner = await asyncio.gather(
             asyncio.to_thread(overview.home_cards, principal),
             asyncio.to_thread(activity.timeline_sources, account_id),
             asyncio.to_thread(activity.timeline, account_id),
             asyncio.to_thread(profile_service.profile_for_apps, account_id),
+            asyncio.to_thread(banner_figures, account_id),
         )
+        (await self.get_state(ProfileBannerState))._show(*banner)
         self._time_zone = profile.time_zone if profile is not None else ""
         self.cards = [_card_row(card) for card in cards]
         self.sources = [{"value": key, "label": title} for key, title in sources]

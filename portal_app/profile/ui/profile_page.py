@@ -397,8 +397,9 @@ def profile_page() -> rx.Component:
     )
 
 
-def profile_banner() -> rx.Component:
-    """For home: how many required details are left, with a link to /profile. Loads itself when shown."""
+def profile_banner(*, loads_itself: bool = True) -> rx.Component:
+    """How many required details are left, with a link to /profile. Loads itself when shown, unless the page's
+    own load fills it (home does: ProfileBannerState._show with banner_figures, one event fewer per visit)."""
     state = ProfileBannerState
     return rx.box(
         rx.cond(
@@ -420,5 +421,5 @@ def profile_banner() -> rx.Component:
         ),
         id="profile-banner",
         width="100%",
-        on_mount=ProfileBannerState.load,
+        **({"on_mount": ProfileBannerState.load} if loads_itself else {}),
     )

@@ -306,6 +306,12 @@ class ProfileState(PortalState):
         self.notice = "Your email stays as it is."
 
 
+def banner_figures(account_id: int) -> tuple[list[str], int]:
+    """What the banner shows, in one trip to a worker thread: the required details still missing, and how
+    many the business requires."""
+    return service.missing_required_fields(account_id), len(service.required_fields())
+
+
 class ProfileBannerState(PortalState):
     """The home page's reminder of what is left to fill in."""
 
@@ -313,14 +319,15 @@ class ProfileBannerState(PortalState):
     required: int = 0
     missing_text: str = ""
 
+    def _show(self, missing: list[str], required: int) -> None:
+        """Show banner_figures() (home's load reads them with its own, in the same event)."""
+        self.left, self.required = len(missing), required
+        self.missing_text = ", ".join(missing)
+
     @rx.event
     async def load(self):
-        self.left = self.required = 0
-        self.missing_text = ""
+        self._show([], 0)
         account_id = await self._signed_in_account_id()
         if account_id is None:
             return
-        missing = await asyncio.to_thread(service.missing_required_fields, account_id)
-        filled, required = await asyncio.to_thread(service.profile_progress, account_id)
-        self.left, self.required = required - filled, required
-        self.missing_text = ", ".join(missing)
+        self._show(*await asyncio.to_thread(banner_figures, account_id))

@@ -7,6 +7,7 @@ import pytest
 from portal_app.accounts import sessions, tickets
 from portal_app.home.ui.home_state import ALL_SOURCES, HomeState
 from portal_app.kernel import db
+from portal_app.profile.ui.profile_state import ProfileBannerState
 from portal_app.timeline import service as activity
 from portal_app.timeline.models import PORTAL_APP_KEY
 from tests.apps.support import Profiles, add_account, grant, set_business, stub_profiles
@@ -162,3 +163,16 @@ async def test_times_are_shown_in_the_profiles_time_zone(pipeline, caplog, profi
     assert (await client.state(HomeState)).entries[0].when == "15 Jan 2026, 13:25 CET"
     await client.send(HomeState.set_source, {"value": "courses"})
     assert (await client.state(HomeState)).entries[0].when == "15 Jan 2026, 13:21 CET"
+
+
+async def test_homes_load_fills_the_profile_banner_in_the_same_event(pipeline, caplog, ada):
+    """Home's one load event shows the banner too (it no longer loads itself: one event fewer per visit), with
+    what the banner's own loader would show."""
+    client = await open_home(pipeline, cookie_for(ada))
+    banner = await client.state(ProfileBannerState)
+    shown = (banner.left, banner.required, banner.missing_text)
+    assert shown[0] > 0 and shown[1] >= shown[0] and shown[2], "a new account has details left to fill in"
+    await client.send(ProfileBannerState.load, {})
+    banner = await client.state(ProfileBannerState)
+    assert (banner.left, banner.required, banner.missing_text) == shown
+    assert_nothing_crashed(pipeline, caplog)
