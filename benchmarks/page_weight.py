@@ -54,18 +54,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.served import Server, free_port, stop_server, wait_until_up  # noqa: E402
 from benchmarks.served import start_server as start  # noqa: E402
+from tests.e2e.conftest import CHROMIUM_ARGS  # noqa: E402  (the browser suite's flags)
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 BROWSER_LOCK = Path("/tmp/portal-browser.lock")
 LIGHTHOUSE_VERSION = "12.2.3"
 LIGHTHOUSE_DIR = PROJECT_DIR / ".tools" / "lighthouse"

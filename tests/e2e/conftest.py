@@ -143,6 +143,19 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def start_serve_sh(env: dict[str, str], log_path: Path) -> subprocess.Popen:
+    """scripts/serve.sh (the README's run command) with `env`, in a process group of its own, logging to `log_path`."""
+    with log_path.open("w") as log:
+        return subprocess.Popen(
+            ["bash", str(PROJECT_DIR / "scripts" / "serve.sh")],
+            cwd=PROJECT_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
 def _wait_until_up(url: str, process: subprocess.Popen, log_path: Path, *, what: str = "the portal") -> None:
     deadline = time.monotonic() + SERVER_START_SECONDS
     while time.monotonic() < deadline:
@@ -291,15 +304,7 @@ def portal_server(tmp_path_factory):
     log_path = ARTIFACTS / "e2e-server.log"
     process = None
     try:
-        with log_path.open("w") as log:
-            process = subprocess.Popen(
-                ["bash", str(PROJECT_DIR / "scripts" / "serve.sh")],
-                cwd=PROJECT_DIR,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        process = start_serve_sh(env, log_path)
         _wait_until_up(direct_url, process, log_path)
         if SCALE_OUT:
             nginx, nginx_log = _start_nginx(data_dir / "nginx", backend_port=port, proxy_port=proxy_port)

@@ -346,3 +346,14 @@ def mark_document(page: Page) -> None:
 
 def assert_not_reloaded(page: Page, why: str = "instead of updating live") -> None:
     assert page.evaluate("() => window.__no_reload_mark === true"), f"the page reloaded {why}"
+
+
+def post_seen_live(author: Page, viewer: Page, *, title: str, body: str, timeout_ms: float) -> None:
+    """`author` posts on the group feed both have open; `viewer`'s feed shows it without reloading."""
+    mark_document(viewer)
+    author.get_by_label("Title (optional)").fill(title)
+    author.get_by_label("Your post").fill(body)
+    author.get_by_role("button", name="Post", exact=True).click()
+    expect(author.get_by_text("Posted.")).to_be_visible()
+    expect(viewer.get_by_role("heading", name=title)).to_be_visible(timeout=timeout_ms)
+    assert_not_reloaded(viewer)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import subprocess
 
 import pytest
 import redis
@@ -23,8 +22,8 @@ from playwright.sync_api import Browser, Page, expect
 from portal_app.admin.audit import Actor
 from portal_app.apps.communities import groups
 from portal_app.kernel import db
-from portal_app.kernel.settings import PROJECT_DIR, get_settings
-from tests.e2e.conftest import ARTIFACTS, READY, SCALE_OUT, _free_port, _stop, _wait_until_up
+from portal_app.kernel.settings import get_settings
+from tests.e2e.conftest import ARTIFACTS, READY, SCALE_OUT, _free_port, _stop, _wait_until_up, start_serve_sh
 from tests.e2e.support import (
     HOME,
     age_rate_events,
@@ -35,6 +34,7 @@ from tests.e2e.support import (
     mark_document,
     new_email,
     on_another_worker,
+    post_seen_live,
     worker_of,
 )
 
@@ -92,15 +92,7 @@ def workers_url(tmp_path_factory):
     env.pop("SENDGRID_API_KEY", None)
     log_path = ARTIFACTS / "e2e-workers-server.log"
     saved = {name: os.environ.get(name) for name in TEST_PROCESS_ENV}
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            ["bash", str(PROJECT_DIR / "scripts" / "serve.sh")],
-            cwd=PROJECT_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = start_serve_sh(env, log_path)
     try:
         _wait_until_up(url, process, log_path)
         for name in TEST_PROCESS_ENV:
@@ -187,13 +179,7 @@ def test_a_post_and_a_comment_travel_live_between_members_on_different_workers(w
 
     # Ann posts; Bob's feed, on the other worker, shows it without reloading.
     title = f"Crossing {secrets.token_hex(3)}"
-    mark_document(bob)
-    ann.get_by_label("Title (optional)").fill(title)
-    ann.get_by_label("Your post").fill("Sent from one worker, read on the other.")
-    ann.get_by_role("button", name="Post", exact=True).click()
-    expect(ann.get_by_text("Posted.")).to_be_visible()
-    expect(bob.get_by_role("heading", name=title)).to_be_visible(timeout=LIVE_TIMEOUT_MS)
-    assert_not_reloaded(bob)
+    post_seen_live(ann, bob, title=title, body="Sent from one worker, read on the other.", timeout_ms=LIVE_TIMEOUT_MS)
 
     # Ann opens the post (inside the single-page app, keeping her websocket); Bob opens it and comments.
     ann.get_by_role("link", name=title).click()

@@ -45,6 +45,7 @@ from tests.e2e.support import (
     new_email,
     on_another_worker,
     open_switcher,
+    post_seen_live,
     tab_token,
     worker_of,
 )
@@ -180,13 +181,7 @@ def test_live_community_updates_reach_a_viewer_on_another_worker(
 
     # Ann posts; Bob's feed, held by another worker, shows it without reloading.
     title = f"Through the proxy {secrets.token_hex(3)}"
-    mark_document(bob)
-    ann.get_by_label("Title (optional)").fill(title)
-    ann.get_by_label("Your post").fill("Written on one worker, read on another.")
-    ann.get_by_role("button", name="Post", exact=True).click()
-    expect(ann.get_by_text("Posted.")).to_be_visible()
-    expect(bob.get_by_role("heading", name=title)).to_be_visible(timeout=LIVE_TIMEOUT_MS)
-    assert_not_reloaded(bob)
+    post_seen_live(ann, bob, title=title, body="Written on one worker, read on another.", timeout_ms=LIVE_TIMEOUT_MS)
 
     # Bob likes it from his worker; Ann sees the count change on hers.
     mark_document(ann)
