@@ -6,9 +6,11 @@ logins queues there instead of taking every CPU (and 64 MiB a hash) from the res
 plain functions wait for the pool in the calling thread; `hash_password_async` waits on the event loop,
 holding no thread while it queues.
 
-The pool's threads also run at a lower CPU priority (nice +10; argon2's lane threads, started from them,
+The pool's threads also run at the lowest CPU priority (nice 19; argon2's lane threads, started from them,
 inherit it): a hash takes the CPU nobody else needs, so while logins run flat out the event loop still
-answers everyone else at once (benchmarks/password_logins.py measures both).
+answers everyone else at once (benchmarks/password_logins.py measures both). Nice 10 was not low enough:
+with p=4 each hash runs four lane threads, and eight of them at nice 10 weigh as much as the event loop,
+so other people's clicks waited behind logins (p99 141-1,045 ms against 60-100 ms at nice 19).
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ from sqlmodel import update
 
 from portal_app.kernel.settings import get_settings
 
-# How much lower than the rest of the process the hashing threads run (Linux: per thread, inherited).
-HASHING_NICENESS = 10
+# How much lower than the rest of the process the hashing threads run (Linux: per thread, inherited;
+# capped at 19, the lowest).
+HASHING_NICENESS = 19
 
 _pools: dict[int, ThreadPoolExecutor] = {}
 _pools_lock = threading.Lock()
