@@ -9,7 +9,8 @@ a signed-in session cookie, and the hydrate event in its CONNECT packet, as the 
 
 1. Walking clients, in stages of N (ramped until the p99 of a step passes 250 ms or errors appear; the
    first such stage is the knee): the login page (a full page load, not signed in), home (a full page
-   load, signed in, with its on_load chain), the app switcher to Membership Courses, a lesson, "Mark
+   load, signed in, with its on_load chain and the events its components send once shown, as captured
+   from Chromium; `--no-mounts` leaves those out), the app switcher to Membership Courses, a lesson, "Mark
    complete", the community feed, a post; then again from the login page. Events/s counts every event
    a client sent (chained on_load events included); latencies are per step kind.
 2. Cheap events: N busy clients on home each toggling a checkbox state (no database) as fast as the
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import itertools
 import os
 import random
@@ -39,7 +41,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.reflex_client import BootAuth, StepFailed, Tab, capture_boot_auth  # noqa: E402
+from benchmarks.reflex_client import BootAuth, StepFailed, Tab, capture_boot_auth, capture_mount_events  # noqa: E402
 from benchmarks.served import (  # noqa: E402
     ProcessFigures,
     ServedPortal,
@@ -297,6 +299,11 @@ async def measure(args: argparse.Namespace) -> None:
         print(f"  {portal.url}, backend workers {portal.backend_pids()}, logs {portal.log_path}")
         boot = await asyncio.to_thread(capture_boot_auth, portal.url)
         members = signed_in_members(max([*(stage * WALKS_PER_PERSON for stage in args.stages), args.busy, 1]))
+        if not args.no_mounts:
+            signed_in = ("portal_session", members[0][1])
+            mounts = await asyncio.to_thread(capture_mount_events, portal.url, "/", signed_in)
+            boot = dataclasses.replace(boot, mounts={"/": mounts})
+            print(f"  home's own events after its load (on_mount, from Chromium): {[m.rsplit('.', 1)[1] for m in mounts]}")
         settle(portal)
         print(f"  {len(members)} signed-in members made; idle CPU {idle_cpu(portal, 5) * 100:.1f}% of a core")
         if args.idle:
@@ -352,6 +359,9 @@ def parse_args() -> argparse.Namespace:
         "--pin", action="store_true", help="the server on CPU 0 only, the load generator on the others (one worker)"
     )
     parser.add_argument("--server-env", action="append", default=[], help="NAME=VALUE for the served portal")
+    parser.add_argument(
+        "--no-mounts", action="store_true", help="tabs on / skip home's own on_mount events (as before 2026-12-05)"
+    )
     args = parser.parse_args()
     args.stages = [int(value) for value in args.stages.split(",") if value]
     args.idle_pages = [value for value in args.idle_pages.split(",") if value]

@@ -9,7 +9,10 @@ does what the compiled frontend (reflex_base/.templates/web/utils/state.js) does
   Chromium by `capture_boot_auth`);
 - it applies nothing, but it sends back every event the server chains to the client (the page's
   on_load handlers come back that way), as the frontend's queueEvents does, with the page's router data;
-- a client-side navigation sends `on_load_internal` for the new path over the same socket.
+- a client-side navigation sends `on_load_internal` for the new path over the same socket;
+- after a page load it sends the events the page's components send of their own when they appear
+  (on_mount: home's cards and timeline), captured once per page from a real Chromium by
+  `capture_mount_events`, as the browser does once the session check has shown the page.
 
 Each step is timed from the moment its event is sent until the server's last answer for it: a navigation
 is answered when the root state says `is_hydrated: true` and every chained event has been answered (a
@@ -45,6 +48,8 @@ class BootAuth:
     hydrate_name: str
     hydrate_payload: dict
     state_schema: str
+    # Page path -> the events its components send of their own once shown (capture_mount_events).
+    mounts: dict = field(default_factory=dict)
 
     def for_page(self, path: str, query: dict | None = None) -> dict:
         router = _router_data(path, query)
@@ -79,6 +84,48 @@ def capture_boot_auth(base_url: str, page_path: str = "/login", chromium: str = 
     auth = json.loads(connect[len(f"40{NAMESPACE},") :])
     event = auth["event"]
     return BootAuth(event["name"], event.get("payload") or {}, auth["state_schema"])
+
+
+def capture_mount_events(
+    base_url: str, page_path: str, cookie: tuple[str, str] | None = None, chromium: str = "/usr/bin/chromium"
+) -> tuple[str, ...]:
+    """The events a page sends of its own in a real Chromium (its components' on_mount handlers): every event
+    the page sent but the hydrate and those the server chained to it (on_load_internal and on_load)."""
+    from playwright.sync_api import sync_playwright
+
+    sent: list[str] = []
+    received: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        context = browser.new_context()
+        if cookie:
+            context.add_cookies([{"name": cookie[0], "value": cookie[1], "url": base_url}])
+        page = context.new_page()
+
+        def follow(ws) -> None:
+            ws.on("framesent", lambda frame: sent.append(str(frame)))
+            ws.on("framereceived", lambda frame: received.append(str(frame)))
+
+        page.on("websocket", follow)
+        page.goto(f"{base_url}{page_path}")
+        page.wait_for_selector('#page-ready[data-ready="true"]', state="attached", timeout=30_000)
+        page.wait_for_timeout(1500)  # the components that appear once the page is shown send theirs
+        browser.close()
+    chained = {event.get("name") for update in _socket_events(received) for event in update.get("events") or ()}
+    mine = [event.get("name", "") for event in _socket_events(sent)]
+    return tuple(name for name in dict.fromkeys(mine) if name and name not in chained and not name.startswith("_"))
+
+
+def _socket_events(frames: list[str]) -> list[dict]:
+    """The payloads of socket.io EVENT packets on the event namespace (`42/_event,["event", {...}]`)."""
+    prefix = f"42{NAMESPACE},"
+    found = []
+    for frame in frames:
+        if frame.startswith(prefix):
+            message = json.loads(frame[len(prefix) :])
+            if len(message) > 1 and isinstance(message[1], dict):
+                found.append(message[1])
+    return found
 
 
 def state_of(handler: str) -> str:
@@ -136,7 +183,14 @@ class Tab:
             socketio_path="_event",
             wait_timeout=self.timeout,
         )
-        return await self._settled(started, "hydrate")
+        await self._settled(started, "hydrate")
+        mounts = self.boot.mounts.get(path, ()) if not self.redirected_to else ()
+        if mounts:
+            self._expect({state_of(name) for name in mounts})
+            for name in mounts:
+                await self._send(name, {})
+            await self._settled(started, "the page's own events")
+        return self._last_answer - started
 
     async def close(self) -> None:
         if self._sio is not None:
