@@ -357,3 +357,17 @@ def post_seen_live(author: Page, viewer: Page, *, title: str, body: str, timeout
     expect(author.get_by_text("Posted.")).to_be_visible()
     expect(viewer.get_by_role("heading", name=title)).to_be_visible(timeout=timeout_ms)
     assert_not_reloaded(viewer)
+
+
+def group_member_signed_in(browser, base_url: str, name: str, slug: str) -> Page:
+    """A new member of the group `slug` with the Communities app, signed in in a browser context of their own."""
+    from portal_app.apps.communities import groups
+
+    email = new_email(name.split()[0].lower())
+    account_id = create_account(email, name, apps=("communities",))
+    give_phone(account_id)
+    assert groups.join(account_id, slug) == "active"
+    page = browser.new_context(base_url=base_url).new_page()
+    log_in(page, email=email)
+    page.wait_for_url(HOME)
+    return page

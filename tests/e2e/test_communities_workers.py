@@ -25,14 +25,10 @@ from portal_app.kernel import db
 from portal_app.kernel.settings import get_settings
 from tests.e2e.conftest import ARTIFACTS, READY, SCALE_OUT, _free_port, _stop, _wait_until_up, start_serve_sh
 from tests.e2e.support import (
-    HOME,
     age_rate_events,
     assert_not_reloaded,
-    create_account,
-    give_phone,
-    log_in,
+    group_member_signed_in,
     mark_document,
-    new_email,
     on_another_worker,
     post_seen_live,
     worker_of,
@@ -143,18 +139,6 @@ def pages_wait_until_ready(workers_url):
         setattr(Page, name, original)
 
 
-def _member(browser: Browser, base_url: str, name: str, slug: str) -> Page:
-    """A member of the group with the Communities app, signed in in a browser context of their own."""
-    email = new_email(name.split()[0].lower())
-    account_id = create_account(email, name, apps=("communities",))
-    give_phone(account_id)
-    assert groups.join(account_id, slug) == "active"
-    page = browser.new_context(base_url=base_url).new_page()
-    log_in(page, email=email)
-    page.wait_for_url(HOME)
-    return page
-
-
 def _on_another_worker(fixed: Page, movable: Page, open_page) -> tuple[Page, str, str]:
     return on_another_worker(
         fixed, movable, open_page, REDIS_URL, hint=f"see {ARTIFACTS / 'e2e-workers-server.log'}"
@@ -165,8 +149,8 @@ def test_a_post_and_a_comment_travel_live_between_members_on_different_workers(w
     name = f"Relay {secrets.token_hex(3)}"
     slug = groups.create_group(Actor("owner@example.com"), name=name, description="Two workers, one feed.")
     feed = f"/apps/communities/{slug}"
-    ann = _member(browser, workers_url, "Ann Across", slug)
-    bob = _member(browser, workers_url, "Bob Across", slug)
+    ann = group_member_signed_in(browser, workers_url, "Ann Across", slug)
+    bob = group_member_signed_in(browser, workers_url, "Bob Across", slug)
 
     def open_feed(page: Page) -> None:
         page.goto(feed)

@@ -40,6 +40,7 @@ from tests.e2e.support import (
     assert_not_reloaded,
     create_account,
     give_phone,
+    group_member_signed_in,
     log_in,
     mark_document,
     new_email,
@@ -148,17 +149,6 @@ def _reload(page: Page) -> None:
 # --- (b) live community updates between workers --------------------------------------------------------
 
 
-def _member(browser: Browser, base_url: str, name: str, slug: str) -> Page:
-    email = new_email(name.split()[0].lower())
-    account_id = create_account(email, name, apps=("communities",))
-    give_phone(account_id)
-    assert groups.join(account_id, slug) == "active"
-    page = browser.new_context(base_url=base_url).new_page()
-    log_in(page, email=email)
-    page.wait_for_url(HOME)
-    return page
-
-
 def test_live_community_updates_reach_a_viewer_on_another_worker(
     portal_server: PortalServer, browser: Browser
 ):
@@ -166,8 +156,8 @@ def test_live_community_updates_reach_a_viewer_on_another_worker(
     name = f"Scaled {secrets.token_hex(3)}"
     slug = groups.create_group(Actor("owner@example.com"), name=name, description="Three workers, one feed.")
     feed = f"/apps/communities/{slug}"
-    ann = _member(browser, portal_server.url, "Ann Proxied", slug)
-    bob = _member(browser, portal_server.url, "Bob Proxied", slug)
+    ann = group_member_signed_in(browser, portal_server.url, "Ann Proxied", slug)
+    bob = group_member_signed_in(browser, portal_server.url, "Bob Proxied", slug)
 
     def open_feed(page: Page) -> None:
         page.goto(feed)
