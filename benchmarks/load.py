@@ -303,7 +303,7 @@ async def measure(args: argparse.Namespace) -> None:
             signed_in = ("portal_session", members[0][1])
             mounts = await asyncio.to_thread(capture_mount_events, portal.url, "/", signed_in)
             boot = dataclasses.replace(boot, mounts={"/": mounts})
-            print(f"  home's own events after its load (on_mount, from Chromium): {[m.rsplit('.', 1)[1] for m in mounts]}")
+            print(f"  events home sends once shown (on_mount, from Chromium): {[m.rsplit('.', 1)[1] for m in mounts]}")
         settle(portal)
         print(f"  {len(members)} signed-in members made; idle CPU {idle_cpu(portal, 5) * 100:.1f}% of a core")
         if args.idle:
@@ -360,7 +360,9 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--server-env", action="append", default=[], help="NAME=VALUE for the served portal")
     parser.add_argument(
-        "--no-mounts", action="store_true", help="tabs on / skip home's own on_mount events (as before 2026-12-05)"
+        "--no-mounts",
+        action="store_true",
+        help="tabs on / skip the events home's components send once shown (none since home's load joined its on_load)",
     )
     args = parser.parse_args()
     args.stages = [int(value) for value in args.stages.split(",") if value]

@@ -102,10 +102,15 @@ def notification_apps() -> dict[str, str]:
     return {key: title for key, title in registry.app_choices().items() if key in enabled}
 
 
+def required_in(keys) -> list[str]:
+    """The profile fields among `keys` (a business's required fields), in the form's order."""
+    wanted = set(keys)
+    return [key for key in FIELD_LABELS if key in wanted]
+
+
 def required_fields() -> list[str]:
     """The business's required profile fields (keys), in the form's order."""
-    required = set(business.get_business().required_profile_fields)
-    return [key for key in FIELD_LABELS if key in required]
+    return required_in(business.get_business().required_profile_fields)
 
 
 def _view(account: Account, profile: Profile | None) -> ProfileView:
@@ -165,7 +170,7 @@ def profile_for_apps(account_id: int) -> ProfileView | None:
 
 def missing_in(session: Session, account_id: int, required_keys) -> list[str]:
     """Labels of the required fields (keys from the business settings) still empty, read in the caller's transaction."""
-    required = [key for key in FIELD_LABELS if key in set(required_keys)]
+    required = required_in(required_keys)
     view = _load(session, account_id)
     if view is None:
         return [FIELD_LABELS[key] for key in required]

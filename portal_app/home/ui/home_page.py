@@ -116,21 +116,21 @@ def _timeline_section() -> rx.Component:
     )
 
 
-@page("/", "Home", on_load=SessionState.require_account)
+@page("/", "Home", on_load=[SessionState.require_account, HomeState.load])
 def home_page() -> rx.Component:
     return portal_frame(
         rx.heading("Welcome, ", SessionState.full_name, as_="h1", size="7"),
         rx.text("Here is everything you do with ", SessionState.business_name, "."),
-        # Mounted only once the session is confirmed (portal_frame), so the load has an account to read.
         rx.box(
             rx.cond(
                 HomeState.loaded,
-                rx.vstack(profile_banner(loads_itself=False), _apps_section(), _timeline_section(), spacing="6", width="100%"),
+                rx.vstack(
+                    profile_banner(loads_itself=False), _apps_section(), _timeline_section(), spacing="6", width="100%"
+                ),
                 rx.center(
                     rx.spinner(size="3"), rx.el.span("Loading your overview…", class_name="sr-only"), width="100%"
                 ),
             ),
-            on_mount=HomeState.load,
             width="100%",
         ),
     )

@@ -113,22 +113,24 @@ class HomeState(PortalState):
 
     @rx.event
     async def load(self):
-        """Run when home's content mounts, i.e. once SessionState.require_account confirmed the session."""
+        """on_load of /, after SessionState.require_account (which sends a browser without a session to /login):
+        the cards, the timeline and the profile banner, in the page load's own events (no round trip after the
+        page is shown)."""
         self._forget()
         self.source = ALL_SOURCES
         principal = await self._principal()
+        banner = await self.get_state(ProfileBannerState)
         if principal is None:
-            (await self.get_state(ProfileBannerState))._show([], 0)
+            banner._show([], 0)
             return
         account_id = principal.account_id
-        cards, sources, page, profile, banner = await asyncio.gather(
+        cards, sources, page, profile = await asyncio.gather(
             asyncio.to_thread(overview.home_cards, principal),
             asyncio.to_thread(activity.timeline_sources, account_id),
             asyncio.to_thread(activity.timeline, account_id),
             asyncio.to_thread(profile_service.profile_for_apps, account_id),
-            asyncio.to_thread(banner_figures, account_id),
         )
-        (await self.get_state(ProfileBannerState))._show(*banner)
+        banner._show(*banner_figures(principal))
         self._time_zone = profile.time_zone if profile is not None else ""
         self.cards = [_card_row(card) for card in cards]
         self.sources = [{"value": key, "label": title} for key, title in sources]

@@ -7,6 +7,7 @@ handler; nothing the client sends names an account.
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 import reflex as rx
 
@@ -14,6 +15,9 @@ from portal_app.kernel.errors import FieldError, FormErrors
 from portal_app.profile import email_change, service
 from portal_app.shell.ui.base_state import PortalState, form_text
 from portal_app.shell.ui.session_state import SessionState
+
+if TYPE_CHECKING:
+    from portal_app.apps.access import Principal
 
 LOGIN_FOR_PROFILE = "/login?next=/profile"
 CHECKED = "on"
@@ -306,10 +310,10 @@ class ProfileState(PortalState):
         self.notice = "Your email stays as it is."
 
 
-def banner_figures(account_id: int) -> tuple[list[str], int]:
-    """What the banner shows, in one trip to a worker thread: the required details still missing, and how
-    many the business requires."""
-    return service.missing_required_fields(account_id), len(service.required_fields())
+def banner_figures(principal: Principal) -> tuple[list[str], int]:
+    """What the banner shows: the required details still missing, and how many the business requires. The
+    principal read both with the account (access.Principal), so showing the banner reads nothing more."""
+    return list(principal.missing_profile_fields), len(service.required_in(principal.business.required_profile_fields))
 
 
 class ProfileBannerState(PortalState):
@@ -320,14 +324,14 @@ class ProfileBannerState(PortalState):
     missing_text: str = ""
 
     def _show(self, missing: list[str], required: int) -> None:
-        """Show banner_figures() (home's load reads them with its own, in the same event)."""
+        """Show banner_figures() (home's load shows them in its own event)."""
         self.left, self.required = len(missing), required
         self.missing_text = ", ".join(missing)
 
     @rx.event
     async def load(self):
         self._show([], 0)
-        account_id = await self._signed_in_account_id()
-        if account_id is None:
+        principal = await self._principal()
+        if principal is None:
             return
-        self._show(*await asyncio.to_thread(banner_figures, account_id))
+        self._show(*banner_figures(principal))

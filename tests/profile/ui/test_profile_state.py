@@ -541,6 +541,8 @@ async def test_an_address_in_use_fails_neutrally(pipeline, caplog, ada):
 async def test_the_banner_counts_what_is_left(pipeline, caplog, ada):
     _account_id, token = ada
     client = await pipeline.connect("/", cookie=f"{COOKIE}={token}")
+    state = await client.state(ProfileBannerState)
+    assert (state.left, state.required, state.missing_text) == (1, 3, "Phone"), "home's load shows the banner"
     await client.send(ProfileBannerState.load, {})
     state = await client.state(ProfileBannerState)
     assert (state.left, state.required, state.missing_text) == (1, 3, "Phone")
