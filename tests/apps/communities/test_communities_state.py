@@ -238,18 +238,25 @@ async def test_opening_a_feed_reads_it_once_and_it_still_follows_new_posts(
     pipeline, caplog, profiles, grace, ada, bakers, monkeypatch
 ):
     """The live follower skips its catch-up reload when nothing was posted since the page read the feed (it
-    repeated the page's own load for every tab), and still reloads for what is posted afterwards."""
-    reads = []
-    real_feed = posts.feed
+    repeated the page's own load for every tab), and the group's live topic the load read (it read it again),
+    and still reloads for what is posted afterwards."""
+    reads, topics = [], []
+    real_feed, real_topic = posts.feed, groups.live_topic
 
     def counted_feed(*args, **kwargs):
         reads.append(args[1])
         return real_feed(*args, **kwargs)
 
+    def counted_topic(group_id):
+        topics.append(group_id)
+        return real_topic(group_id)
+
     monkeypatch.setattr(posts, "feed", counted_feed)
+    monkeypatch.setattr(groups, "live_topic", counted_topic)
     client = await pipeline.connect(f"{ROUTE}/bakers", cookie=cookie_for(ada))
     await asyncio.sleep(0.5)  # the follower has subscribed and compared versions by now
     assert reads == ["bakers"]
+    assert len(topics) == 1, "the follower used the topic the page's load read"
     await asyncio.to_thread(posts.create_post, grace, "bakers", "general", title="Fresh bread", body="Out of the oven")
     for _ in range(100):
         if [p.title for p in (await client.state(CommunitiesState)).feed] == ["Fresh bread"]:

@@ -207,6 +207,8 @@ class CommunitiesState(AppAccessState):
     # What the group's live topic had seen before this page's load read it (the follower's catch-up check).
     _live_seen: list[int] = []
     _live_seen_topic: str = ""
+    # The group (route slug) that topic belongs to, read by the page's load under its access check.
+    _live_seen_group: str = ""
 
     def _forget_app_data(self) -> None:
         super()._forget_app_data()
@@ -227,6 +229,7 @@ class CommunitiesState(AppAccessState):
         self.group_members, self.members_loaded = [], False
         self.pinned, self.feed = [], []
         self.post_errors = dict.fromkeys(POST_FIELDS, "")
+        self._live_seen, self._live_seen_topic, self._live_seen_group = [], "", ""
 
     def _forget_post(self) -> None:
         self.post, self.comments = PostRow(), []
@@ -757,9 +760,11 @@ class CommunitiesState(AppAccessState):
 
     async def _note_live_version(self, account_id: int) -> None:
         """Before the page reads the group: how many changes its live topic has had (see follow_group)."""
-        topic = await asyncio.to_thread(_topic_of, account_id, self._route_param("group"))
+        slug = self._route_param("group")
+        topic = await asyncio.to_thread(_topic_of, account_id, slug)
         version = await live.version(topic) if topic else None
-        self._live_seen, self._live_seen_topic = (list(version), topic) if version and topic else ([], "")
+        self._live_seen = list(version) if version and topic else []
+        self._live_seen_topic, self._live_seen_group = (topic, slug) if topic else ("", "")
 
     @rx.event(background=True)
     async def follow_group(self):
@@ -768,11 +773,14 @@ class CommunitiesState(AppAccessState):
         this person's own access check."""
         async with self:
             principal, _ = await self._gate(APP_KEY, send_to_login=False, send_to_profile=False)
-            topic = (
-                await asyncio.to_thread(_topic_of, principal.account_id, self._route_param("group"))
-                if principal
-                else None
-            )
+            slug = self._route_param("group")
+            if principal is None:
+                topic = None
+            elif slug == self._live_seen_group and self._live_seen_topic:
+                # The page's load has just read this group's topic under its own access check: not again.
+                topic = self._live_seen_topic
+            else:
+                topic = await asyncio.to_thread(_topic_of, principal.account_id, slug)
             # Nothing published since the page's load read the group: no catch-up reload (it repeated that load).
             seen = tuple(self._live_seen) if topic == self._live_seen_topic and self._live_seen else None
         if topic is not None:
