@@ -19,6 +19,7 @@ from portal_app.kernel.web.event_guard import EventShapeGuard
 from portal_app.kernel.web.middleware import PortalHeadersMiddleware
 from portal_app.kernel.web.page_paths import PagesWithoutRedirect
 from portal_app.shell.ui.app_wiring import add_child_apps
+from portal_app.shell.ui.page_load import in_one_event
 from portal_app.shell.ui.pages import declared_pages
 from portal_app.shell.ui.state_binding import StateBoundToSession
 
@@ -69,7 +70,12 @@ app.add_middleware(StateBoundToSession())
 
 _import_feature_pages()
 for declared in declared_pages():
-    app.add_page(declared.render, route=declared.route, title=declared.title, on_load=list(declared.on_load))
+    app.add_page(
+        declared.render,
+        route=declared.route,
+        title=declared.title,
+        on_load=in_one_event(declared.route, declared.on_load),
+    )
 add_child_apps(app)
 for task in _feature_tasks():
     app.register_lifespan_task(task)

@@ -11,6 +11,7 @@ from portal_app.kernel.tasks import periodic
 from portal_app.shell.ui.app_frame import child_app_page, public_page
 from portal_app.shell.ui.app_guard import AppAccessState
 from portal_app.shell.ui.base_state import PortalState
+from portal_app.shell.ui.page_load import in_one_event
 from portal_app.shell.ui.session_state import SessionState
 
 
@@ -34,11 +35,14 @@ def add_child_apps(app) -> None:
                 render,
                 route=page.route,
                 title=page.title,
-                on_load=[
-                    SessionState.require_account,
-                    AppAccessState.open_app(child.key, page.shows_summary),
-                    *extra_load,
-                ],
+                on_load=in_one_event(
+                    page.route,
+                    [
+                        SessionState.require_account,
+                        (AppAccessState.open_app, (child.key, page.shows_summary)),
+                        *extra_load,
+                    ],
+                ),
             )
         for page in child.public_pages:
             content = resolve(page.page)
@@ -50,7 +54,10 @@ def add_child_apps(app) -> None:
             render_public.__name__ = f"public_{content.__name__}"
             render_public.__module__ = content.__module__
             app.add_page(
-                render_public, route=page.route, title=page.title, on_load=[PortalState.load_business_name, *extra_load]
+                render_public,
+                route=page.route,
+                title=page.title,
+                on_load=in_one_event(page.route, [PortalState.load_business_name, *extra_load]),
             )
         for page in child.admin_pages:
             extra_load = [resolve(page.on_load)] if page.on_load else []
@@ -58,7 +65,7 @@ def add_child_apps(app) -> None:
                 app_admin_page(child, resolve(page.page)),
                 route=page.route,
                 title=f"Admin: {page.title}",
-                on_load=[AppAdminState.open_admin(child.key), *extra_load],
+                on_load=in_one_event(page.route, [(AppAdminState.open_admin, (child.key,)), *extra_load]),
             )
         if child.settings:
             app.add_page(

@@ -1,12 +1,15 @@
 """What every page state shares: who is asking (from the HttpOnly cookie) and the business name.
 
-Identity is never kept in state: each handler that touches account data asks the database again.
+Identity is never kept in state: each event that touches account data asks the database again (a page load's
+handlers, run in one event by page_load.py, share that one read).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+from contextvars import ContextVar
 from urllib.parse import quote
 
 import reflex as rx
@@ -53,6 +56,30 @@ def full_page_load(path: str):
     )
 
 
+# Who is asking, by session token, while one event runs a whole page load (shell/ui/page_load.py runs a page's
+# on_load handlers in one event); None otherwise, so every other event resolves the principal itself.
+_principals_this_event: ContextVar[dict[str, access.Principal | None] | None] = ContextVar(
+    "principals_this_event", default=None
+)
+
+
+@contextlib.contextmanager
+def one_principal_per_event():
+    """Within this block (one event), who is asking is read once: later checks in the same event reuse it."""
+    reset = _principals_this_event.set({})
+    try:
+        yield
+    finally:
+        _principals_this_event.reset(reset)
+
+
+def remember_principal(token: str, principal: access.Principal | None) -> None:
+    """Keep a principal read some other way (SessionState reads it with the account menu) for this event."""
+    known = _principals_this_event.get()
+    if known is not None:
+        known[token] = principal
+
+
 class PortalState(rx.State):
     business_name: str = business.DEFAULT_NAME
     business_logo: str = ""
@@ -91,7 +118,12 @@ class PortalState(rx.State):
         token = presented_token(self._cookie(tickets.SESSION_COOKIE))
         if token is None:
             return None
-        return await asyncio.to_thread(access.principal_for_token, token)
+        known = _principals_this_event.get()
+        if known is not None and token in known:
+            return known[token]
+        principal = await asyncio.to_thread(access.principal_for_token, token)
+        remember_principal(token, principal)
+        return principal
 
     def _show_business(self, settings) -> None:
         self.business_name = settings.name

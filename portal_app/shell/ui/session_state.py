@@ -17,7 +17,7 @@ from portal_app.accounts.validation import safe_next_path
 from portal_app.apps import access
 from portal_app.apps.overview import switcher_entries
 from portal_app.kernel.errors import FieldError
-from portal_app.shell.ui.base_state import PortalState, parse_id
+from portal_app.shell.ui.base_state import PortalState, parse_id, remember_principal
 from portal_app.shell.ui.formatting import account_rows
 
 
@@ -49,6 +49,8 @@ class SessionState(PortalState):
         self.signed_in = False
         token = self._session_token()
         principal, peers = await asyncio.to_thread(_principal_and_peers, token) if token else (None, [])
+        if token:
+            remember_principal(token, principal)
         if principal is None:
             await self._load_business_name()
             self.full_name = self.email = ""
