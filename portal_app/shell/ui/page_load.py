@@ -52,9 +52,7 @@ def in_one_event(route: str, handlers: Sequence) -> list:
     steps = [_step(item) for item in handlers]
     if len(steps) < 2 or any(step is None for step in steps):
         return [item[0](*item[1]) if isinstance(item, tuple) else item for item in handlers]
-    if route in _steps_by_route and _steps_by_route[route] != tuple(steps):
-        raise ValueError(f"two page loads declared at {route}")
-    _steps_by_route[route] = tuple(steps)
+    _steps_by_route[route] = tuple(steps)  # one page per route: Reflex refuses a second add_page there
     return [PageLoadState.run(route)]
 
 
