@@ -58,8 +58,9 @@ COURSES = f"{APP_ACCESS}.portal_app___apps___courses___ui___courses_state____cou
 COMMUNITIES = f"{APP_ACCESS}.portal_app___apps___communities___ui___communities_state____communities_state"
 COURSE, LESSON, GROUP = "getting-started-with-demo-studio", "welcome", "studio-members"
 KNEE_P99_MS = 250.0
-# People per walking client: each walk is the next person's, so nobody posts more than 5 times a minute.
-WALKS_PER_PERSON = 6
+# People per walking client: each walk is the next person's, and each stage has people of its own, so nobody
+# posts more than 5 times a minute (a walk takes ~1 s; a refused post would stall its client for the timeout).
+PEOPLE_PER_CLIENT = 12
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -298,7 +299,7 @@ async def measure(args: argparse.Namespace) -> None:
     with portal:
         print(f"  {portal.url}, backend workers {portal.backend_pids()}, logs {portal.log_path}")
         boot = await asyncio.to_thread(capture_boot_auth, portal.url)
-        members = signed_in_members(max([*(stage * WALKS_PER_PERSON for stage in args.stages), args.busy, 1]))
+        members = signed_in_members(max(sum(stage * PEOPLE_PER_CLIENT for stage in args.stages), args.busy, 1))
         if not args.no_mounts:
             signed_in = ("portal_session", members[0][1])
             mounts = await asyncio.to_thread(capture_mount_events, portal.url, "/", signed_in)
@@ -312,8 +313,11 @@ async def measure(args: argparse.Namespace) -> None:
         if args.busy:
             await run_stage(portal, boot, members, args.busy, args.seconds, busy)
         knee = None
+        first = 0
         for clients in args.stages:
-            tally = await run_stage(portal, boot, members, clients, args.seconds, walk)
+            people = members[first : first + clients * PEOPLE_PER_CLIENT]
+            first += len(people)
+            tally = await run_stage(portal, boot, people, clients, args.seconds, walk)
             if tally.errors or tally.worst_p99() > KNEE_P99_MS:
                 knee = clients
                 break
