@@ -111,7 +111,14 @@ class PortalState(rx.State):
     async def _signed_in(self) -> sessions.SessionInfo | None:
         """The live session this event came with (one read), for services that act for the signed-in person."""
         token = presented_token(self._cookie(tickets.SESSION_COOKIE))
-        return await asyncio.to_thread(sessions.current_session, token) if token is not None else None
+        if token is None:
+            return None
+        known = _principals_this_event.get()
+        if known is not None and token in known:
+            # This page load's principal was read with its live session (access.principal_for_token).
+            principal = known[token]
+            return principal.session if principal is not None else None
+        return await asyncio.to_thread(sessions.current_session, token)
 
     async def _principal(self) -> access.Principal | None:
         """Who is asking, for this event: the session cookie's account, its business, grants and profile (one read)."""

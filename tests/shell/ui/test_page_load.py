@@ -11,6 +11,7 @@ from portal_app.apps import access
 from portal_app.apps.communities.ui.communities_state import CommunitiesState
 from portal_app.apps.courses.ui.courses_state import CoursesState
 from portal_app.home.ui.home_state import HomeState
+from portal_app.profile.ui.profile_state import ProfileState
 from portal_app.shell.ui.app_guard import OPEN, AppAccessState
 from portal_app.shell.ui.page_load import PageLoadState, in_one_event
 from portal_app.shell.ui.session_state import SessionState
@@ -64,6 +65,21 @@ async def test_home_loads_with_one_principal_read(pipeline, caplog, ada, princip
     assert_nothing_crashed(pipeline, caplog)
     assert len(principal_reads) == 1
     assert (await client.state(HomeState)).loaded is True
+
+
+async def test_profile_and_security_read_the_session_once(pipeline, caplog, ada, principal_reads, monkeypatch):
+    """Their loaders ask for the live session: within the page load it is the one read with the principal."""
+    session_reads = []
+    real = sessions.current_session
+    monkeypatch.setattr(sessions, "current_session", lambda token: session_reads.append(token) or real(token))
+    cookie = cookie_for(ada)
+    for path in ("/profile", "/security"):
+        await pipeline.connect(path, cookie=cookie)
+    assert_nothing_crashed(pipeline, caplog)
+    # One session read per connection is the tab's binding to its session (shell/ui/state_binding.py), before
+    # the page load; the loaders read none.
+    assert (len(principal_reads), len(session_reads)) == (2, 2)
+    assert (await (await pipeline.connect("/profile", cookie=cookie)).state(ProfileState)).email == "ada@example.com"
 
 
 async def test_the_next_event_reads_who_is_asking_again(pipeline, caplog, ada, principal_reads):
