@@ -260,6 +260,9 @@ async def test_a_topics_version_counts_what_was_published_to_it_on_any_worker(re
         await asyncio.to_thread(worker_a.publish, "count:1", {"n": 2})
         worker_a.publish("count:2", {"n": 3})
         assert await receive(on_b) == {"n": 1} and await receive(on_b) == {"n": 2}
+    # Publishing hands events to a background thread: "count:2" may still be on its way once "count:1"'s
+    # second event has arrived, so wait until worker A has handed on what it published.
+    assert await asyncio.to_thread(worker_a.flush)
     assert await worker_b.version("count:1", "count:2") == (2, 1)
 
 
