@@ -7,6 +7,7 @@ from reflex.constants import StateManagerMode
 
 from portal_app.kernel.settings import PROJECT_DIR, get_settings
 from portal_app.shell.ui.script_chunks import FewerScriptFiles
+from portal_app.shell.ui.theme_colors import ThemeColorsInUse
 from portal_app.shell.ui.worker_respawn import respawn_failed_workers
 
 settings = get_settings()
@@ -27,7 +28,7 @@ config = rx.Config(
     # the backend listens on: Reflex's default, ws://localhost:<port>, never reaches a proxied portal.
     api_url=settings.public_url,
     trusted_proxy_hops=settings.trusted_proxy_hops,
-    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="large")), FewerScriptFiles()],
+    plugins=[ThemeColorsInUse(theme=rx.theme(accent_color="indigo", radius="large")), FewerScriptFiles()],
     # A portal of private pages has nothing to list in a sitemap.
     disable_plugins=[rx.plugins.SitemapPlugin],
     # A page opened at another address than PORTAL_PUBLIC_URL cannot reach the server: say so, and what to set.
