@@ -27,7 +27,7 @@ register(
             AppPage(
                 route="/apps/communities",
                 title="Communities",
-                page=f"{_PAGES}:communities_page",
+                page="portal_app.apps.communities.ui.groups_page:my_groups_page",
                 on_load=f"{_STATE}.load_groups",
             ),
             AppPage(

@@ -1,17 +1,16 @@
-"""Communities' pages: My groups (/apps/communities), a group's feed (/apps/communities/[group]) and a
-post with its comments (/apps/communities/[group]/post/[post])."""
+"""Communities' pages for a group: its feed (/apps/communities/[group]), a post with its comments
+(/apps/communities/[group]/post/[post]), its members and its moderation queue. My groups is in
+groups_page.py: a page module of its own gets a JS file of its own, so the list of groups does not load the
+feed's composer and its upload library."""
 
 from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.apps.communities.groups import APP_KEY
 from portal_app.apps.communities.ui.communities_state import CommunitiesState as State
-from portal_app.apps.registry import get_app
-from portal_app.shell.ui.app_frame import app_header
+from portal_app.apps.communities.ui.groups_page import LIST_STYLE
 from portal_app.shell.ui.forms import IMAGE_TYPES, field, file_picker, notice
 
-_LIST = {"padding": 0, "margin": 0, "width": "100%", "display": "grid", "gap": "10px", "listStyle": "none"}
 # Text people wrote, shown as an article (the theme resets lists and spacing).
 _BODY = {
     "lineHeight": "1.55",
@@ -21,91 +20,6 @@ _BODY = {
     "& a": {"color": "var(--accent-11)", "textDecoration": "underline"},
     "& code, & pre": {"fontFamily": "var(--code-font-family)", "background": "var(--gray-3)"},
 }
-
-
-def _group_card(group, joined: bool) -> rx.Component:
-    return rx.el.li(
-        rx.card(
-            rx.hstack(
-                rx.vstack(
-                    rx.hstack(
-                        rx.cond(
-                            joined & ~group.pending,
-                            rx.link(group.name, href=group.href, weight="medium"),
-                            rx.text(group.name, weight="medium"),
-                        ),
-                        rx.cond(group.private, rx.badge("Private", color_scheme="gray", variant="soft")),
-                        rx.cond(
-                            group.pending,
-                            rx.badge("Waiting for approval", color_scheme="amber", variant="soft", high_contrast=True),
-                        ),
-                        rx.cond(
-                            group.new_posts > 0,
-                            rx.badge(group.new_posts, " new", color_scheme="blue"),
-                        ),
-                        align="center",
-                        spacing="2",
-                        wrap="wrap",
-                    ),
-                    rx.cond(group.description != "", rx.text(group.description, size="2", color_scheme="gray")),
-                    spacing="1",
-                ),
-                rx.spacer(),
-                *(
-                    ()
-                    if joined
-                    else (
-                        rx.button(
-                            rx.cond(group.private, "Ask to join", "Join"),
-                            variant="soft",
-                            aria_label=rx.cond(group.private, "Ask to join ", "Join ") + group.name,
-                            on_click=State.join_group(group.slug),
-                        ),
-                    )
-                ),
-                align="center",
-                width="100%",
-                wrap="wrap",
-            )
-        )
-    )
-
-
-def communities_page() -> rx.Component:
-    return rx.vstack(
-        app_header(get_app(APP_KEY)),
-        notice(State.join_notice),
-        rx.cond(
-            State.groups_loaded,
-            rx.vstack(
-                rx.heading("My groups", as_="h2", size="5"),
-                rx.cond(
-                    State.my_groups.length() > 0,
-                    rx.el.ul(
-                        rx.foreach(State.my_groups, lambda g: _group_card(g, True)), style=_LIST, aria_label="My groups"
-                    ),
-                    rx.text("You are not in a group yet. Join one below."),
-                ),
-                rx.cond(
-                    State.other_groups.length() > 0,
-                    rx.vstack(
-                        rx.heading("Groups to join", as_="h2", size="5"),
-                        rx.el.ul(
-                            rx.foreach(State.other_groups, lambda g: _group_card(g, False)),
-                            style=_LIST,
-                            aria_label="Groups to join",
-                        ),
-                        spacing="2",
-                        width="100%",
-                    ),
-                ),
-                spacing="3",
-                width="100%",
-            ),
-        ),
-        spacing="4",
-        width="100%",
-    )
 
 
 def _like_button(post) -> rx.Component:
@@ -486,7 +400,7 @@ def queue_page() -> rx.Component:
                     notice(State.notice),
                     rx.cond(
                         State.reports.length() > 0,
-                        rx.el.ul(rx.foreach(State.reports, _report), style=_LIST, aria_label="Open reports"),
+                        rx.el.ul(rx.foreach(State.reports, _report), style=LIST_STYLE, aria_label="Open reports"),
                         rx.text("No open reports.", color_scheme="gray"),
                     ),
                     spacing="4",
@@ -554,7 +468,7 @@ def members_page() -> rx.Component:
                     rx.heading("Members: ", State.group_name, as_="h1", size="7"),
                     notice(State.notice),
                     rx.el.ul(
-                        rx.foreach(State.group_members, _member), style={**_LIST, "gap": "0"}, aria_label="Members"
+                        rx.foreach(State.group_members, _member), style={**LIST_STYLE, "gap": "0"}, aria_label="Members"
                     ),
                     spacing="4",
                     width="100%",
@@ -784,7 +698,7 @@ def _thread(comment) -> rx.Component:
                 rx.foreach(
                     comment.replies, lambda reply: rx.el.li(_comment_body(reply), style=_COMMENT_STYLE, key=reply.id)
                 ),
-                style={**_LIST, "paddingLeft": "24px", "gap": "0"},
+                style={**LIST_STYLE, "paddingLeft": "24px", "gap": "0"},
                 aria_label="Replies",
             ),
         ),
@@ -805,7 +719,9 @@ def post_page() -> rx.Component:
                     rx.heading(State.group_name, as_="h1", size="5", color_scheme="gray"),
                     _post_card(State.post, linked=False),
                     rx.heading("Comments", as_="h2", size="4"),
-                    rx.el.ul(rx.foreach(State.comments, _thread), style={**_LIST, "gap": "0"}, aria_label="Comments"),
+                    rx.el.ul(
+                        rx.foreach(State.comments, _thread), style={**LIST_STYLE, "gap": "0"}, aria_label="Comments"
+                    ),
                     rx.cond(
                         State.may_comment,
                         rx.form(
