@@ -73,6 +73,16 @@ def one_principal_per_event():
         _principals_this_event.reset(reset)
 
 
+# What principal_read_this_event returns when nothing was read for the token in this event.
+NOT_READ = object()
+
+
+def principal_read_this_event(token: str):
+    """The principal already read for `token` in this page-load event (may be None: signed out), else NOT_READ."""
+    known = _principals_this_event.get()
+    return known.get(token, NOT_READ) if known is not None else NOT_READ
+
+
 def remember_principal(token: str, principal: access.Principal | None) -> None:
     """Keep a principal read some other way (SessionState reads it with the account menu) for this event."""
     known = _principals_this_event.get()
@@ -99,7 +109,7 @@ class PortalState(rx.State):
         return (self.router.headers.user_agent or "")[:512]
 
     async def _signed_in_account_id(self) -> int | None:
-        token = presented_token(self._cookie(tickets.SESSION_COOKIE))
+        token = self._session_token()
         if token is None:
             return None
         return await asyncio.to_thread(sessions.account_for_token, token)
@@ -110,24 +120,23 @@ class PortalState(rx.State):
 
     async def _signed_in(self) -> sessions.SessionInfo | None:
         """The live session this event came with (one read), for services that act for the signed-in person."""
-        token = presented_token(self._cookie(tickets.SESSION_COOKIE))
+        token = self._session_token()
         if token is None:
             return None
-        known = _principals_this_event.get()
-        if known is not None and token in known:
+        principal = principal_read_this_event(token)
+        if principal is not NOT_READ:
             # This page load's principal was read with its live session (access.principal_for_token).
-            principal = known[token]
             return principal.session if principal is not None else None
         return await asyncio.to_thread(sessions.current_session, token)
 
     async def _principal(self) -> access.Principal | None:
         """Who is asking, for this event: the session cookie's account, its business, grants and profile (one read)."""
-        token = presented_token(self._cookie(tickets.SESSION_COOKIE))
+        token = self._session_token()
         if token is None:
             return None
-        known = _principals_this_event.get()
-        if known is not None and token in known:
-            return known[token]
+        principal = principal_read_this_event(token)
+        if principal is not NOT_READ:
+            return principal
         principal = await asyncio.to_thread(access.principal_for_token, token)
         remember_principal(token, principal)
         return principal
