@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
+import gc
 import itertools
 import os
 import random
@@ -61,6 +63,23 @@ KNEE_P99_MS = 250.0
 # People per walking client: each walk is the next person's, and each stage has people of its own, so nobody
 # posts more than 5 times a minute (a walk takes ~1 s; a refused post would stall its client for the timeout).
 PEOPLE_PER_CLIENT = 12
+
+
+@contextlib.contextmanager
+def no_collector_pauses_here():
+    """While a measured window runs, this load generator's own garbage collector stays off (what it holds
+    from before is frozen first, and collected after): a full collection here paused the generator 38-210 ms,
+    and every answer it was waiting for then counted that pause as the server's (docs/benchmarks.md,
+    "Password logins against the argon2 limit")."""
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.unfreeze()
+        gc.collect()
 
 
 def percentile(values: list[float], fraction: float) -> float:
