@@ -54,3 +54,12 @@ def test_the_affiliates_benchmark_runs_on_a_small_programme():
     # Every signed call was accepted once, and replaying them stored nothing more.
     assert "webhook: 62 sales stored by the calls (expected 62); after the replays 62" in out
     assert "the webhook stored a different number" not in out and "!! " not in out.split("webhook:")[-1]
+
+
+def test_the_websocket_floor_benchmark_serves_each_app_on_both_servers_and_prints_a_figure_for_each():
+    out = run("websocket_floor.py", "--connections", "20")
+    rows = [line for line in out.splitlines() if line.startswith("| bare |") or line.startswith("| socket.io |")]
+    assert len(rows) == 2, out
+    for row in rows:
+        granian, uvicorn = (cell.strip() for cell in row.strip("|").split("|")[1:])
+        float(granian), float(uvicorn)  # a figure for each server, not an error
