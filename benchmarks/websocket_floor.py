@@ -20,17 +20,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib.metadata
+import os
 import platform
 import resource
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.served import descendants, free_port, resident_bytes  # noqa: E402
+from benchmarks.served import (  # noqa: E402
+    descendants,
+    free_port,
+    resident_bytes,
+    start_server,
+    stop_server,
+    wait_until_up,
+)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 VENV_BIN = PROJECT_DIR / ".venv" / "bin"
@@ -61,7 +67,15 @@ SOCKETIO_APP = """
 import socketio
 
 sio = socketio.AsyncServer(async_mode="asgi", cors_allowed_origins="*", transports=["websocket"])
-app = socketio.ASGIApp(sio, socketio_path="_event")
+
+
+async def answer_http(scope, receive, send):  # so the benchmark can see the server is up
+    await receive()
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"ok"})
+
+
+app = socketio.ASGIApp(sio, other_asgi_app=answer_http, socketio_path="_event")
 
 
 @sio.on("connect")
@@ -108,44 +122,22 @@ async def hold_connections(url: str, count: int, pid: int, socketio: bool) -> tu
     return before, with_them
 
 
-def wait_for_port(port: int, process: subprocess.Popen) -> None:
-    import urllib.error
-    import urllib.request
-
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("the server exited")
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).close()
-            return
-        except urllib.error.HTTPError:  # it answered (socket.io's app has nothing on /)
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("the server did not answer")
-
-
 def measure(server: str, app: str, count: int, work: Path) -> float:
     source, path = APPS[app]
     module = f"floor_{app.replace('.', '')}"
     (work / f"{module}.py").write_text(source)
     port = free_port()
-    process = subprocess.Popen(
-        server_command(server, f"{module}:app", port),
-        cwd=work,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+    command = server_command(server, f"{module}:app", port)
+    served = start_server(
+        f"{app} on {server}", command, cwd=work, env=dict(os.environ), port=port, log=work / "server.log"
     )
     try:
-        wait_for_port(port, process)
+        wait_until_up(served, "/", seconds=30)
         before, with_them = asyncio.run(
-            hold_connections(f"ws://127.0.0.1:{port}{path}", count, process.pid, app == "socket.io")
+            hold_connections(f"ws://127.0.0.1:{port}{path}", count, served.process.pid, app == "socket.io")
         )
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        stop_server(served)
     return (with_them - before) / count / KIB
 
 
