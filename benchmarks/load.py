@@ -71,7 +71,7 @@ def no_collector_pauses_here():
     """While a measured window runs, this load generator's own garbage collector stays off (what it holds
     from before is frozen first, and collected after): a full collection here paused the generator 38-210 ms,
     and every answer it was waiting for then counted that pause as the server's (docs/benchmarks.md,
-    "Password logins against the argon2 limit")."""
+    "Garbage collection pauses")."""
     gc.collect()
     gc.freeze()
     gc.disable()

@@ -2,8 +2,8 @@
 
 Every open tab holds Reflex's tree of ~45 state objects and what its pages loaded, and Python's full
 collection walks every live object at once: in a worker serving password logins and 50 clicking people,
-each full collection paused the event loop 34-56 ms, and every event waiting at that moment waited that
-long (benchmarks/password_logins.py; docs/benchmarks.md, "Password logins against the argon2 limit").
+each full collection paused the event loop 34-67 ms, and every event waiting at that moment waited that
+long (benchmarks/password_logins.py; docs/benchmarks.md, "Garbage collection pauses").
 CPython starts a full collection after ten collections of the middle generation (and only once the objects
 that survived them have grown by a quarter); the worker raises the ten to FULL_COLLECTION_AFTER, so full
 collections come ten times less often. The young generations are collected as before, and cyclic garbage
