@@ -8,8 +8,8 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.apps.communities.ui.communities_state import CommunitiesState as State
-from portal_app.apps.communities.ui.groups_page import LIST_STYLE
 from portal_app.shell.ui.forms import IMAGE_TYPES, field, file_picker, notice
+from portal_app.shell.ui.lists import plain_list
 
 # Text people wrote, shown as an article (the theme resets lists and spacing).
 _BODY = {
@@ -400,7 +400,7 @@ def queue_page() -> rx.Component:
                     notice(State.notice),
                     rx.cond(
                         State.reports.length() > 0,
-                        rx.el.ul(rx.foreach(State.reports, _report), style=LIST_STYLE, aria_label="Open reports"),
+                        plain_list(rx.foreach(State.reports, _report), gap="10px", aria_label="Open reports"),
                         rx.text("No open reports.", color_scheme="gray"),
                     ),
                     spacing="4",
@@ -467,9 +467,7 @@ def members_page() -> rx.Component:
                 rx.vstack(
                     rx.heading("Members: ", State.group_name, as_="h1", size="7"),
                     notice(State.notice),
-                    rx.el.ul(
-                        rx.foreach(State.group_members, _member), style={**LIST_STYLE, "gap": "0"}, aria_label="Members"
-                    ),
+                    plain_list(rx.foreach(State.group_members, _member), aria_label="Members"),
                     spacing="4",
                     width="100%",
                 ),
@@ -694,11 +692,11 @@ def _thread(comment) -> rx.Component:
         _comment_body(comment),
         rx.cond(
             comment.replies.length() > 0,
-            rx.el.ul(
+            plain_list(
                 rx.foreach(
                     comment.replies, lambda reply: rx.el.li(_comment_body(reply), style=_COMMENT_STYLE, key=reply.id)
                 ),
-                style={**LIST_STYLE, "paddingLeft": "24px", "gap": "0"},
+                style={"paddingLeft": "24px"},
                 aria_label="Replies",
             ),
         ),
@@ -719,9 +717,7 @@ def post_page() -> rx.Component:
                     rx.heading(State.group_name, as_="h1", size="5", color_scheme="gray"),
                     _post_card(State.post, linked=False),
                     rx.heading("Comments", as_="h2", size="4"),
-                    rx.el.ul(
-                        rx.foreach(State.comments, _thread), style={**LIST_STYLE, "gap": "0"}, aria_label="Comments"
-                    ),
+                    plain_list(rx.foreach(State.comments, _thread), aria_label="Comments"),
                     rx.cond(
                         State.may_comment,
                         rx.form(

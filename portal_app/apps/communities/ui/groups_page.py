@@ -9,8 +9,7 @@ from portal_app.apps.communities.ui.communities_state import CommunitiesState as
 from portal_app.apps.registry import get_app
 from portal_app.shell.ui.app_frame import app_header
 from portal_app.shell.ui.forms import notice
-
-LIST_STYLE = {"padding": 0, "margin": 0, "width": "100%", "display": "grid", "gap": "10px", "listStyle": "none"}
+from portal_app.shell.ui.lists import plain_list
 
 
 def _group_card(group, joined: bool) -> rx.Component:
@@ -71,9 +70,9 @@ def my_groups_page() -> rx.Component:
                 rx.heading("My groups", as_="h2", size="5"),
                 rx.cond(
                     State.my_groups.length() > 0,
-                    rx.el.ul(
+                    plain_list(
                         rx.foreach(State.my_groups, lambda g: _group_card(g, True)),
-                        style=LIST_STYLE,
+                        gap="10px",
                         aria_label="My groups",
                     ),
                     rx.text("You are not in a group yet. Join one below."),
@@ -82,9 +81,9 @@ def my_groups_page() -> rx.Component:
                     State.other_groups.length() > 0,
                     rx.vstack(
                         rx.heading("Groups to join", as_="h2", size="5"),
-                        rx.el.ul(
+                        plain_list(
                             rx.foreach(State.other_groups, lambda g: _group_card(g, False)),
-                            style=LIST_STYLE,
+                            gap="10px",
                             aria_label="Groups to join",
                         ),
                         spacing="2",

@@ -11,8 +11,8 @@ from portal_app.apps.communities.owner_channels import MAX_CHANNEL_NAME
 from portal_app.apps.communities.ui.owner_group_state import ADMIN_BASE, REPORTS_PAGE
 from portal_app.apps.communities.ui.owner_group_state import CommunitiesGroupAdminState as State
 from portal_app.shell.ui.forms import field, notice
+from portal_app.shell.ui.lists import plain_list
 
-_LIST = {"padding": 0, "margin": 0, "width": "100%", "display": "grid", "gap": "0", "listStyle": "none"}
 _IMAGES = {"image/png": [".png"], "image/jpeg": [".jpg", ".jpeg"], "image/gif": [".gif"], "image/webp": [".webp"]}
 COVER_UPLOAD = "group-cover-upload"
 
@@ -279,7 +279,7 @@ def _channels() -> rx.Component:
                 size="2",
                 color_scheme="gray",
             ),
-            rx.el.ol(rx.foreach(State.channels, _channel_item), style=_LIST, aria_label="Channels"),
+            plain_list(rx.foreach(State.channels, _channel_item), ordered=True, aria_label="Channels"),
             error_text(State.channel_errors["channels"], "channels"),
             rx.form(
                 rx.hstack(

@@ -9,6 +9,7 @@ from portal_app.apps.communities.ui.owner_group_page import back_link, error_tex
 from portal_app.apps.communities.ui.owner_group_state import ADMIN_BASE
 from portal_app.apps.communities.ui.owner_reports_state import CommunitiesReportsAdminState as State
 from portal_app.shell.ui.forms import notice
+from portal_app.shell.ui.lists import plain_list
 
 STATUS_OPTIONS = (("open", "Open"), ("resolved", "Resolved"), ("dismissed", "Dismissed"))
 
@@ -171,12 +172,7 @@ def communities_reports_admin_page() -> rx.Component:
         rx.cond(
             State.reports_ready,
             rx.vstack(
-                rx.el.ul(
-                    rx.foreach(State.report_rows, _report),
-                    aria_label="Reports",
-                    style={"listStyle": "none", "padding": 0, "margin": 0, "display": "grid", "gap": "12px"},
-                    width="100%",
-                ),
+                plain_list(rx.foreach(State.report_rows, _report), gap="12px", aria_label="Reports"),
                 rx.cond(State.report_rows.length() == 0, rx.text("No reports here.", color_scheme="gray")),
                 rx.cond(
                     State.reports_more, rx.button("Show older reports", variant="soft", on_click=State.older_reports)

@@ -14,8 +14,7 @@ from portal_app.apps.courses.ui.builder_state import (
 )
 from portal_app.apps.courses.ui.lesson_page import LESSON_TEXT
 from portal_app.shell.ui.forms import IMAGE_TYPES, field, file_picker, notice
-
-_LIST = {"padding": 0, "margin": 0, "width": "100%", "display": "grid", "gap": "8px", "listStyle": "none"}
+from portal_app.shell.ui.lists import plain_list
 
 
 def _error(message, field_id: str) -> rx.Component:
@@ -109,7 +108,7 @@ def _lesson_files(State) -> rx.Component:
             rx.heading("Files and video", as_="h2", size="4"),
             rx.cond(
                 State.lesson_attachments.length() > 0,
-                rx.el.ul(
+                plain_list(
                     rx.foreach(
                         State.lesson_attachments,
                         lambda item: rx.el.li(
@@ -131,7 +130,7 @@ def _lesson_files(State) -> rx.Component:
                             )
                         ),
                     ),
-                    style=_LIST,
+                    gap="8px",
                     aria_label="Attached files",
                 ),
             ),
@@ -213,7 +212,7 @@ def courses_list(State) -> rx.Component:
                 ),
                 rx.cond(
                     State.builder_courses.length() > 0,
-                    rx.el.ul(rx.foreach(State.builder_courses, _course_row), style=_LIST, aria_label="Courses"),
+                    plain_list(rx.foreach(State.builder_courses, _course_row), gap="8px", aria_label="Courses"),
                     rx.text("No courses yet. Give the first one a title above."),
                 ),
                 spacing="4",
@@ -357,9 +356,7 @@ def _module_card(State, module) -> rx.Component:
                 width="100%",
                 wrap="wrap",
             ),
-            rx.el.ol(
-                rx.foreach(module.lessons, lambda lesson: _lesson_item(State, lesson)), style={**_LIST, "gap": "0"}
-            ),
+            plain_list(rx.foreach(module.lessons, lambda lesson: _lesson_item(State, lesson)), ordered=True),
             rx.el.details(
                 rx.el.summary("Rename or drip this module"),
                 rx.form(
@@ -725,8 +722,8 @@ def members_page(State) -> rx.Component:
                             rx.cond(
                                 State.candidates.length() > 0,
                                 rx.form(
-                                    rx.el.ul(
-                                        rx.foreach(State.candidates, _candidate), style=_LIST, aria_label="People found"
+                                    plain_list(
+                                        rx.foreach(State.candidates, _candidate), gap="8px", aria_label="People found"
                                     ),
                                     rx.button("Enrol selected", type="submit", margin_top="8px"),
                                     on_submit=State.enrol_selected,

@@ -8,6 +8,7 @@ from portal_app.apps.courses.ui.components import action_link, completed_badge, 
 from portal_app.apps.courses.ui.courses_state import CoursesState
 from portal_app.apps.registry import get_app
 from portal_app.shell.ui.app_frame import app_header
+from portal_app.shell.ui.lists import plain_list
 
 
 def _course_card(course) -> rx.Component:
@@ -78,9 +79,6 @@ def _empty_state() -> rx.Component:
     )
 
 
-_LIST_STYLE = {"padding": 0, "margin": 0, "width": "100%", "display": "grid", "gap": "12px"}
-
-
 def _certificate_item(item) -> rx.Component:
     return rx.el.li(
         rx.hstack(
@@ -99,7 +97,7 @@ def _lists() -> rx.Component:
     return rx.vstack(
         rx.cond(
             CoursesState.courses.length() > 0,
-            rx.el.ul(rx.foreach(CoursesState.courses, _course_card), style=_LIST_STYLE, aria_label="My courses"),
+            plain_list(rx.foreach(CoursesState.courses, _course_card), gap="12px", aria_label="My courses"),
             rx.cond(CoursesState.open_courses.length() == 0, _empty_state()),
         ),
         rx.cond(
@@ -109,9 +107,7 @@ def _lists() -> rx.Component:
                 rx.text(
                     "Courses that come with your membership. Start any of them when you like.", color_scheme="gray"
                 ),
-                rx.el.ul(
-                    rx.foreach(CoursesState.open_courses, _course_card), style=_LIST_STYLE, aria_label="Open to you"
-                ),
+                plain_list(rx.foreach(CoursesState.open_courses, _course_card), gap="12px", aria_label="Open to you"),
                 spacing="2",
                 width="100%",
             ),
@@ -120,10 +116,8 @@ def _lists() -> rx.Component:
             CoursesState.my_certificates.length() > 0,
             rx.vstack(
                 rx.heading("Certificates", as_="h2", size="5"),
-                rx.el.ul(
-                    rx.foreach(CoursesState.my_certificates, _certificate_item),
-                    style={**_LIST_STYLE, "gap": "6px"},
-                    aria_label="Certificates",
+                plain_list(
+                    rx.foreach(CoursesState.my_certificates, _certificate_item), gap="6px", aria_label="Certificates"
                 ),
                 spacing="2",
                 width="100%",

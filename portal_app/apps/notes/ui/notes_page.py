@@ -7,6 +7,7 @@ from portal_app.apps.notes.ui.notes_state import NotesState
 from portal_app.apps.registry import get_app
 from portal_app.shell.ui.app_frame import app_header
 from portal_app.shell.ui.forms import notice
+from portal_app.shell.ui.lists import plain_list
 
 
 def _note_form() -> rx.Component:
@@ -89,10 +90,7 @@ def notes_page() -> rx.Component:
         notice(NotesState.notice),
         rx.cond(
             NotesState.notes.length() > 0,
-            rx.el.ul(
-                rx.foreach(NotesState.notes, _note_item),
-                style={"padding": 0, "margin": 0, "width": "100%", "display": "grid", "gap": "8px"},
-            ),
+            plain_list(rx.foreach(NotesState.notes, _note_item), gap="8px", aria_label="Notes"),
             rx.text("No notes yet. Write your first one above.", color_scheme="gray"),
         ),
         # The download is one of the app's HTTP routes, not a page: the browser fetches it as a file.
