@@ -27,6 +27,9 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 START_SECONDS = 600
+# What the command line of a process serving the app holds: Reflex's own (Granian's workers are forks of
+# it), or gunicorn's when Reflex runs Uvicorn workers under it.
+SERVER_COMMANDS = ("reflex run", "gunicorn")
 
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -145,13 +148,13 @@ class ProcessFigures:
     process: subprocess.Popen | None
 
     def backend_pids(self) -> list[int]:
-        """The processes that hold websockets and run handlers: Granian's workers (the leaves below the
-        `reflex run` process; with one worker, the one child)."""
+        """The processes that hold websockets and run handlers: the server's workers, the leaves below the
+        `reflex run` process (Granian forks them from it; with `REFLEX_USE_GRANIAN=false` they are gunicorn's,
+        below a gunicorn master; with one worker, the one leaf)."""
         assert self.process is not None
         below = descendants(self.process.pid)
-        reflex = [pid for pid in below if "reflex run" in _safe_command_line(pid)]
-        leaves = [pid for pid in reflex if not any(child in reflex for child in descendants(pid))]
-        return leaves
+        server = [pid for pid in below if any(name in _safe_command_line(pid) for name in SERVER_COMMANDS)]
+        return [pid for pid in server if not any(child in server for child in descendants(pid))]
 
     def server_pids(self) -> list[int]:
         assert self.process is not None
