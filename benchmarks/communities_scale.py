@@ -31,8 +31,8 @@ machine): median and 99th percentile over the 2,000 arrivals. Not covered: the t
 the session-cookie lookup of a real refresh, Reflex's state handling and the websocket hop to the browser
 (the load harness of issue 12 measures those).
 
-Helpers are adapted from benchmarks/courses_scale.py (batches, explain, describe, depth) rather than
-imported, because the plan check here also measures how much each statement reads.
+The plans are seen through benchmarks/sql_plans.py (PlannedSql, explain, describe, the PostgreSQL scan
+nodes), shared with courses_scale.py and affiliates_scale.py; what is reported (flags) is this script's own.
 """
 
 from __future__ import annotations
@@ -57,10 +57,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Self
 
 import redis
-from sqlalchemy import create_engine, event, func, insert, select, text
+from sqlalchemy import create_engine, func, insert, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
@@ -83,6 +82,10 @@ from portal_app.apps.markdown import safe_html
 from portal_app.business.models import BUSINESS_ID, Business
 from portal_app.kernel import db, live
 from portal_app.kernel.settings import get_settings
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.sql_plans import PlannedSql, Seen, analyze, describe, full_scans, scan_nodes  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -414,16 +417,6 @@ def seed_comments(connection, scale, rng, writer, counts, times, members, end, b
         comment_likes.clear()
 
 
-def analyze(engine: Engine) -> None:
-    """Fresh statistics (and, on PostgreSQL, a visibility map, as autovacuum would leave it)."""
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("VACUUM ANALYZE"))
-    else:
-        with engine.begin() as connection:
-            connection.execute(text("ANALYZE"))
-
-
 def deep_page(engine: Engine, scale: Scale, seeded: Seeded) -> None:
     """The cursor of the post ~50,000 down the feed a member sees (pinned and hidden posts are not in it)."""
     position = min(50_000, (scale.posts - PINNED) // 2)
@@ -511,127 +504,12 @@ def cases(seeded: Seeded) -> dict[str, Callable[[], object]]:
 # --- the plans ---------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Seen:
-    statement: str
-    plan: list[str]
-    work: int = 0  # SQLite: VM instructions (thousands, rounded); PostgreSQL: rows the plan's scans read
-
-
-class PlannedSql:
-    """Each statement the calls inside send, with its plan, EXPLAINed just before it runs on the call's own
-    connection and transaction with its parameters; on SQLite, the VM instructions each one ran."""
-
-    STEP = 100
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.dialect = engine.dialect.name
-        self.seen: list[Seen] = []
-        self.ticks = 0
-        self.mark = 0
-        self.hooked: set = set()
-
-    def _tick(self) -> int:
-        self.ticks += 1
-        return 0
-
-    def _close_last(self) -> None:
-        if self.seen and self.dialect == "sqlite":
-            self.seen[-1].work = (self.ticks - self.mark) * self.STEP
-
-    def before(self, connection, cursor, statement, parameters, context, executemany) -> None:
-        if statement.lstrip().split(None, 1)[0].upper() not in ("SELECT", "INSERT", "UPDATE", "DELETE"):
-            return
-        self._close_last()
-        if self.dialect == "sqlite":
-            raw = cursor.connection
-            if raw not in self.hooked:
-                raw.set_progress_handler(self._tick, self.STEP)
-                self.hooked.add(raw)
-        plan = explain(cursor, self.dialect, statement, parameters)
-        work = rows_read(plan) if self.dialect == "postgresql" else 0
-        self.seen.append(Seen(statement, plan, work))
-        self.mark = self.ticks
-
-    def __enter__(self) -> Self:
-        event.listen(self.engine, "before_cursor_execute", self.before)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        event.remove(self.engine, "before_cursor_execute", self.before)
-        self._close_last()
-        for raw in self.hooked:
-            raw.set_progress_handler(None, 0)
-
-
-def explain(cursor, dialect: str, statement: str, parameters) -> list[str]:
-    """EXPLAIN QUERY PLAN on SQLite; EXPLAIN ANALYZE on PostgreSQL, inside a savepoint rolled back at once."""
-    if dialect == "sqlite":
-        cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters)
-        rows = cursor.fetchall()
-        return [f"{'  ' * depth(rows, row)}{row[-1]}" for row in rows] or ["(no plan rows)"]
-    cursor.execute("SAVEPOINT benchmark_plan")
-    cursor.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) " + statement, parameters)
-    lines = [row[0] for row in cursor.fetchall()]
-    cursor.execute("ROLLBACK TO SAVEPOINT benchmark_plan")
-    cursor.execute("RELEASE SAVEPOINT benchmark_plan")
-    return lines
-
-
-def depth(rows: list, row) -> int:
-    """How deep an EXPLAIN QUERY PLAN row sits (its parent chain)."""
-    parents = {item[0]: item[1] for item in rows}
-    level, parent = 0, row[1]
-    while parent:
-        level, parent = level + 1, parents.get(parent, 0)
-    return level
-
-
-def describe(statement: str) -> str:
-    """'SELECT post, channel': the verb and the tables a statement reads or writes."""
-    tables = re.findall(r"\b(?:FROM|JOIN|INTO|UPDATE)\s+\"?(\w+)", statement, flags=re.IGNORECASE)
-    verb = statement.split(None, 1)[0].upper()
-    return f"{verb} {', '.join(dict.fromkeys(tables))}"
-
-
-_NODE = re.compile(r"(?P<node>[A-Z][A-Za-z ]*Scan)(?: Backward)?(?: using (?P<index>\w+))?(?: on (?P<table>\w+))?")
-_ACTUAL = re.compile(r"actual rows=(\d+) loops=(\d+)")
-_REMOVED = re.compile(r"Rows Removed by (?:Filter|Index Recheck): (\d+)")
-
-
-def scan_nodes(plan: list[str]) -> list[tuple[str, str, int]]:
-    """PostgreSQL: (the node's line, its table, the rows it read: returned and filtered out) for every scan."""
-    nodes: list[list] = []
-    for line in plan:
-        node, actual = _NODE.search(line), _ACTUAL.search(line)
-        if node and actual:
-            table = node.group("table") or ""
-            if node.group("node").startswith("Bitmap Index") or table not in BIG_TABLES:
-                table = table_of_index(table) or table_of_index(node.group("index") or "") or table
-            nodes.append([line.strip(), table, int(actual.group(1)) * int(actual.group(2))])
-        elif (removed := _REMOVED.search(line)) and nodes:
-            nodes[-1][2] += int(removed.group(1))
-    return [(line, table, read) for line, table, read in nodes]
-
-
-def table_of_index(index: str) -> str:
-    """ix_post_search -> post; uq_commentlike_comment_account -> commentlike."""
-    match = re.match(r"(?:ix|uq)_([a-z]+)_", index)
-    return match.group(1) if match else (index[: -len("_pkey")] if index.endswith("_pkey") else "")
-
-
-def rows_read(plan: list[str]) -> int:
-    """The most rows one scan of a big table read (a Bitmap Index Scan and its heap scan count once)."""
-    return max((read for _, table, read in scan_nodes(plan) if table in BIG_TABLES), default=0)
-
-
 def flags(seen: Seen, dialect: str, counts: dict[str, int], full_read_work: dict[str, int]) -> list[str]:
     """Why a statement is reported (one line at most): it scans a big table in full, or reads at least
     READS_MUCH of one (PostgreSQL: the rows its plan's scan read; SQLite: its VM instructions against those
     of reading the whole table)."""
     if dialect == "postgresql":
-        for line, table, read in scan_nodes(seen.plan):
+        for line, table, read in scan_nodes(seen.plan, BIG_TABLES):
             if table in BIG_TABLES and counts.get(table) and read >= READS_MUCH * counts[table]:
                 return [f"reads {read:,} of {counts[table]:,} {table} rows: {line[:120]}"]
     else:
@@ -640,11 +518,7 @@ def flags(seen: Seen, dialect: str, counts: dict[str, int], full_read_work: dict
             whole = full_read_work.get(table, 0)
             if whole and seen.work >= READS_MUCH * whole:
                 return [f"ran {seen.work:,} VM instructions, {seen.work / whole:.0%} of reading all of {table}"]
-    for line in seen.plan:
-        match = re.search(r"\bSCAN (\w+)|Seq Scan on (\w+)", line.strip())
-        if match and (match.group(1) or match.group(2)) in BIG_TABLES:
-            return [f"full scan: {line.strip()}"]
-    return []
+    return [f"full scan: {line}" for line in full_scans(seen.plan, BIG_TABLES)[:1]]
 
 
 def rendering_cost(engine: Engine, post_id: int) -> float:
@@ -672,7 +546,7 @@ def full_read_cost(engine: Engine, group_id: int) -> dict[str, int]:
     }
     costs = {}
     for table, sql in probes.items():
-        with engine.connect() as connection, PlannedSql(engine) as planned:
+        with engine.connect() as connection, PlannedSql(engine, BIG_TABLES) as planned:
             connection.execute(text(sql), {"g": group_id}).all()
         costs[table] = planned.seen[-1].work
     return costs
@@ -691,7 +565,7 @@ def print_plans(
     dialect = engine.dialect.name
     checked = {}
     for name, action in calls.items():
-        with PlannedSql(engine) as planned:
+        with PlannedSql(engine, BIG_TABLES) as planned:
             action()
         print(f"\n-- {name}: {len(planned.seen)} statements")
         reports = []

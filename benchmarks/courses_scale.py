@@ -27,7 +27,6 @@ import itertools
 import os
 import platform
 import random
-import re
 import sqlite3
 import statistics
 import sys
@@ -52,6 +51,10 @@ from portal_app.apps.courses.models import Certificate, Course, Enrolment, Lesso
 from portal_app.business.models import BUSINESS_ID, Business
 from portal_app.kernel import db
 from portal_app.kernel.settings import get_settings
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.sql_plans import analyze, describe, explain, full_scans  # noqa: E402
 
 MEMBERS = 10_000
 _members = [MEMBERS]
@@ -79,6 +82,7 @@ SMALL_MODULES = 2
 SMALL_LESSONS_PER_MODULE = 5
 BATCH = 10_000
 BIG_TABLES = ("lessoncompletion", "enrolment", "account", "activity", "certificate")
+NO_PLAN_ROWS = "(no plan rows: a one-row INSERT)"  # the plan printed where SQLite gives none
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 START = datetime(2025, 1, 1, tzinfo=UTC)
 LESSON_BODY = (
@@ -225,16 +229,6 @@ def create_members(connection) -> list[int]:
     return ids(connection, "SELECT id FROM account ORDER BY id")
 
 
-def analyze(engine: Engine) -> None:
-    """Fresh statistics (and, on PostgreSQL, a visibility map, as autovacuum would leave it)."""
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("VACUUM ANALYZE"))
-    else:
-        with engine.begin() as connection:
-            connection.execute(text("ANALYZE"))
-
-
 def row_counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as connection:
         return {
@@ -316,54 +310,13 @@ def planned_sql(engine: Engine) -> Iterator[list[tuple[str, list[str]]]]:
 
     def explain_first(connection, cursor, statement, parameters, context, executemany):
         if statement.lstrip().split(None, 1)[0].upper() in ("SELECT", "INSERT", "UPDATE", "DELETE"):
-            seen.append((statement, explain(cursor, engine.dialect.name, statement, parameters)))
+            seen.append((statement, explain(cursor, engine.dialect.name, statement, parameters, NO_PLAN_ROWS)))
 
     event.listen(engine, "before_cursor_execute", explain_first)
     try:
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", explain_first)
-
-
-def explain(cursor, dialect: str, statement: str, parameters) -> list[str]:
-    """EXPLAIN QUERY PLAN on SQLite; EXPLAIN ANALYZE on PostgreSQL, inside a savepoint rolled back
-    at once, so a write is not done twice."""
-    if dialect == "sqlite":
-        cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters)
-        rows = cursor.fetchall()
-        return [f"{'  ' * depth(rows, row)}{row[-1]}" for row in rows] or ["(no plan rows: a one-row INSERT)"]
-    cursor.execute("SAVEPOINT benchmark_plan")
-    cursor.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) " + statement, parameters)
-    lines = [row[0] for row in cursor.fetchall()]
-    cursor.execute("ROLLBACK TO SAVEPOINT benchmark_plan")
-    cursor.execute("RELEASE SAVEPOINT benchmark_plan")
-    return lines
-
-
-def describe(statement: str) -> str:
-    """'SELECT course, enrolment, certificate': the verb and the tables a statement reads or writes."""
-    tables = re.findall(r"\b(?:FROM|JOIN|INTO|UPDATE)\s+\"?(\w+)", statement, flags=re.IGNORECASE)
-    verb = statement.split(None, 1)[0].upper()
-    return f"{verb} {', '.join(dict.fromkeys(tables))}"
-
-
-def depth(rows: list, row) -> int:
-    """How deep an EXPLAIN QUERY PLAN row sits (its parent chain)."""
-    parents = {item[0]: item[1] for item in rows}
-    level, parent = 0, row[1]
-    while parent:
-        level, parent = level + 1, parents.get(parent, 0)
-    return level
-
-
-def full_scans(lines: list[str]) -> list[str]:
-    """The plan lines that read a whole big table (or the whole of one of its indexes)."""
-    found = []
-    for line in lines:
-        match = re.search(r"\bSCAN (\w+)|Seq Scan on (\w+)", line.strip())
-        if match and (match.group(1) or match.group(2)) in BIG_TABLES:
-            found.append(line.strip())
-    return found
 
 
 def print_plans(engine: Engine, calls: dict[str, Callable[[], object]]) -> list[str]:
@@ -377,7 +330,7 @@ def print_plans(engine: Engine, calls: dict[str, Callable[[], object]]) -> list[
             print(f"   {describe(statement)}")
             for line in lines:
                 print(f"      {line}")
-            scans += [f"{name}: {describe(statement)}: {line}" for line in full_scans(lines)]
+            scans += [f"{name}: {describe(statement)}: {line}" for line in full_scans(lines, BIG_TABLES)]
     return scans
 
 
