@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 
 import portal_app.schema  # noqa: F401  (every table, for `reflex db` migrations)
 from portal_app.apps.http import LandingParamsMiddleware, child_app_routes
-from portal_app.kernel.collector import fewer_full_collections
+from portal_app.kernel.collector import full_collections_on_a_timer
 from portal_app.kernel.settings import get_settings
 from portal_app.kernel.web.event_guard import EventShapeGuard
 from portal_app.kernel.web.middleware import PortalHeadersMiddleware
@@ -80,4 +80,4 @@ for declared in declared_pages():
 add_child_apps(app)
 for task in _feature_tasks():
     app.register_lifespan_task(task)
-app.register_lifespan_task(fewer_full_collections)
+app.register_lifespan_task(full_collections_on_a_timer)
