@@ -4,7 +4,8 @@ other people's events wait meanwhile.
 Run: .venv/bin/python benchmarks/password_logins.py [--clients 8] [--busy 50] [--seconds 20] [--pin]
 
 1. The argon2 limit, measured in this run with the portal's own settings and functions
-   (portal_app.accounts.passwords): one verification's median time (so cores / verify time), and the
+   (portal_app.accounts.passwords) and the server's process environment (scripts/server_env.sh: the script
+   runs itself again under it): one verification's median time (so cores / verify time), and the
    verifications per second that as many threads as cores reach flat out.
 2. The portal served as scripts/serve.sh serves it (one backend worker); `--busy` signed-in clients on
    home send a cheap event (a checkbox, no database) every `--pace` seconds (people clicking), first alone
@@ -33,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.load import PORTAL, Tally, address_of, busy, no_collector_pauses_here, percentile  # noqa: E402
 from benchmarks.reflex_client import BootAuth, StepFailed, Tab, capture_boot_auth  # noqa: E402
-from benchmarks.served import ServedPortal, signed_in_members  # noqa: E402
+from benchmarks.served import ServedPortal, run_in_server_environment, signed_in_members  # noqa: E402
 
 LOGIN = f"{PORTAL}.portal_app___accounts___ui___login_state____login_state"
 PASSWORD = "plum orchard lantern 7"
@@ -177,6 +178,7 @@ def main() -> None:
         help="the server on the first CPU, this load generator on the others; the argon2 limit is the server CPU's",
     )
     args = parser.parse_args()
+    run_in_server_environment()  # the limit below is measured in this process: with the server's settings
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     cpus = sorted(os.sched_getaffinity(0))
@@ -191,7 +193,7 @@ def main() -> None:
         print(
             f"argon2id t={settings.argon2_time_cost} m={settings.argon2_memory_kib} KiB p={settings.argon2_parallelism};"
             f" server on {len(server_cpus or cpus)} of {len(cpus)} CPUs; hashing pool"
-            f" {settings.password_hashing_threads} threads per process"
+            f" {settings.password_hashing_threads} threads per process; GLIBC_TUNABLES={os.environ.get('GLIBC_TUNABLES', '')}"
         )
         print(
             f"argon2 limit: verify {args.limit[0]:.0f} ms -> cores / verify time = {args.limit[1]:.1f}/s;"

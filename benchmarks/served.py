@@ -15,6 +15,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
@@ -33,6 +34,20 @@ SERVER_COMMANDS = ("reflex run", "gunicorn")
 
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+# What scripts/serve.sh gives the server's processes besides the portal's settings (glibc's tunables).
+SERVER_ENVIRONMENT = PROJECT_DIR / "scripts" / "server_env.sh"
+_IN_SERVER_ENVIRONMENT = "PORTAL_BENCHMARK_IN_SERVER_ENVIRONMENT"
+
+
+def run_in_server_environment() -> None:
+    """Start this benchmark again, once, under scripts/server_env.sh, so what it measures in its own process
+    (one argon2 verification, say) runs with the process settings the served portal has."""
+    if os.environ.get(_IN_SERVER_ENVIRONMENT) == "1":
+        return
+    os.environ[_IN_SERVER_ENVIRONMENT] = "1"
+    sys.stdout.flush()
+    os.execvp("bash", ["bash", "-c", f'source "{SERVER_ENVIRONMENT}" && exec "$@"', "bash", sys.executable, *sys.argv])
 
 
 @contextlib.contextmanager

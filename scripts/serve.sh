@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+# The server's process settings (argon2's memory on huge pages): see the file.
+source scripts/server_env.sh
 
 PORT=${PORTAL_PORT:-3000}
 export PORTAL_PUBLIC_URL=${PORTAL_PUBLIC_URL:-http://localhost:$PORT}
