@@ -57,3 +57,52 @@ def test_images_keep_http_sources_only():
         '<p><img src="https://example.com/cat.png" alt="cat"></p>\n'
     )
     assert "src=" not in safe_html("![x](data:image/png;base64,AAAA)")
+
+
+class CountingRenderer:
+    """markdown-it's renderer, counting the texts it is asked to render."""
+
+    def __init__(self, real, output=None) -> None:
+        self.real, self.output, self.rendered = real, output, []
+
+    def render(self, text: str) -> str:
+        self.rendered.append(text)
+        return self.output(text) if self.output else self.real.render(text)
+
+
+@pytest.fixture
+def renderer(monkeypatch):
+    from portal_app.apps import markdown
+
+    markdown._rendered.clear()
+    counting = CountingRenderer(markdown._MARKDOWN)
+    monkeypatch.setattr(markdown, "_MARKDOWN", counting)
+    yield counting
+    markdown._rendered.clear()
+
+
+def test_a_text_shown_again_is_not_rendered_again(renderer):
+    # A feed read anew for every viewer whenever someone posts shows the same posts each time.
+    post = "Kiln day **Saturday**: bring <b>glaze</b> and [the list](javascript:alert(1))."
+    first = safe_html(post)
+    assert safe_html(post) == first
+    assert renderer.rendered == [post]
+    assert_inert(first)  # what is kept is the sanitised HTML
+    assert "<strong>Saturday</strong>" in first and "&lt;b&gt;" in first
+    safe_html(post + " Edited.")  # an edited post is a new text: rendered afresh
+    assert renderer.rendered == [post, post + " Edited."]
+
+
+def test_the_cache_keeps_to_its_bound_and_drops_the_oldest(renderer):
+    from portal_app.apps import markdown
+
+    # Cheap stand-in output, each a little over a third of the bound: the third pushes the first out.
+    share = markdown.RENDERED_CACHE_CHARACTERS // 3 + 1
+    renderer.output = lambda text: f"<p>{text[0] * share}</p>"
+    for text in ("a", "b", "c"):
+        safe_html(text)
+    assert markdown._rendered.currsize <= markdown.RENDERED_CACHE_CHARACTERS
+    safe_html("c")
+    assert renderer.rendered == ["a", "b", "c"]
+    safe_html("a")
+    assert renderer.rendered == ["a", "b", "c", "a"]
