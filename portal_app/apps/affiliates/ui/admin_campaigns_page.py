@@ -11,6 +11,7 @@ from portal_app.apps.affiliates.programme import MAX_APPROVAL_DAYS, MAX_COOKIE_D
 from portal_app.apps.affiliates.ui.admin_campaigns_state import EDIT_PREFIX, NEW_DEFAULTS
 from portal_app.apps.affiliates.ui.admin_campaigns_state import AffiliatesCampaignsAdminState as State
 from portal_app.apps.affiliates.ui.admin_common import error_text, page_header, select_field, table
+from portal_app.shell.ui.counts import counted
 from portal_app.shell.ui.forms import field, notice
 
 KIND_OPTIONS = (("percent", "A percent of each sale"), ("flat", "A flat amount per sale"))
@@ -228,8 +229,8 @@ def _row(row) -> rx.Component:
             rx.cond(row.archived, rx.badge("Archived", color_scheme="gray", variant="soft")),
         ),
         rx.table.cell(row.terms),
-        rx.table.cell(row.cookie_days, " days"),
-        rx.table.cell(row.approval_days, " days"),
+        rx.table.cell(counted(row.cookie_days, "day", "days")),
+        rx.table.cell(counted(row.approval_days, "day", "days")),
         rx.table.cell(row.referrals),
         rx.table.cell(rx.code(row.link)),
         rx.table.cell(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.apps.communities.ui.communities_state import CommunitiesState as State
+from portal_app.shell.ui.counts import counted
 from portal_app.shell.ui.forms import IMAGE_TYPES, field, file_picker, notice
 from portal_app.shell.ui.lists import plain_list
 
@@ -28,7 +29,7 @@ def _like_button(post) -> rx.Component:
         post.likes,
         size="1",
         variant=rx.cond(post.liked, "solid", "soft"),
-        aria_label=rx.cond(post.liked, "Unlike", "Like") + " (" + post.likes.to_string() + " likes)",
+        aria_label=rx.cond(post.liked, "Unlike", "Like") + " (" + counted(post.likes, "like", "likes") + ")",
         aria_pressed=rx.cond(post.liked, "true", "false"),
         on_click=State.like(post.id),
     )
@@ -172,7 +173,9 @@ def _post_card(post, *, linked: bool = True) -> rx.Component:
                 ),
                 rx.hstack(
                     _like_button(post),
-                    rx.link(post.comments, " comments", href=post.href, size="2") if linked else rx.fragment(),
+                    rx.link(counted(post.comments, "comment", "comments"), href=post.href, size="2")
+                    if linked
+                    else rx.fragment(),
                     rx.spacer(),
                     _post_tools(post),
                     align="center",
@@ -605,8 +608,8 @@ def _comment_like(comment) -> rx.Component:
         aria_label=rx.cond(comment.liked, "Unlike what ", "Like what ")
         + comment.author
         + " wrote ("
-        + comment.likes.to_string()
-        + " likes)",
+        + counted(comment.likes, "like", "likes")
+        + ")",
         aria_pressed=rx.cond(comment.liked, "true", "false"),
         on_click=State.like_comment(comment.id),
     )
