@@ -4,7 +4,7 @@
 
 # Large allocations on transparent huge pages. Every password hash or verification allocates argon2's
 # 64 MiB work area and frees it; in 4 KiB pages that is 16,384 page faults and ~25 ms of kernel time
-# per login, a sixth of the hash (docs/benchmarks.md, "Password logins: argon2's memory on huge pages").
+# per login, a sixth of the hash (docs/benchmarks.md, "argon2's memory on huge pages").
 # glibc then asks for huge pages (madvise) on blocks it maps with mmap; small blocks are unaffected, and
 # where transparent huge pages are off (or the C library is not glibc) nothing changes.
 # An operator's own GLIBC_TUNABLES are kept.

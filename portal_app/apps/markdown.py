@@ -34,6 +34,7 @@ RENDERED_CACHE_CHARACTERS = 4 * 1024 * 1024
 _rendered: LRUCache[str, str] = LRUCache(maxsize=RENDERED_CACHE_CHARACTERS, getsizeof=len)
 
 
+@cached(_rendered, lock=threading.Lock())  # a lock: pages call it from worker threads
 def safe_html(markdown: str) -> str:
     """Markdown someone wrote as HTML that is safe to hand to the browser as markup.
 
@@ -49,9 +50,4 @@ def safe_html(markdown: str) -> str:
        rel="noopener noreferrer" to links. Even if the renderer let something through, this
        allow-list is what the browser gets.
     """
-    return _render(markdown)
-
-
-@cached(_rendered, lock=threading.Lock())
-def _render(markdown: str) -> str:
     return _SANITISER.clean(_MARKDOWN.render(markdown))

@@ -1,6 +1,6 @@
 """A password check in the server's environment (scripts/server_env.sh, which scripts/serve.sh sources) gets
 argon2's 64 MiB work area in huge pages instead of faulting it in 4 KiB at a time: 16,384 page faults and about
-a sixth of every login's CPU fewer (docs/benchmarks.md, "Password logins: argon2's memory on huge pages")."""
+a sixth of every login's CPU fewer (docs/benchmarks.md, "argon2's memory on huge pages")."""
 
 from __future__ import annotations
 

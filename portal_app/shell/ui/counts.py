@@ -7,5 +7,5 @@ import reflex as rx
 
 def counted(count: rx.Var, one: str, many: str) -> rx.Var:
     """The count and the noun that agrees with it, worked out in the browser as the state changes:
-    `counted(post.comments, "comment", "comments")`. Use it in text and in accessible names alike."""
+    `counted(row.replies, "reply", "replies")`. Use it in text and in accessible names alike."""
     return rx.cond(count == 1, f"1 {one}", count.to_string() + f" {many}")
