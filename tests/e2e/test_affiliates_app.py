@@ -738,6 +738,18 @@ def test_the_admin_tables_are_named_for_screen_readers(staff: Page):
         expect(_labelled(staff, name)).to_be_visible()
 
 
+def test_a_campaigns_days_read_as_people_write_them(staff: Page):
+    name = f"Flash {secrets.token_hex(3)}"
+    staff.goto(f"{ADMIN}/campaigns")
+    staff.get_by_label("Campaign name").fill(name)
+    staff.get_by_label("Days a referral link counts").fill("1")
+    staff.get_by_label("Days before approval").fill("0")
+    staff.get_by_role("button", name="Create the campaign").click()
+    row = staff.get_by_role("row").filter(has_text=name)
+    expect(row.get_by_role("cell", name="1 day", exact=True)).to_be_visible()
+    expect(row.get_by_role("cell", name="0 days", exact=True)).to_be_visible()
+
+
 def test_the_totals_figures_are_spaced_apart_on_a_phone(browser: Browser, base_url: str):
     penny, _ = _penny(browser, base_url)
     page = penny.page
