@@ -18,6 +18,8 @@ a signed-in session cookie, and the hydrate event in its CONNECT packet, as the 
 3. Idle tabs: tabs opened on home at a steady rate up to the target and held open: server CPU per
    connection + hydration, backend memory per tab, the p99 of a tab's first page answer; then every tab
    closes, and the memory kept and the idle CPU (before any traffic and after all of it) are read.
+With `--blank`, the idle tabs and the cheap events run again on a blank Reflex app with one checkbox
+(Reflex's own cost, the same server and state manager), so the portal's figures have Reflex's beside them.
 
 Server CPU and memory are read from /proc (every process of the served portal). The load generator
 runs on the same machine and takes CPU of its own (printed), so compare runs of one machine, not
@@ -57,6 +59,7 @@ from benchmarks.served import (  # noqa: E402
 PORTAL = "reflex___state____state.portal_app___shell___ui___base_state____portal_state"
 CHOOSER = f"{PORTAL}.portal_app___accounts___ui___chooser_state____account_choice_state"
 APP_ACCESS = f"{PORTAL}.portal_app___shell___ui___app_guard____app_access_state"
+BLANK_STATE = "reflex___state____state.blank___blank____state"
 COURSES = f"{APP_ACCESS}.portal_app___apps___courses___ui___courses_state____courses_state"
 COMMUNITIES = f"{APP_ACCESS}.portal_app___apps___communities___ui___communities_state____communities_state"
 COURSE, LESSON, GROUP = "getting-started-with-demo-studio", "welcome", "studio-members"
@@ -148,7 +151,14 @@ async def walk(base_url: str, boot: BootAuth, cookies: list[str], address: str, 
 
 
 async def busy(
-    base_url: str, boot: BootAuth, cookies: list[str], address: str, tally: Tally, until: float, pace: float = 0.0
+    base_url: str,
+    boot: BootAuth,
+    cookies: list[str],
+    address: str,
+    tally: Tally,
+    until: float,
+    pace: float = 0.0,
+    handler: str = f"{CHOOSER}.set_remember",
 ) -> None:
     """A client on home sending a cheap event (a checkbox, no database): as soon as the last one is answered,
     or one every `pace` seconds (a person clicking)."""
@@ -159,7 +169,7 @@ async def busy(
         while time.monotonic() < until:
             began = time.monotonic()
             try:
-                tally.add("cheap event", await tab.act(f"{CHOOSER}.set_remember", {"value": value}), 1)
+                tally.add("cheap event", await tab.act(handler, {"value": value}), 1)
             except (StepFailed, OSError) as error:
                 tally.errors.append(f"{type(error).__name__}: {error}"[:200])
                 return
@@ -195,7 +205,7 @@ def own_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def run_stage(portal: ServedPortal, boot: BootAuth, members, clients: int, seconds: float, kind) -> Tally:
+async def run_stage(portal: ProcessFigures, boot: BootAuth, members, clients: int, seconds: float, kind) -> Tally:
     tally = Tally()
     until = time.monotonic() + seconds
     server_before, client_before, started = portal.cpu(), own_cpu(), time.monotonic()
@@ -208,13 +218,16 @@ async def run_stage(portal: ServedPortal, boot: BootAuth, members, clients: int,
         await asyncio.gather(*tasks)
     took = time.monotonic() - started
     title = "Walking clients" if kind is walk else "Cheap events"
+    if isinstance(portal, BlankReflexApp):
+        title += " on the blank app"
     report(title, clients, tally, took, portal.cpu() - server_before, own_cpu() - client_before)
     return tally
 
 
 class BlankReflexApp(ProcessFigures):
-    """A blank Reflex 0.10.1 app (`reflex init --template blank`, as benchmarks/page_weight.py builds it),
-    served the same way and with the same in-memory state manager: Reflex's own cost of a tab."""
+    """A blank Reflex 0.10.1 app (`reflex init --template blank`, as benchmarks/page_weight.py builds it, with
+    one checkbox), served the same way and with the same in-memory state manager: Reflex's own cost of a tab
+    and of a cheap event."""
 
     def __init__(self, cpus: set[int] | None) -> None:
         import tempfile
@@ -222,7 +235,10 @@ class BlankReflexApp(ProcessFigures):
         from benchmarks import page_weight
 
         self.server = page_weight.start_blank(
-            Path(tempfile.mkdtemp(prefix="blank-bench-")), env={"REFLEX_STATE_MANAGER_MODE": "memory"}, cpus=cpus
+            Path(tempfile.mkdtemp(prefix="blank-bench-")),
+            env={"REFLEX_STATE_MANAGER_MODE": "memory"},
+            cpus=cpus,
+            checkbox=True,
         )
         self.process, self.url = self.server.process, self.server.url
 
@@ -347,15 +363,25 @@ async def measure(args: argparse.Namespace) -> None:
                 f"\nKnee: {'none up to ' + str(args.stages[-1]) if knee is None else knee} walking clients"
                 f" (the first stage whose slowest step p99 passes {KNEE_P99_MS:.0f} ms or that has errors)"
             )
-    if args.idle and args.blank:
-        await blank_idle_tabs(args, server_cpus)
+    if args.blank and (args.idle or args.busy):
+        await on_blank_app(args, server_cpus)
 
 
-async def blank_idle_tabs(args: argparse.Namespace, server_cpus: set[int] | None) -> None:
-    print("\nThe same idle tabs on a blank Reflex app (Reflex's own cost):")
+async def on_blank_app(args: argparse.Namespace, server_cpus: set[int] | None) -> None:
+    """The same idle tabs and cheap events on a blank Reflex app: Reflex's own cost."""
+    print("\nThe same idle tabs and cheap events on a blank Reflex app (Reflex's own cost):")
     with BlankReflexApp(server_cpus) as blank:
         boot = await asyncio.to_thread(capture_boot_auth, blank.url, "/")
-        await idle_tabs(blank, boot, [(0, "")], args.idle, args.idle_rate, "/")
+        if args.idle:
+            await idle_tabs(blank, boot, [(0, "")], args.idle, args.idle_rate, "/")
+        if args.busy:
+            settle(blank)
+            await run_stage(blank, boot, [(0, "")], args.busy, args.seconds, blank_busy)
+
+
+async def blank_busy(base_url: str, boot: BootAuth, cookies: list[str], address: str, tally: Tally, until: float):
+    """A busy client on the blank app: its checkbox, the same handler as the portal's cheap event."""
+    await busy(base_url, boot, cookies, address, tally, until, handler=f"{BLANK_STATE}.set_remember")
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -374,7 +400,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--busy", type=int, default=200, help="busy clients sending cheap events (0: skip)")
     parser.add_argument("--idle", type=int, default=2000, help="idle tabs to open and hold (0: skip)")
     parser.add_argument("--idle-rate", type=float, default=50, help="idle tabs arriving per second")
-    parser.add_argument("--blank", action="store_true", help="also the idle tabs on a blank Reflex app")
+    parser.add_argument(
+        "--blank", action="store_true", help="also the idle tabs and cheap events on a blank Reflex app"
+    )
     parser.add_argument("--idle-pages", default="/login,/", help="pages the idle tabs open, one run each")
     parser.add_argument("--workers", type=int, default=1, help="backend workers (more than one needs --redis)")
     parser.add_argument("--redis", default="", help="REFLEX_REDIS_URL for the served portal")

@@ -117,8 +117,11 @@ def start_portal(work: Path) -> tuple[Server, dict]:
     return start("portal", reflex_run(port), cwd=PROJECT_DIR, env=env, port=port, log=work / "portal.log"), env
 
 
-def make_blank_app(work: Path) -> Path:
-    """`reflex init --template blank` (it works offline), with telemetry and the badge off as in the portal."""
+def make_blank_app(work: Path, *, checkbox: bool = False) -> Path:
+    """`reflex init --template blank` (it works offline), with telemetry and the badge off as in the portal.
+
+    With `checkbox`, its page also has one checkbox whose handler sets a bool, as the portal's
+    "Remember this choice" does (benchmarks/load.py's cheap event, measured on both apps)."""
     root = work / "blank"
     root.mkdir()
     reflex = str(PROJECT_DIR / ".venv" / "bin" / "reflex")
@@ -137,11 +140,38 @@ def make_blank_app(work: Path) -> Path:
     config.write_text(
         text.replace(marker, f"{marker}\n    telemetry_enabled=False,\n    show_built_with_reflex=False,")
     )
+    if checkbox:
+        add_checkbox(root / "blank" / "blank.py")
     return root
 
 
-def start_blank(work: Path, *, env: dict | None = None, cpus: set[int] | None = None) -> Server:
-    root = make_blank_app(work)
+BLANK_STATE = '''class State(rx.State):
+    """The app state."""
+'''
+CHECKBOX_STATE = '''class State(rx.State):
+    """The app state."""
+
+    remember: bool = False
+
+    @rx.event
+    def set_remember(self, value: bool):
+        self.remember = value is True
+'''
+BLANK_STACK = "        rx.vstack(\n"
+CHECKBOX_STACK = (
+    '        rx.vstack(\n            rx.checkbox("Remember", checked=State.remember, on_change=State.set_remember),\n'
+)
+
+
+def add_checkbox(page: Path) -> None:
+    text = page.read_text()
+    if BLANK_STATE not in text or text.count(BLANK_STACK) != 1:
+        raise RuntimeError(f"unexpected blank template {page.name}:\n{text}")
+    page.write_text(text.replace(BLANK_STATE, CHECKBOX_STATE).replace(BLANK_STACK, CHECKBOX_STACK))
+
+
+def start_blank(work: Path, *, env: dict | None = None, cpus: set[int] | None = None, checkbox: bool = False) -> Server:
+    root = make_blank_app(work, checkbox=checkbox)
     port = free_port()
     env = {**tool_env(), **(env or {})}
     return start("blank app", reflex_run(port), cwd=root, env=env, port=port, log=work / "blank.log", cpus=cpus)
