@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 import psycopg
+from sqlalchemy import event
 from sqlmodel import SQLModel
 
 import portal_app.schema  # noqa: F401  (registers every core table)
@@ -30,3 +33,22 @@ def create_portal_tables() -> None:
 def postgres_admin() -> psycopg.Connection:
     """An autocommit connection to the local PostgreSQL server's maintenance database."""
     return psycopg.connect(POSTGRES_ADMIN, autocommit=True)
+
+
+class QueryCounter:
+    """How many SQL statements ran inside the block (on the settings' engine), not counting the BEGIN that
+    SQLite's transactions send (PostgreSQL's driver sends none), so a count is the same on both."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def _count(self, _connection, _cursor, statement: str, *args) -> None:
+        if not statement.startswith("BEGIN"):
+            self.count += 1
+
+    def __enter__(self) -> Self:
+        event.listen(db.get_engine(), "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        event.remove(db.get_engine(), "before_cursor_execute", self._count)

@@ -10,6 +10,7 @@ only ever shown through the SDK's safe_html. The feed is read by (created_at, id
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -136,14 +137,26 @@ def _names(session: Session, account_ids: set[int]) -> dict[int, str]:
     return dict(session.exec(select(Account.id, Account.full_name).where(col(Account.id).in_(account_ids))).all())
 
 
-def _items(session: Session, account_id: int, posts: list[Post], moderator: bool) -> tuple[PostItem, ...]:
+def _items(
+    session: Session,
+    account_id: int,
+    posts: list[Post],
+    moderator: bool,
+    channel_slugs: Mapping[int, str] | None = None,
+) -> tuple[PostItem, ...]:
+    """The posts as shown to this person (authors' names, channels, their own likes: one read each; the
+    channels' slugs are not read again when the caller has them)."""
     if not posts:
         return ()
     ids = [post.id for post in posts]
     names = _names(session, {p.author_id for p in posts})
-    channels = dict(
-        session.exec(select(Channel.id, Channel.slug).where(col(Channel.id).in_({p.channel_id for p in posts}))).all()
-    )
+    channels = channel_slugs
+    if channels is None:
+        channels = dict(
+            session.exec(
+                select(Channel.id, Channel.slug).where(col(Channel.id).in_({p.channel_id for p in posts}))
+            ).all()
+        )
     liked = set(
         session.exec(select(PostLike.post_id).where(PostLike.account_id == account_id, col(PostLike.post_id).in_(ids)))
     )
@@ -221,23 +234,24 @@ def feed(
             statement = statement.where(tuple_(Post.created_at, Post.id) >= tuple_(*down_to))
         rows = list(session.exec(statement.order_by(col(Post.created_at).desc(), col(Post.id).desc()).limit(size + 1)))
         page = rows[:size]
-        channels = tuple(
-            session.exec(
-                select(Channel.slug, Channel.name)
-                .where(Channel.group_id == opened.group.id)
-                .order_by(Channel.position, Channel.id)
-            ).all()
-        )
+        channels = session.exec(
+            select(Channel.id, Channel.slug, Channel.name)
+            .where(Channel.group_id == opened.group.id)
+            .order_by(Channel.position, Channel.id)
+        ).all()
+        # The pinned posts and the page in one set of reads (names, likes); every post's channel is the group's.
+        shown = _items(session, account_id, pinned + page, moderator, {id_: slug for id_, slug, _ in channels})
+        shown_pinned = sum(1 for post in pinned if moderator or not post.hidden)
         result = FeedPage(
             group_slug=opened.group.slug,
             group_name=opened.group.name,
             channel=channel.slug if channel else "",
-            pinned=_items(session, account_id, pinned, moderator),
-            posts=_items(session, account_id, page, moderator),
+            pinned=shown[:shown_pinned],
+            posts=shown[shown_pinned:],
             next_cursor=cursor_of(page[-1]) if len(rows) > size or (down_to is not None and page) else None,
             may_post=opened.may_post,
             moderator=moderator,
-            channels=tuple((slug, name) for slug, name in channels),
+            channels=tuple((slug, name) for _, slug, name in channels),
             description=opened.group.description,
             cover_url=(
                 f"/api/apps/{APP_KEY}/covers/{opened.group.slug}?v={opened.group.cover_file[:8]}"

@@ -13,7 +13,6 @@ import urllib.request
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import col, func, select
 
 from portal_app.admin.audit import Actor
@@ -33,6 +32,7 @@ from portal_app.business.models import BUSINESS_ID, Business
 from portal_app.kernel import clock, db
 from portal_app.kernel.errors import FieldError, FormErrors
 from tests.apps.support import add_account
+from tests.support.database import QueryCounter
 
 OWNER = Actor("owner@example.com", 1)
 DAY = timedelta(days=1)
@@ -94,23 +94,6 @@ def counts() -> dict[str, int]:
 def audit_actions() -> list[str]:
     with db.read_session() as session:
         return [entry.action for entry in session.exec(select(AuditEntry).order_by(col(AuditEntry.id)))]
-
-
-class QueryCounter:
-    """How many SQL statements ran inside the block."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def _count(self, *args, **kwargs) -> None:
-        self.count += 1
-
-    def __enter__(self) -> QueryCounter:  # noqa: PYI034
-        event.listen(db.get_engine(), "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        event.remove(db.get_engine(), "before_cursor_execute", self._count)
 
 
 # --- the overview -----------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from portal_app.kernel.errors import FormErrors
 from portal_app.timeline import service as activity
 from tests.apps.courses.support import XSS_PAYLOADS, assert_inert
 from tests.apps.support import add_account
+from tests.support.database import QueryCounter
 
 OWNER = Actor("owner@example.com")
 
@@ -270,6 +271,32 @@ def test_pinned_posts_lead_the_first_page_only_and_are_not_repeated(bakers, owne
     assert second.pinned == () and second.next_cursor is None
     shown = feed_ids(first) + feed_ids(second)
     assert shown == [post_id for post_id in reversed(ids) if post_id not in (ids[0], ids[10])]
+
+
+def test_a_feed_page_is_read_in_the_same_few_statements_however_many_posts_authors_and_pins(
+    bakers, owner, ada, bob, frozen_clock
+):
+    groups.join(bob, "bakers")
+    add_channel("bakers", "recipes")
+    start = clock.now()
+    first = add_post("bakers", owner, at=start, title="First")
+    with QueryCounter() as few:
+        posts.feed(ada, "bakers")
+    for n in range(30):
+        author = (owner, ada, bob)[n % 3]
+        channel = "recipes" if n % 2 else "general"
+        add_post("bakers", author, at=start + timedelta(minutes=n + 1), channel=channel, title=f"Post {n}")
+    set_post(first, pinned=True)
+    liked = feed_ids(posts.feed(ada, "bakers"))[0]
+    posts.toggle_post_like(ada, "bakers", liked)
+    with QueryCounter() as many:
+        page = posts.feed(ada, "bakers")
+    # The group, the pinned posts, the page, the channels, the authors' names, the reader's likes.
+    assert many.count == few.count <= 6
+    assert [item.id for item in page.pinned] == [first]
+    assert [item.channel for item in page.posts[:2]] == ["recipes", "general"]
+    assert [item.id for item in page.posts if item.liked] == [liked]
+    assert {item.author for item in page.posts} == {"Grace Hopper", "Ada Lovelace", "Bob Baker"}
 
 
 def test_hidden_posts_are_shown_to_moderators_only(bakers, owner, ada, bob, frozen_clock):
