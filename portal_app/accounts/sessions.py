@@ -3,8 +3,10 @@ and whom they may switch to."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session
 
@@ -89,10 +91,13 @@ def account_for_token(token: object) -> int | None:
     return info.account_id if info else None
 
 
-def lookup(session: Session, token: object) -> tuple[UserSession, Account] | None:
+def lookup(
+    session: Session, token: object, *, also: Sequence[tuple[type, Any]] = ()
+) -> tuple[UserSession, Account] | None:
     """The session row a cookie token names and its account, read in the caller's transaction;
-    None for no such session. confirm() decides whether it is still live."""
-    return store.lookup(session, CLIENT_SESSIONS, token)
+    None for no such session. confirm() decides whether it is still live. `also`: more rows read in the
+    same statement, after the account in the tuple (kernel/sessions.lookup)."""
+    return store.lookup(session, CLIENT_SESSIONS, token, also=also)
 
 
 def confirm(row: UserSession, account: Account) -> SessionInfo | None:

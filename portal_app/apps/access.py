@@ -8,8 +8,8 @@ An app is open to an account when all three hold:
 An app that declares roles may also ask for a role of at least some rank (can_open(..., role=)).
 Disabled accounts never get this far: they have no session. Grants themselves live in apps/grants.py.
 
-A handler resolves the Principal once per event (principal_for_token: the session, then one read for
-the account, business settings, grants and profile) and asks decide() or accessible_apps() with it;
+A handler resolves the Principal once per event (principal_for_token: one read for the session, its
+account, the business settings and the profile, and one for the grants) and asks decide() or accessible_apps() with it;
 nothing else decides.
 """
 
@@ -28,6 +28,7 @@ from portal_app.business import service as business
 from portal_app.business.models import BUSINESS_ID, Business
 from portal_app.kernel import db
 from portal_app.profile import service as profile_service
+from portal_app.profile.models import Profile
 
 NOT_ENABLED = "not_enabled"
 NOT_GRANTED = "not_granted"
@@ -49,9 +50,9 @@ class AccessDecision:
 ALLOWED = AccessDecision(allowed=True)
 
 
-def missing_profile_fields(session: Session, account_id: int, required: tuple[str, ...]) -> tuple[str, ...]:
-    """Labels of the required profile fields the person has not filled in, read in the caller's transaction."""
-    return tuple(profile_service.missing_in(session, account_id, required))
+def missing_profile_fields(account: Account, profile: Profile | None, required: tuple[str, ...]) -> tuple[str, ...]:
+    """Labels of the required profile fields the person has not filled in, from their account and profile rows."""
+    return tuple(profile_service.missing_of(account, profile, required))
 
 
 @dataclass(frozen=True)
@@ -73,16 +74,20 @@ class Principal:
         return not self.missing_profile_fields
 
 
+def _principal_of(session: Session, account: Account, row: Business | None, profile: Profile | None) -> Principal:
+    """The principal of an account from its rows already read (the business's, its profile's) and its grants."""
+    # Without a business row nothing is switched on yet, whatever the apps' defaults say.
+    settings = business.view_of(row) if row is not None else replace(business.view_of(None), enabled_apps=())
+    granted = grants.granted_roles(session, account.id)
+    missing = missing_profile_fields(account, profile, settings.required_profile_fields)
+    return Principal(account.id, account.full_name, account.email, settings, granted, missing)
+
+
 def _principal_in(session: Session, account_id: int) -> Principal | None:
     account = session.get(Account, account_id)
     if account is None:
         return None
-    row = session.get(Business, BUSINESS_ID)
-    # Without a business row nothing is switched on yet, whatever the apps' defaults say.
-    settings = business.view_of(row) if row is not None else replace(business.view_of(None), enabled_apps=())
-    granted = grants.granted_roles(session, account_id)
-    missing = missing_profile_fields(session, account_id, settings.required_profile_fields)
-    return Principal(account_id, account.full_name, account.email, settings, granted, missing)
+    return _principal_of(session, account, session.get(Business, BUSINESS_ID), session.get(Profile, account_id))
 
 
 def principal_for_account(account_id: int) -> Principal | None:
@@ -98,12 +103,16 @@ def principal_for_token(token: object) -> Principal | None:
     then deleted, and a live one's last use noted, as sessions.confirm does for every check.
     """
     with db.read_session() as session:
-        found = sessions.lookup(session, token)
+        # The business's row and the profile come with the session's own statement: two statements in all.
+        found = sessions.lookup(
+            session, token, also=((Business, Business.id == BUSINESS_ID), (Profile, Profile.account_id == Account.id))
+        )
         if found is None:
             return None
-        principal = _principal_in(session, found[0].account_id)
-    info = sessions.confirm(*found)
-    if info is None or principal is None:
+        row, account, business_row, profile = found
+        principal = _principal_of(session, account, business_row, profile)
+    info = sessions.confirm(row, account)
+    if info is None:
         return None
     return replace(principal, session=info)
 

@@ -8,9 +8,10 @@ SessionKind; accounts/sessions.py (clients) and admin/staff_sessions.py (staff) 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session, delete, select, update
 
@@ -75,17 +76,20 @@ def start(
     return token
 
 
-def lookup(session: Session, kind: SessionKind, token: object):
+def lookup(session: Session, kind: SessionKind, token: object, *, also: Sequence[tuple[type, Any]] = ()):
     """(session row, owner row) for a cookie token, read in the caller's transaction; None for no such session.
-    confirm() decides whether it is still live."""
+    confirm() decides whether it is still live.
+
+    `also` names more rows to read in the same statement, as (model, ON clause) pairs, outer-joined: they
+    follow the owner in the tuple, each None where no row matched."""
     token_hash = tokens.hash_presented_token(token)
     if token_hash is None:
         return None
-    return session.exec(
-        select(kind.table, kind.owner_table)
-        .join(kind.owner_table, kind.owner_table.id == kind.owner)
-        .where(kind.table.token_hash == token_hash)
-    ).first()
+    statement = select(kind.table, kind.owner_table).join(kind.owner_table, kind.owner_table.id == kind.owner)
+    for model, on in also:
+        statement = statement.add_columns(model).outerjoin(model, on)
+    row = session.exec(statement.where(kind.table.token_hash == token_hash)).first()
+    return None if row is None else tuple(row)
 
 
 def confirm(kind: SessionKind, row, owner) -> bool:

@@ -168,13 +168,10 @@ def profile_for_apps(account_id: int) -> ProfileView | None:
         return _load(session, account_id)
 
 
-def missing_in(session: Session, account_id: int, required_keys) -> list[str]:
-    """Labels of the required fields (keys from the business settings) still empty, read in the caller's transaction."""
-    required = required_in(required_keys)
-    view = _load(session, account_id)
-    if view is None:
-        return [FIELD_LABELS[key] for key in required]
-    return _missing(view, required)
+def missing_of(account: Account, profile: Profile | None, required_keys) -> list[str]:
+    """Labels of the required fields (keys from the business settings) still empty, from rows the caller has
+    read (the account and its profile row, or None when it has none yet)."""
+    return _missing(_view(account, profile), required_in(required_keys))
 
 
 def missing_required_fields(account_id: int) -> list[str]:

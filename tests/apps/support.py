@@ -49,9 +49,9 @@ class Profiles:
     def mark_complete(self, account_id: int) -> None:
         self.incomplete.discard(account_id)
 
-    def missing(self, session, account_id: int, required) -> tuple[str, ...]:
-        self.asked.append(account_id)
-        return ("Phone",) if account_id in self.incomplete else ()
+    def missing(self, account, profile, required) -> tuple[str, ...]:
+        self.asked.append(account.id)
+        return ("Phone",) if account.id in self.incomplete else ()
 
 
 def stub_profiles(monkeypatch) -> Profiles:

@@ -8,12 +8,16 @@ import pytest
 from sqlmodel import select
 
 from portal_app.accounts.models import Account
+from portal_app.accounts.sessions import create_session
 from portal_app.apps import access, grants, registry
 from portal_app.apps.models import AppGrant
-from portal_app.kernel import db
+from portal_app.business.models import BUSINESS_ID, Business
+from portal_app.kernel import clock, db
+from portal_app.profile.models import Profile
 from portal_app.timeline import service as activity
 from portal_app.timeline.models import PORTAL_APP_KEY
 from tests.apps.support import Profiles, add_account, grant, set_business, stub_profiles
+from tests.support.database import QueryCounter
 
 PRODUCT = ["courses", "communities", "affiliates"]
 
@@ -198,3 +202,54 @@ def test_a_sign_in_lands_on_the_default_app_only_when_it_can_be_opened(database,
         grants.grant_app(session, account_id=account_id, app_key="courses")
     assert access.landing_path(account_id, "/") == "/apps/courses"
     assert access.landing_path(account_id, "/security") == "/security"
+
+
+# --- the principal of a session cookie --------------------------------------------------------------------------
+
+
+def signed_in(account_id: int) -> str:
+    with db.write_session() as session:
+        return create_session(session, account_id=account_id, auth_method="password", user_agent="test", ip="")
+
+
+def test_a_sessions_principal_holds_its_business_grants_and_profile_read_in_two_statements(database):
+    account = add_account()
+    set_business(enabled_apps=PRODUCT, required_profile_fields=["phone", "time_zone"])
+    grant(account, "courses", "affiliates")
+    token = signed_in(account)
+    with QueryCounter() as without_profile:
+        principal = access.principal_for_token(token)
+    # No profile row yet: every required field is missing.
+    assert principal.missing_profile_fields == ("Phone", "Time zone")
+    with db.write_session() as session:
+        session.add(Profile(account_id=account, phone="+442079460958", updated_at=clock.now()))
+    with QueryCounter() as with_profile:
+        principal = access.principal_for_token(token)
+    assert (principal.account_id, principal.full_name, principal.email) == (account, "Ada Lovelace", "ada@example.com")
+    assert list(principal.business.enabled_apps) == PRODUCT
+    assert set(principal.grants) == {"courses", "affiliates"}
+    assert principal.missing_profile_fields == ("Time zone",)
+    assert principal.session is not None and principal.session.account_id == account
+    # The session with its account, the business and the profile in one statement; the grants in another.
+    assert without_profile.count == with_profile.count == 2
+
+
+def test_a_session_without_a_business_row_opens_no_app(database):
+    account = add_account()
+    grant(account, "courses")
+    token = signed_in(account)
+    with db.write_session() as session:
+        session.delete(session.get(Business, BUSINESS_ID))
+    principal = access.principal_for_token(token)
+    assert principal is not None and principal.business.enabled_apps == ()
+    assert access.accessible_apps(principal) == []
+
+
+def test_no_principal_for_an_unknown_token_or_a_disabled_account(database):
+    account = add_account()
+    token = signed_in(account)
+    assert access.principal_for_token("not-a-token") is None
+    assert access.principal_for_token(None) is None
+    with db.write_session() as session:
+        session.get(Account, account).disabled_at = clock.now()
+    assert access.principal_for_token(token) is None
