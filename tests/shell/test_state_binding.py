@@ -10,7 +10,14 @@ import pytest
 
 from portal_app.accounts import sessions
 from portal_app.accounts.ui.security_state import SecurityState
-from portal_app.shell.ui.state_binding import NEW_TREE, USED_UNBOUND, SessionBinding
+from portal_app.shell.ui.state_binding import (
+    NEW_TREE,
+    SIGNED_OUT,
+    USED_UNBOUND,
+    SessionBinding,
+    session_cookies_in,
+    signed_in_now,
+)
 from tests.support.live_accounts import IP, make_account, start_session
 
 EMAIL = "ada@example.com"
@@ -91,3 +98,10 @@ async def test_a_new_tab_is_bound_without_a_reset_and_loads_its_page(pipeline, a
     client = await open_security(pipeline, ada)
     binding = await client.state(SessionBinding)
     assert binding._bound_to not in (NEW_TREE, USED_UNBOUND, "")
+
+
+@pytest.mark.parametrize("header", ["", "theme=dark", "portal_device=abc; other=1"])
+def test_a_connection_without_session_cookies_is_signed_out_without_a_lookup(header):
+    # The middleware answers these without a database thread; the answer must be signed_in_now's.
+    assert not any(session_cookies_in(header))
+    assert signed_in_now(header) == SIGNED_OUT

@@ -49,11 +49,19 @@ class SessionBinding(rx.State):
     _bound_to: str = NEW_TREE
 
 
+# What signed_in_now says for a connection with neither session cookie.
+SIGNED_OUT = "|"
+
+
+def session_cookies_in(cookie_header: str) -> tuple[str | None, str | None]:
+    """The client and staff session cookies a Cookie header carries (None for one it lacks)."""
+    cookies = cookies_in(cookie_header)
+    return cookies.get(SESSION_COOKIE), cookies.get(staff_sessions.STAFF_COOKIE)
+
+
 def signed_in_now(cookie_header: str) -> str:
     """The live sign-ins a Cookie header proves, as one string of token hashes ("client|staff")."""
-    cookies = cookies_in(cookie_header)
-    client = cookies.get(SESSION_COOKIE)
-    staff = cookies.get(staff_sessions.STAFF_COOKIE)
+    client, staff = session_cookies_in(cookie_header)
     client_hash = tokens.hash_presented_token(client) if client and sessions.current_session(client) else None
     staff_hash = tokens.hash_presented_token(staff) if staff and staff_sessions.current_staff(staff) else None
     return f"{client_hash or ''}|{staff_hash or ''}"
@@ -70,7 +78,9 @@ class StateBoundToSession(Middleware):
             return None
         headers = (event.router_data or {}).get("headers") or {}
         cookie = headers.get("cookie", "") if isinstance(headers, dict) else ""
-        now = await asyncio.to_thread(signed_in_now, cookie if isinstance(cookie, str) else "")
+        cookie = cookie if isinstance(cookie, str) else ""
+        # Without a session cookie there is nothing to look up: no trip to a database thread (a visitor's page load).
+        now = await asyncio.to_thread(signed_in_now, cookie) if any(session_cookies_in(cookie)) else SIGNED_OUT
         binding = await state.get_state(SessionBinding)
         if binding._bound_to != now:
             if not (whole_tree_here and binding._bound_to == NEW_TREE):
