@@ -93,7 +93,7 @@ def account_for_token(token: object) -> int | None:
 
 def lookup(
     session: Session, token: object, *, also: Sequence[tuple[type, Any]] = ()
-) -> tuple[UserSession, Account] | None:
+) -> tuple[UserSession, Account, *tuple[Any, ...]] | None:
     """The session row a cookie token names and its account, read in the caller's transaction;
     None for no such session. confirm() decides whether it is still live. `also`: more rows read in the
     same statement, after the account in the tuple (kernel/sessions.lookup)."""

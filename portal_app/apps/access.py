@@ -8,9 +8,9 @@ An app is open to an account when all three hold:
 An app that declares roles may also ask for a role of at least some rank (can_open(..., role=)).
 Disabled accounts never get this far: they have no session. Grants themselves live in apps/grants.py.
 
-A handler resolves the Principal once per event (principal_for_token: one read for the session, its
-account, the business settings and the profile, and one for the grants) and asks decide() or accessible_apps() with it;
-nothing else decides.
+A handler resolves the Principal once per event (principal_for_token: one read transaction, of two
+statements: the session with its account, the business settings and the profile; then the grants) and
+asks decide() or accessible_apps() with it; nothing else decides.
 """
 
 from __future__ import annotations

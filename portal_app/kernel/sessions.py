@@ -76,7 +76,9 @@ def start(
     return token
 
 
-def lookup(session: Session, kind: SessionKind, token: object, *, also: Sequence[tuple[type, Any]] = ()):
+def lookup(
+    session: Session, kind: SessionKind, token: object, *, also: Sequence[tuple[type, Any]] = ()
+) -> tuple[Any, ...] | None:
     """(session row, owner row) for a cookie token, read in the caller's transaction; None for no such session.
     confirm() decides whether it is still live.
 
