@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import exists, func, literal, tuple_, union_all
+from sqlalchemy import func, tuple_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
@@ -137,19 +137,20 @@ def timeline(
 def timeline_sources(account_id: int) -> list[tuple[str, str]]:
     """(app_key, title) of every source with entries on the account's timeline: the portal first, then apps in switcher order.
 
-    One statement of one index lookup per known source, however long the timeline; entries of apps no
-    longer registered still show under "All".
+    One index lookup per known source, however long the timeline; entries of apps no longer
+    registered still show under "All".
     """
     keys = [PORTAL_APP_KEY, *(app.key for app in registry.all_apps())]
-    probes = [
-        select(literal(key).label("app_key")).where(
-            exists().where(Activity.account_id == account_id, Activity.app_key == key)
-        )
-        for key in keys
-    ]
     with db.read_session() as session:
-        present = set(session.exec(union_all(*probes)).scalars())
-    return [(key, registry.source_title(key)) for key in keys if key in present]
+        present = [
+            key
+            for key in keys
+            if session.exec(
+                select(Activity.id).where(Activity.account_id == account_id, Activity.app_key == key).limit(1)
+            ).first()
+            is not None
+        ]
+    return [(key, registry.source_title(key)) for key in present]
 
 
 def counts_by_kind(account_id: int, app_key: str) -> dict[str, int]:
