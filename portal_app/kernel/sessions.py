@@ -83,7 +83,8 @@ def lookup(
     confirm() decides whether it is still live.
 
     `also` names more rows to read in the same statement, as (model, ON clause) pairs, outer-joined: they
-    follow the owner in the tuple, each None where no row matched."""
+    follow the owner in the tuple, each None where no row matched. Each ON clause must match at most one
+    row (a primary key), or the session would be read once per match and one of them kept."""
     token_hash = tokens.hash_presented_token(token)
     if token_hash is None:
         return None

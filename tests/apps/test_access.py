@@ -212,7 +212,7 @@ def signed_in(account_id: int) -> str:
         return create_session(session, account_id=account_id, auth_method="password", user_agent="test", ip="")
 
 
-def test_a_sessions_principal_holds_its_business_grants_and_profile_read_in_two_statements(database):
+def test_a_sessions_principal_holds_its_business_grants_and_profile_read_in_two_statements(shared_database):
     account = add_account()
     set_business(enabled_apps=PRODUCT, required_profile_fields=["phone", "time_zone"])
     grant(account, "courses", "affiliates")
@@ -234,7 +234,7 @@ def test_a_sessions_principal_holds_its_business_grants_and_profile_read_in_two_
     assert without_profile.count == with_profile.count == 2
 
 
-def test_a_session_without_a_business_row_opens_no_app(database):
+def test_a_session_without_a_business_row_opens_no_app(shared_database):
     account = add_account()
     grant(account, "courses")
     token = signed_in(account)

@@ -10,14 +10,8 @@ import pytest
 
 from portal_app.accounts import sessions
 from portal_app.accounts.ui.security_state import SecurityState
-from portal_app.shell.ui.state_binding import (
-    NEW_TREE,
-    SIGNED_OUT,
-    USED_UNBOUND,
-    SessionBinding,
-    session_cookies_in,
-    signed_in_now,
-)
+from portal_app.shell.ui import state_binding
+from portal_app.shell.ui.state_binding import NEW_TREE, SIGNED_OUT, USED_UNBOUND, SessionBinding, signed_in_now
 from tests.support.live_accounts import IP, make_account, start_session
 
 EMAIL = "ada@example.com"
@@ -100,8 +94,28 @@ async def test_a_new_tab_is_bound_without_a_reset_and_loads_its_page(pipeline, a
     assert binding._bound_to not in (NEW_TREE, USED_UNBOUND, "")
 
 
-@pytest.mark.parametrize("header", ["", "theme=dark", "portal_device=abc; other=1"])
-def test_a_connection_without_session_cookies_is_signed_out_without_a_lookup(header):
-    # The middleware answers these without a database thread; the answer must be signed_in_now's.
-    assert not any(session_cookies_in(header))
-    assert signed_in_now(header) == SIGNED_OUT
+@pytest.mark.parametrize(
+    ("cookie", "looked_up"),
+    [
+        (None, False),
+        ("theme=dark", False),
+        ("portal_session=", False),
+        ("portal_session", False),
+        ("portal_session=not-a-live-session-token-0123456789abcdef", True),
+        ("portal_staff=not-a-live-staff-token-0123456789abcdef", True),
+    ],
+)
+async def test_a_page_load_looks_the_sign_ins_up_only_when_it_carries_a_session_cookie(
+    pipeline, monkeypatch, cookie, looked_up
+):
+    asked: list[str] = []
+
+    def counted(header: str) -> str:
+        asked.append(header)
+        return signed_in_now(header)
+
+    monkeypatch.setattr(state_binding, "signed_in_now", counted)
+    client = await pipeline.connect("/login", cookie=cookie)
+    assert bool(asked) is looked_up
+    # Either way the tab is bound as signed out: nothing it loads can be another sign-in's.
+    assert (await client.state(SessionBinding))._bound_to == SIGNED_OUT

@@ -241,13 +241,12 @@ def feed(
         ).all()
         # The pinned posts and the page in one set of reads (names, likes); every post's channel is the group's.
         shown = _items(session, account_id, pinned + page, moderator, {id_: slug for id_, slug, _ in channels})
-        shown_pinned = sum(1 for post in pinned if moderator or not post.hidden)
         result = FeedPage(
             group_slug=opened.group.slug,
             group_name=opened.group.name,
             channel=channel.slug if channel else "",
-            pinned=shown[:shown_pinned],
-            posts=shown[shown_pinned:],
+            pinned=tuple(item for item in shown if item.pinned),
+            posts=tuple(item for item in shown if not item.pinned),
             next_cursor=cursor_of(page[-1]) if len(rows) > size or (down_to is not None and page) else None,
             may_post=opened.may_post,
             moderator=moderator,
