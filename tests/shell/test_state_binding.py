@@ -11,7 +11,7 @@ import pytest
 from portal_app.accounts import sessions
 from portal_app.accounts.ui.security_state import SecurityState
 from portal_app.shell.ui import state_binding
-from portal_app.shell.ui.state_binding import NEW_TREE, SIGNED_OUT, USED_UNBOUND, SessionBinding, signed_in_now
+from portal_app.shell.ui.state_binding import NEW_TREE, SIGNED_OUT, USED_UNBOUND, SessionBinding, signed_in_as
 from tests.support.live_accounts import IP, make_account, start_session
 
 EMAIL = "ada@example.com"
@@ -108,13 +108,13 @@ async def test_a_new_tab_is_bound_without_a_reset_and_loads_its_page(pipeline, a
 async def test_a_page_load_looks_the_sign_ins_up_only_when_it_carries_a_session_cookie(
     pipeline, monkeypatch, cookie, looked_up
 ):
-    asked: list[str] = []
+    asked: list[tuple] = []
 
-    def counted(header: str) -> str:
-        asked.append(header)
-        return signed_in_now(header)
+    def counted(client, staff) -> str:
+        asked.append((client, staff))
+        return signed_in_as(client, staff)
 
-    monkeypatch.setattr(state_binding, "signed_in_now", counted)
+    monkeypatch.setattr(state_binding, "signed_in_as", counted)
     client = await pipeline.connect("/login", cookie=cookie)
     assert bool(asked) is looked_up
     # Either way the tab is bound as signed out: nothing it loads can be another sign-in's.

@@ -37,7 +37,7 @@ from portal_app.kernel import tokens
 from portal_app.kernel.web.cookies import cookies_in
 
 BOOT_EVENTS = ("hydrate", "hydrate_and_load")
-# The binding of a tree no event but boot events has run in (never equal to a signed_in_now() value).
+# The binding of a tree no event but boot events has run in (never equal to a signed_in_as() value).
 NEW_TREE = "new"
 # The binding of a tree some other event ran in before any boot event bound it (reset at the next boot).
 USED_UNBOUND = "used"
@@ -49,7 +49,7 @@ class SessionBinding(rx.State):
     _bound_to: str = NEW_TREE
 
 
-# What signed_in_now says for a connection with neither session cookie.
+# What signed_in_as says for a connection with neither session cookie.
 SIGNED_OUT = "|"
 
 
@@ -59,9 +59,8 @@ def session_cookies_in(cookie_header: str) -> tuple[str | None, str | None]:
     return cookies.get(SESSION_COOKIE), cookies.get(staff_sessions.STAFF_COOKIE)
 
 
-def signed_in_now(cookie_header: str) -> str:
-    """The live sign-ins a Cookie header proves, as one string of token hashes ("client|staff")."""
-    client, staff = session_cookies_in(cookie_header)
+def signed_in_as(client: str | None, staff: str | None) -> str:
+    """The live sign-ins the two session cookies prove, as one string of token hashes ("client|staff")."""
     client_hash = tokens.hash_presented_token(client) if client and sessions.current_session(client) else None
     staff_hash = tokens.hash_presented_token(staff) if staff and staff_sessions.current_staff(staff) else None
     return f"{client_hash or ''}|{staff_hash or ''}"
@@ -78,9 +77,9 @@ class StateBoundToSession(Middleware):
             return None
         headers = (event.router_data or {}).get("headers") or {}
         cookie = headers.get("cookie", "") if isinstance(headers, dict) else ""
-        cookie = cookie if isinstance(cookie, str) else ""
+        client, staff = session_cookies_in(cookie if isinstance(cookie, str) else "")
         # Without a session cookie there is nothing to look up: no trip to a database thread (a visitor's page load).
-        now = await asyncio.to_thread(signed_in_now, cookie) if any(session_cookies_in(cookie)) else SIGNED_OUT
+        now = await asyncio.to_thread(signed_in_as, client, staff) if client or staff else SIGNED_OUT
         binding = await state.get_state(SessionBinding)
         if binding._bound_to != now:
             if not (whole_tree_here and binding._bound_to == NEW_TREE):
