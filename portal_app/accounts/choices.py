@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, delete, select, update
 
 from portal_app.accounts import tickets
@@ -24,6 +25,18 @@ EMAIL_SCOPE = "email"
 CHOICE_LIFETIME = timedelta(minutes=10)
 CHOOSE_LISTED = "Choose one of the accounts listed."
 CHOICE_EXPIRED = "This sign-in has expired. Please log in again."
+# Built once: every sign-in runs them (docs/extending.md, "Statements on a hot path"). Marking an account
+# leaves an Account object the caller already loaded as it was (no caller reads last_login_at after it), so
+# the ORM need not look for one to update.
+_MARK_SIGNED_IN = (
+    update(Account)
+    .where(Account.id == bindparam("account_id"))
+    .values(last_login_at=bindparam("now"))
+    .execution_options(synchronize_session=False)
+)
+_ENABLED_AMONG = select(Account.id).where(
+    col(Account.id).in_(bindparam("ids", expanding=True)), col(Account.disabled_at).is_(None)
+)
 
 
 @dataclass(frozen=True)
@@ -82,7 +95,7 @@ def summarize(session: Session, account: Account) -> AccountSummary:
 
 def mark_signed_in(session: Session, account_id: int) -> None:
     """Record that the account was just entered ("last used" on the chooser), in the caller's transaction."""
-    session.exec(update(Account).where(Account.id == account_id).values(last_login_at=clock.now()))
+    session.exec(_MARK_SIGNED_IN, params={"account_id": account_id, "now": clock.now()})
 
 
 def finish_sign_in(
@@ -103,9 +116,7 @@ def finish_sign_in(
         raise ValueError("finish_sign_in needs at least one account")
     # Disabled accounts are neither offered nor entered; if every one is disabled, the ticket below
     # is refused when redeemed and the person is told the account is disabled.
-    enabled = set(
-        session.exec(select(Account.id).where(col(Account.id).in_(account_ids), col(Account.disabled_at).is_(None)))
-    )
+    enabled = set(session.exec(_ENABLED_AMONG, params={"ids": account_ids}))
     account_ids = [account_id for account_id in account_ids if account_id in enabled] or account_ids[:1]
     next_path = safe_next_path(next_path)
     chosen = account_ids[0] if len(account_ids) == 1 else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from portal_app.accounts import choices, passwords, security_log, throttle
@@ -30,6 +31,12 @@ FAILURE_KINDS = {
     "staff": ("staff_login_failure_pair", "staff_login_failure_email_day"),
 }
 DAY = timedelta(hours=24)
+# Built once (every login reads it; docs/extending.md, "Statements on a hot path").
+_ACCOUNTS_WITH_PASSWORD = (
+    select(Account)
+    .where(Account.email == bindparam("email"), col(Account.password_hash).is_not(None))
+    .order_by(col(Account.id))
+)
 
 
 def _email_or_none(raw: object) -> str | None:
@@ -72,8 +79,7 @@ def count_failure(session: Session, email: str, ip: str = "", family: str = "cli
 
 
 def forget_failure(session: Session, counted: list[RateEvent]) -> None:
-    for event in counted:
-        throttle.cancel(session, event.id)
+    throttle.cancel(session, *(event.id for event in counted))
 
 
 def too_many_attempts(wait: timedelta) -> str:
@@ -102,13 +108,7 @@ def _accounts_with_password(email: str | None) -> list[Account]:
     if email is None:
         return []
     with db.read_session() as session:
-        return list(
-            session.exec(
-                select(Account)
-                .where(Account.email == email, col(Account.password_hash).is_not(None))
-                .order_by(col(Account.id))
-            )
-        )
+        return list(session.exec(_ACCOUNTS_WITH_PASSWORD, params={"email": email}))
 
 
 def _matching_accounts(email: str | None, password: str) -> list[Account]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, bindparam, or_
 from sqlmodel import Session, col, select
 
 from portal_app.accounts import throttle
@@ -86,19 +86,24 @@ def record(
 KNOWN_NETWORK_DAYS = 30
 
 
+# Where the email's accounts signed in from lately, newest first (built once: every password login asks).
+_RECENT_SIGN_IN_ADDRESSES = (
+    select(SecurityEvent.ip)
+    .where(
+        SecurityEvent.email == bindparam("email"),
+        SecurityEvent.kind == "signed_in",
+        SecurityEvent.created_at > bindparam("since"),
+    )
+    .order_by(col(SecurityEvent.id).desc())
+    .limit(50)
+)
+
+
 def signed_in_lately_from(session: Session, email: str, ip: str) -> bool:
     """Whether an account on `email` signed in from `ip`'s network (IPv4 address, IPv6 /64) in the last
     30 days: the person's own network, which limits meant for strangers leave alone."""
-    rows = session.exec(
-        select(SecurityEvent.ip)
-        .where(
-            SecurityEvent.email == email,
-            SecurityEvent.kind == "signed_in",
-            SecurityEvent.created_at > clock.now() - timedelta(days=KNOWN_NETWORK_DAYS),
-        )
-        .order_by(col(SecurityEvent.id).desc())
-        .limit(50)
-    ).all()
+    since = clock.now() - timedelta(days=KNOWN_NETWORK_DAYS)
+    rows = session.exec(_RECENT_SIGN_IN_ADDRESSES, params={"email": email, "since": since}).all()
     here = throttle.network(ip)
     return any(row and throttle.network(row) == here for row in rows)
 

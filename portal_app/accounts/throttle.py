@@ -10,6 +10,10 @@ A transaction that counts a limit and then records its own event must not run be
 same for the same key, or both see room: SQLite's BEGIN IMMEDIATE queues every writer anyway; on
 PostgreSQL `serialize` takes a transaction-level advisory lock per key first (every worker and machine
 shares them), in one sorted order so two transactions never wait for each other.
+
+Every login and code request runs these, so their statements are built once (module constants with bound
+parameters): SQLAlchemy then reuses the statement and its cache key instead of building both again each
+call, ~0.45 ms less a statement (docs/extending.md, "Statements on a hot path").
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import hashlib
 import math
 from datetime import datetime, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlmodel import Session, col, delete, func, select
 
 from portal_app.accounts.models import RateEvent
@@ -27,6 +31,22 @@ from portal_app.kernel.web.rate_keys import rate_key_for_ip
 
 MAX_KEY_LENGTH = 320
 MAX_KIND_LENGTH = 96  # RateEvent.kind
+
+
+# The newest events of a kind for a key in a window, newest first (retry_after).
+_RECENT = (
+    select(RateEvent.at)
+    .where(RateEvent.kind == bindparam("kind"), RateEvent.key == bindparam("key"), RateEvent.at > bindparam("since"))
+    .order_by(col(RateEvent.at).desc())
+    .limit(bindparam("limit"))
+)
+# No session holds these rows as objects (they are written and cancelled in separate transactions), so the
+# ORM need not look for them after the delete.
+_CANCEL = (
+    delete(RateEvent)
+    .where(col(RateEvent.id).in_(bindparam("ids", expanding=True)))
+    .execution_options(synchronize_session=False)
+)
 
 
 def _key(key: str) -> str:
@@ -76,20 +96,16 @@ def record(session: Session, kind: str, key: str) -> RateEvent:
     return event
 
 
-def cancel(session: Session, event_id: int) -> None:
-    """Un-count an event recorded in advance, once it turned out not to count (a login that succeeded)."""
-    session.exec(delete(RateEvent).where(RateEvent.id == event_id))
+def cancel(session: Session, *event_ids: int) -> None:
+    """Un-count events recorded in advance, once they turned out not to count (a login that succeeded)."""
+    if event_ids:
+        session.exec(_CANCEL, params={"ids": list(event_ids)})
 
 
 def retry_after(session: Session, kind: str, key: str, *, limit: int, window: timedelta) -> timedelta | None:
     """None while fewer than `limit` events fall in the window, else the wait until one leaves it."""
     now = clock.now()
-    recent = session.exec(
-        select(RateEvent.at)
-        .where(RateEvent.kind == kind, RateEvent.key == _key(key), RateEvent.at > now - window)
-        .order_by(col(RateEvent.at).desc())
-        .limit(limit)
-    ).all()
+    recent = session.exec(_RECENT, params={"kind": kind, "key": _key(key), "since": now - window, "limit": limit}).all()
     if len(recent) < limit:
         return None
     return recent[-1] + window - now

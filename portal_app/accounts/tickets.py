@@ -6,6 +6,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select, update
 
 from portal_app.accounts import sessions
@@ -20,6 +21,18 @@ CHOICE_COOKIE = "portal_choice"
 SESSION_TICKET = "session"
 SIGNUP_TICKET = "pending_signup"
 CHOICE_TICKET = "account_choice"
+# Built once: every sign-in binds its ticket (docs/extending.md, "Statements on a hot path"). The ticket was
+# written in another transaction, so no session holds it as an object for the ORM to update.
+_BIND = (
+    update(LoginTicket)
+    .where(
+        LoginTicket.token_hash == bindparam("ticket_hash"),
+        col(LoginTicket.device_hash).is_(None),
+        col(LoginTicket.used_at).is_(None),
+    )
+    .values(device_hash=bindparam("browser_hash"))
+    .execution_options(synchronize_session=False)
+)
 
 
 class AccountDisabled(Exception):
@@ -97,15 +110,7 @@ def bind_to_browser(token: object, browser_token: object) -> bool:
     if token_hash is None or browser_hash is None:
         return False
     with db.write_session() as session:
-        bound = session.exec(
-            update(LoginTicket)
-            .where(
-                LoginTicket.token_hash == token_hash,
-                col(LoginTicket.device_hash).is_(None),
-                col(LoginTicket.used_at).is_(None),
-            )
-            .values(device_hash=browser_hash)
-        )
+        bound = session.exec(_BIND, params={"ticket_hash": token_hash, "browser_hash": browser_hash})
         return bound.rowcount == 1
 
 

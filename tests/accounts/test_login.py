@@ -219,3 +219,31 @@ def test_every_matching_account_gets_its_hash_upgraded(database, frozen_clock, s
     after = accounts_for(EMAIL)
     assert [a.password_hash != b.password_hash for a, b in zip(after, before)] == [True, True, False]
     assert all(passwords.verify_password(account.password_hash, shared) for account in after[:2])
+
+
+def test_a_whole_password_login_on_every_database(shared_database):
+    """The login's statements (built once, with bound parameters) on SQLite and PostgreSQL alike: wrong
+    passwords count, a right one cancels what it counted in advance and marks the account used, its ticket
+    binds to one browser only, and two accounts with the password go to the chooser."""
+    sign_up(EMAIL)
+    for _ in range(4):
+        failure(password="wrong-password-1")
+    for _ in range(3):
+        ticket = password_login(email=EMAIL, password=PASSWORD, ip=IP)
+    [account] = accounts_for(EMAIL)
+    assert account.last_login_at is not None
+    assert tickets.bind_to_browser(ticket, "b" * 43) is True
+    assert tickets.bind_to_browser(ticket, "c" * 43) is False  # already bound: another browser cannot take it
+    assert tickets.redeem_ticket(ticket, user_agent="pytest", ip=IP, browser_token="b" * 43).account_id == account.id
+    # The three right passwords left the four wrong ones' count as it was: one more wrong one is the fifth.
+    assert failure(password="wrong-password-1").message == INCORRECT
+    assert failure().message == "Too many attempts. Try again in 15 minutes."
+
+    with db.write_session() as session:
+        session.get(Business, BUSINESS_ID).allow_duplicate_contacts = True
+    sign_up("bo@example.com", full_name="Work")
+    sign_up("bo@example.com", full_name="Home")
+    chooser = password_login(email="bo@example.com", password=PASSWORD, ip="198.51.100.9")
+    assert tickets.bind_to_browser(chooser, "b" * 43) is True
+    grant = tickets.redeem_ticket(chooser, user_agent="pytest", ip="198.51.100.9", browser_token="b" * 43)
+    assert grant.name == tickets.CHOICE_COOKIE and grant.account_id is None
