@@ -107,6 +107,15 @@ def _email_address(value: str) -> str:
     return value
 
 
+def usable_cpus() -> int:
+    """The CPUs this process may run on: a taskset, or a container limited to some CPUs (a cpuset), allows
+    fewer than the machine has, and two argon2 hashes sharing one CPU finish later than one after the other."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
 def default_db_url() -> str:
     return f"sqlite:///{PROJECT_DIR / 'portal.db'}"
 
@@ -178,9 +187,9 @@ class Settings(BaseSettings):
     argon2_parallelism: Annotated[int, _whole_number(1, ARGON2_MAX_PARALLELISM)] = Field(
         4, validation_alias="PORTAL_ARGON2_PARALLELISM"
     )
-    # At most this many argon2 computations at once per server process (the rest queue): one per CPU.
+    # At most this many argon2 computations at once per server process (the rest queue): one per CPU it may use.
     password_hashing_threads: AtLeastOne = Field(
-        default_factory=lambda: os.cpu_count() or 1, validation_alias="PORTAL_PASSWORD_HASHING_THREADS"
+        default_factory=usable_cpus, validation_alias="PORTAL_PASSWORD_HASHING_THREADS"
     )
     # Email delivery
     email_poll_seconds: AtLeastZero = Field(2, validation_alias="PORTAL_EMAIL_POLL_SECONDS")

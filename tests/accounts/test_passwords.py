@@ -3,6 +3,8 @@ bounded pool every hash and check of the process runs on."""
 
 import asyncio
 import os
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -183,7 +185,7 @@ def test_a_burst_of_hashing_runs_at_most_the_configured_number_at_once(settings_
 
 
 def test_the_pool_size_is_a_setting_with_one_thread_per_cpu_by_default(settings_env):
-    assert get_settings().password_hashing_threads == (os.cpu_count() or 1)
+    assert get_settings().password_hashing_threads == len(os.sched_getaffinity(0))
     settings_env(PORTAL_PASSWORD_HASHING_THREADS="0")
     with pytest.raises(SettingsError, match="PORTAL_PASSWORD_HASHING_THREADS must be a whole number of at least 1"):
         get_settings()
@@ -256,3 +258,13 @@ def test_hashes_run_at_a_lower_cpu_priority_than_the_event_loop(settings_env):
     assert in_pool == min(19, caller + passwords.HASHING_NICENESS)
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == caller  # the caller's own is untouched
     assert passwords.verify_password(passwords.hash_password(PASSWORD), PASSWORD)
+
+
+def test_a_server_allowed_fewer_cpus_than_the_machine_has_hashes_on_that_many_threads():
+    """Under a taskset or a container's cpuset the process may use one CPU of several: two hashes at once
+    would share it and both finish later, so the pool follows the CPUs the process may use."""
+    pinned = f"import os; os.sched_setaffinity(0, {{{min(os.sched_getaffinity(0))}}}); " + (
+        "from portal_app.kernel.settings import get_settings; print(get_settings().password_hashing_threads)"
+    )
+    done = subprocess.run([sys.executable, "-c", pinned], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.strip() == "1"
