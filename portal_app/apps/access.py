@@ -48,6 +48,9 @@ class AccessDecision:
 
 
 ALLOWED = AccessDecision(allowed=True)
+# What principal_for_token reads with the session, in its one statement: the business's row and the profile
+# (one constant, so the statement is built once: kernel/sessions.lookup).
+_BUSINESS_AND_PROFILE = ((Business, Business.id == BUSINESS_ID), (Profile, Profile.account_id == Account.id))
 
 
 def missing_profile_fields(account: Account, profile: Profile | None, required: tuple[str, ...]) -> tuple[str, ...]:
@@ -104,9 +107,7 @@ def principal_for_token(token: object) -> Principal | None:
     """
     with db.read_session() as session:
         # The business's row and the profile come with the session's own statement: two statements in all.
-        found = sessions.lookup(
-            session, token, also=((Business, Business.id == BUSINESS_ID), (Profile, Profile.account_id == Account.id))
-        )
+        found = sessions.lookup(session, token, also=_BUSINESS_AND_PROFILE)
         if found is None:
             return None
         row, account, business_row, profile = found

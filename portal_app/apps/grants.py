@@ -6,6 +6,7 @@ app's own "granted"/"revoked" hooks run in it too (see hooks.py).
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from portal_app.apps import hooks, registry
@@ -95,10 +96,13 @@ def revoke_app(session: Session, *, account_id: int, app_key: str) -> bool:
     return True
 
 
+# Built once: every signed-in event's principal reads it (docs/extending.md, "Statements on a hot path").
+_ROLES_OF = select(AppGrant.app_key, AppGrant.role).where(AppGrant.account_id == bindparam("account_id"))
+
+
 def granted_roles(session: Session, account_id: int) -> dict[str, str | None]:
     """app key -> role of every grant the account itself has (not the apps the business gives everyone)."""
-    rows = session.exec(select(AppGrant.app_key, AppGrant.role).where(AppGrant.account_id == account_id))
-    return {key: role for key, role in rows}
+    return {key: role for key, role in session.exec(_ROLES_OF, params={"account_id": account_id})}
 
 
 def granted_keys(session: Session, account_id: int) -> set[str]:

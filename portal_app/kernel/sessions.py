@@ -8,11 +8,13 @@ SessionKind; accounts/sessions.py (clients) and admin/staff_sessions.py (staff) 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, delete, select, update
 
 from portal_app.kernel import clock, db, tokens
@@ -88,11 +90,19 @@ def lookup(
     token_hash = tokens.hash_presented_token(token)
     if token_hash is None:
         return None
+    row = session.exec(_lookup_statement(kind, tuple(also)), params={"token_hash": token_hash}).first()
+    return None if row is None else tuple(row)
+
+
+@functools.lru_cache(maxsize=64)
+def _lookup_statement(kind: SessionKind, also: tuple[tuple[type, Any], ...]):
+    """lookup()'s statement, built once per kind and `also` (every signed-in event runs one; docs/extending.md,
+    "Statements on a hot path"). An ON clause is known by identity: a caller passes the same `also` each
+    time (a module constant), or its statement is built again."""
     statement = select(kind.table, kind.owner_table).join(kind.owner_table, kind.owner_table.id == kind.owner)
     for model, on in also:
         statement = statement.add_columns(model).outerjoin(model, on)
-    row = session.exec(statement.where(kind.table.token_hash == token_hash)).first()
-    return None if row is None else tuple(row)
+    return statement.where(kind.table.token_hash == bindparam("token_hash"))
 
 
 def confirm(kind: SessionKind, row, owner) -> bool:
