@@ -7,12 +7,12 @@ from datetime import timedelta
 
 import pytest
 from argon2 import extract_parameters
-from sqlmodel import select
+from sqlmodel import col, select
 
-from portal_app.accounts import locks, passwords, sessions, tickets
+from portal_app.accounts import locks, passwords, security_log, sessions, tickets
 from portal_app.accounts.errors import LoginFailed
 from portal_app.accounts.login import password_login
-from portal_app.accounts.models import UserSession
+from portal_app.accounts.models import RateEvent, UserSession
 from portal_app.admin import audit, contacts
 from portal_app.business.models import BUSINESS_ID, Business
 from portal_app.kernel import db
@@ -235,6 +235,13 @@ def test_a_whole_password_login_on_every_database(shared_database):
     assert tickets.bind_to_browser(ticket, "b" * 43) is True
     assert tickets.bind_to_browser(ticket, "c" * 43) is False  # already bound: another browser cannot take it
     assert tickets.redeem_ticket(ticket, user_agent="pytest", ip=IP, browser_token="b" * 43).account_id == account.id
+    with db.read_session() as session:
+        # Each right password cancelled both events it counted in advance (for the network and for the day).
+        counted = session.exec(select(RateEvent.kind).where(col(RateEvent.kind).startswith("login_failure"))).all()
+        assert sorted(counted) == ["login_failure_email_day"] * 4 + ["login_failure_pair"] * 4
+        # The redeemed session was signed in from IP's network: the daily ceiling leaves that network alone.
+        assert security_log.signed_in_lately_from(session, EMAIL, IP) is True
+        assert security_log.signed_in_lately_from(session, EMAIL, "192.0.2.200") is False
     # The three right passwords left the four wrong ones' count as it was: one more wrong one is the fifth.
     assert failure(password="wrong-password-1").message == INCORRECT
     assert failure().message == "Too many attempts. Try again in 15 minutes."
