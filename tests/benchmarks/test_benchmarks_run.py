@@ -37,6 +37,12 @@ def test_the_argon2_benchmark_measures_in_the_process_environment_the_server_get
     assert "verify: median of 20:" in out
 
 
+def test_the_login_steps_benchmark_counts_a_logins_and_a_principals_statements():
+    out = run("login_steps.py", "--logins", "5", "--principals", "20")
+    assert "password login's database steps:" in out and "13 statements" in out
+    assert "principal_for_token:" in out and "2 statements" in out
+
+
 def test_the_courses_benchmark_runs_on_a_small_course_population():
     out = run("courses_scale.py", "--members", "40", "--rounds", "2", "--sqlite-only")
     assert "full scans of a big table (lessoncompletion, enrolment, account, activity, certificate): none" in out
