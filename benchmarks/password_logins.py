@@ -217,8 +217,6 @@ def main() -> None:
             f" measured flat out on every core: {args.limit[2]:.1f}/s"
         )
         results = asyncio.run(measure(portal, args))
-        if args.pin:
-            os.sched_setaffinity(0, set(cpus))  # argon2_limit pins itself to the server's CPU again
         args.limit_after = argon2_limit(cpus=server_cpus)  # the server is idle again: the same measurement
         args.cores = len(server_cpus or cpus)
         report(args, *results)
