@@ -19,11 +19,13 @@ def _account_card(account) -> rx.Component:
                 spacing="1",
                 align="start",
             ),
-            rx.spacer(),
+            # Pushed to the right edge whether it shares the details' line or wraps below them (a spacer
+            # would stay on the first line when the details leave room for it, and the button go left).
             rx.button(
                 "Continue",
                 aria_label="Continue as " + account["name"],
                 size="3",
+                margin_left="auto",
                 on_click=AccountChoiceState.choose(account["id"]),
             ),
             align="center",
