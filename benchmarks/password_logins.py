@@ -131,12 +131,14 @@ async def measure(portal: ServedPortal, args: argparse.Namespace) -> tuple[float
     alone = Tally()
     until = time.monotonic() + args.seconds / 2
     with no_collector_pauses_here():
+        cpu_before, started = portal.cpu(), time.monotonic()
         await asyncio.gather(
             *(
                 busy(portal.url, boot, [cookie], address_of(n + 1), alone, until, args.pace)
                 for n, (_, cookie) in enumerate(members)
             )
         )
+        args.busy_cores = (portal.cpu() - cpu_before) / (time.monotonic() - started)
 
     during, logins = Tally(), Tally()
     until = time.monotonic() + args.seconds
@@ -170,6 +172,14 @@ def report(args: argparse.Namespace, took: float, cores: float, logins: Tally, a
         f" cores / verify time); login p50 {percentile(logins.latencies['password login'], 0.5):.0f} ms,"
         f" p99 {percentile(logins.latencies['password login'], 0.99):.0f} ms; errors {len(logins.errors)};"
         f" server CPU {cores:.2f} cores"
+    )
+    # What the login path itself costs beside the hash: the limit on the CPU the busy clients leave (what they
+    # used alone), against which the logins would be at 100% if a login cost the server nothing but its hash.
+    left = max(0.0, 1 - args.busy_cores / args.cores)
+    print(
+        f"  the busy clients alone used {args.busy_cores:.2f} of the server's {args.cores} core(s): the CPU they"
+        f" leave hashes {flat_out * left:.1f}/s; the logins reached {done / took / (flat_out * left) * 100:.0f}% of"
+        " that (the rest is each login's own page load, database steps and network)"
     )
     for error in sorted(set(logins.errors))[:3]:
         print(f"  error: {error}")

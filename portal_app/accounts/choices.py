@@ -106,11 +106,13 @@ def finish_sign_in(
     auth_method: str,
     peer_scope: str,
     next_path: str,
+    browser_token: object = None,
 ) -> str:
     """The ticket that completes a successful sign-in, inside the caller's transaction.
 
     One account: a session ticket. Several: the remembered account if it is among them, else a
-    ticket for the chooser at /accounts. An account entered here is marked as just used.
+    ticket for the chooser at /accounts. An account entered here is marked as just used. With
+    `browser_token` the ticket is bound to that browser as it is written (tickets.bind_to_browser).
     """
     if not account_ids:
         raise ValueError("finish_sign_in needs at least one account")
@@ -127,7 +129,12 @@ def finish_sign_in(
     if chosen is not None:
         mark_signed_in(session, chosen)
         return tickets.issue_session_ticket(
-            session, account_id=chosen, auth_method=auth_method, next_path=next_path, peer_scope=peer_scope
+            session,
+            account_id=chosen,
+            auth_method=auth_method,
+            next_path=next_path,
+            peer_scope=peer_scope,
+            browser_token=browser_token,
         )
     now = clock.now()
     choice = AccountChoice(
@@ -140,7 +147,7 @@ def finish_sign_in(
     )
     session.add(choice)
     session.flush()
-    return tickets.issue_choice_ticket(session, account_choice_id=choice.id)
+    return tickets.issue_choice_ticket(session, account_choice_id=choice.id, browser_token=browser_token)
 
 
 def _remember(session: Session, *, email: str, account_id: int) -> None:

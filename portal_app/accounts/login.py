@@ -150,8 +150,19 @@ def _refused(address: str | None, client_ip: str) -> LoginFailed:
     return LoginFailed(INCORRECT)
 
 
+def _begin_and_read(email: object, password: object, ip: object):
+    """`_begin`, then the accounts with a password on the email: one trip to a thread for both."""
+    client_ip, address, secret, failure = _begin(email, password, ip)
+    return client_ip, address, secret, failure, _accounts_with_password(address)
+
+
 def _finish(
-    address: str, matches: list[Account], upgrades: list[str | None], failure: list[RateEvent], next_path: object
+    address: str,
+    matches: list[Account],
+    upgrades: list[str | None],
+    failure: list[RateEvent],
+    next_path: object,
+    browser_token: object = None,
 ) -> str:
     with db.write_session() as session:
         forget_failure(session, failure)
@@ -165,15 +176,20 @@ def _finish(
             auth_method="password",
             peer_scope=choices.scope_of_ids(account_ids),
             next_path=next_path,
+            browser_token=browser_token,
         )
 
 
-def password_login(*, email: object, password: object, ip: object, next_path: object = "/") -> str:
+def password_login(
+    *, email: object, password: object, ip: object, next_path: object = "/", browser_token: object = None
+) -> str:
     """Check email and password; returns a ticket that leads to next_path (on this site only).
 
     One matching account: a session ticket. Several accounts on the email with this password: a
     ticket for the chooser, which offers only those (unless one of them is the remembered choice).
     Raises LoginFailed: "Email or password is incorrect." or, when throttled, when to try again.
+    With browser_token (the binding cookie of the browser that asked) the ticket is bound to it as it is
+    written, in the same transaction; else tickets.bind_to_browser must bind it before it can be redeemed.
     Blocks the calling thread while argon2 waits for the hashing pool: pages use password_login_async.
     """
     client_ip, address, secret, failure = _begin(email, password, ip)
@@ -181,14 +197,16 @@ def password_login(*, email: object, password: object, ip: object, next_path: ob
     if not matches:
         raise _refused(address, client_ip)
     upgrades = [passwords.upgraded_hash(account.password_hash, secret) for account in matches]
-    return _finish(address, matches, upgrades, failure, next_path)
+    return _finish(address, matches, upgrades, failure, next_path, browser_token)
 
 
-async def password_login_async(*, email: object, password: object, ip: object, next_path: object = "/") -> str:
-    """password_login for the event loop: the database steps run in threads, and argon2 queues for the hashing
-    pool without holding one, so a burst of logins leaves threads for everyone else's events."""
-    client_ip, address, secret, failure = await asyncio.to_thread(_begin, email, password, ip)
-    accounts = await asyncio.to_thread(_accounts_with_password, address)
+async def password_login_async(
+    *, email: object, password: object, ip: object, next_path: object = "/", browser_token: object = None
+) -> str:
+    """password_login for the event loop: the database steps run in threads (two trips: before the hash and
+    after it), and argon2 queues for the hashing pool without holding one, so a burst of logins leaves threads
+    for everyone else's events."""
+    client_ip, address, secret, failure, accounts = await asyncio.to_thread(_begin_and_read, email, password, ip)
     if not accounts:
         await passwords.burn_equal_work_async(secret)
     # Every account is checked, even after a match, so the answer never depends on which one matched.
@@ -199,4 +217,4 @@ async def password_login_async(*, email: object, password: object, ip: object, n
         await passwords.hash_password_async(secret) if passwords.needs_rehash(account.password_hash) else None
         for account in matches
     ]
-    return await asyncio.to_thread(_finish, address, matches, upgrades, failure, next_path)
+    return await asyncio.to_thread(_finish, address, matches, upgrades, failure, next_path, browser_token)

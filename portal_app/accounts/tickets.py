@@ -51,12 +51,16 @@ class CookieGrant:
     account_id: int | None = None
 
 
-def _issue(session: Session, **fields) -> str:
+def _issue(session: Session, browser_token: object = None, **fields) -> str:
+    """A new ticket row; with `browser_token` (the binding cookie of the browser that asked) it is bound to that
+    browser as it is written, as `bind_to_browser` would bind it after (an unusable token leaves it unbound, and an
+    unbound ticket redeems nowhere)."""
     now = clock.now()
     token = tokens.new_token()
     session.add(
         LoginTicket(
             token_hash=tokens.hash_token(token),
+            device_hash=tokens.hash_presented_token(browser_token) if browser_token is not None else None,
             created_at=now,
             expires_at=now + timedelta(seconds=get_settings().login_ticket_seconds),
             **fields,
@@ -73,13 +77,16 @@ def issue_session_ticket(
     next_path: object,
     peer_scope: str = "",
     session_ends_at: datetime | None = None,
+    browser_token: object = None,
 ) -> str:
     """A ticket that becomes a new session for the account, then sends the browser to next_path.
 
-    peer_scope says which other accounts on the same email the session may switch to (see choices).
+    peer_scope says which other accounts on the same email the session may switch to (see choices);
+    browser_token binds it to the browser that asked as it is written (else `bind_to_browser` must).
     """
     return _issue(
         session,
+        browser_token,
         kind=SESSION_TICKET,
         account_id=account_id,
         auth_method=auth_method,
@@ -89,9 +96,11 @@ def issue_session_ticket(
     )
 
 
-def issue_choice_ticket(session: Session, *, account_choice_id: int) -> str:
+def issue_choice_ticket(session: Session, *, account_choice_id: int, browser_token: object = None) -> str:
     """A ticket that becomes the cookie tying this browser to its pending account choice (/accounts)."""
-    return _issue(session, kind=CHOICE_TICKET, account_choice_id=account_choice_id, next_path="/accounts")
+    return _issue(
+        session, browser_token, kind=CHOICE_TICKET, account_choice_id=account_choice_id, next_path="/accounts"
+    )
 
 
 def issue_signup_ticket(session: Session, *, pending_signup_id: int) -> str:

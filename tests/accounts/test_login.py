@@ -235,6 +235,11 @@ def test_a_whole_password_login_on_every_database(shared_database):
     assert tickets.bind_to_browser(ticket, "b" * 43) is True
     assert tickets.bind_to_browser(ticket, "c" * 43) is False  # already bound: another browser cannot take it
     assert tickets.redeem_ticket(ticket, user_agent="pytest", ip=IP, browser_token="b" * 43).account_id == account.id
+    # Bound as it is written (what the login page does): only that browser may redeem it.
+    bound = password_login(email=EMAIL, password=PASSWORD, ip=IP, browser_token="d" * 43)
+    assert tickets.bind_to_browser(bound, "c" * 43) is False
+    assert tickets.redeem_ticket(bound, user_agent="pytest", ip=IP, browser_token="c" * 43) is None
+    assert tickets.redeem_ticket(bound, user_agent="pytest", ip=IP, browser_token="d" * 43).account_id == account.id
     with db.read_session() as session:
         # Each right password cancelled both events it counted in advance (for the network and for the day).
         counted = session.exec(select(RateEvent.kind).where(col(RateEvent.kind).startswith("login_failure"))).all()
@@ -250,7 +255,7 @@ def test_a_whole_password_login_on_every_database(shared_database):
         session.get(Business, BUSINESS_ID).allow_duplicate_contacts = True
     sign_up("bo@example.com", full_name="Work")
     sign_up("bo@example.com", full_name="Home")
-    chooser = password_login(email="bo@example.com", password=PASSWORD, ip="198.51.100.9")
-    assert tickets.bind_to_browser(chooser, "b" * 43) is True
+    chooser = password_login(email="bo@example.com", password=PASSWORD, ip="198.51.100.9", browser_token="b" * 43)
+    assert tickets.bind_to_browser(chooser, "c" * 43) is False
     grant = tickets.redeem_ticket(chooser, user_agent="pytest", ip="198.51.100.9", browser_token="b" * 43)
     assert grant.name == tickets.CHOICE_COOKIE and grant.account_id is None

@@ -85,13 +85,14 @@ class LoginState(PortalState):
                 password=form_text(form_data, "password"),
                 ip=self._client_ip(),
                 next_path=self._next,
+                browser_token=self._cookie(DEVICE_COOKIE),
             )
         except login.LoginFailed as failure:
             self.error = failure.message
             return
         finally:
             self.busy = False
-        yield await self._through_ticket(ticket)
+        yield self._to_bound_ticket(ticket)
 
     @rx.event
     async def send_code(self, form_data: dict):

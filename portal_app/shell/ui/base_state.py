@@ -149,6 +149,11 @@ class PortalState(rx.State):
     async def _through_ticket(self, ticket: str):
         """Bind a one-time ticket to this browser, then send it to the route that trades it for a cookie."""
         await asyncio.to_thread(tickets.bind_to_browser, ticket, self._cookie(DEVICE_COOKIE))
+        return self._to_bound_ticket(ticket)
+
+    @staticmethod
+    def _to_bound_ticket(ticket: str):
+        """Send a ticket already bound to this browser to the route that trades it for a cookie."""
         return full_page_load(f"/auth/ticket?t={quote(ticket)}")
 
     async def _load_business_name(self) -> None:

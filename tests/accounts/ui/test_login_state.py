@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 import pytest
 from sqlmodel import select
 
@@ -10,7 +12,9 @@ from portal_app.accounts.login import INCORRECT
 from portal_app.accounts.models import Account, LoginTicket
 from portal_app.accounts.ui.login_state import LoginState
 from portal_app.kernel import db
+from portal_app.kernel.web.middleware import DEVICE_COOKIE
 from tests.support.accounts import PASSWORD, sign_up
+from tests.support.browser import TEST_BROWSER
 from tests.support.hostile_input import (
     NOT_A_FORM,
     NOT_A_STRING,
@@ -66,6 +70,32 @@ async def test_the_right_password_hands_out_a_session_ticket(pipeline, caplog, a
     assert state.error == "" and state.busy is False
     assert row_counts()["LoginTicket"] == before["LoginTicket"] + 1
     assert [script for script in client.scripts() if "/auth/ticket?t=" in script]
+
+
+def ticket_in(client) -> str:
+    [script] = [script for script in client.scripts() if "/auth/ticket?t=" in script]
+    return unquote(script.split("/auth/ticket?t=", 1)[1].split("'", 1)[0].split('"', 1)[0])
+
+
+async def test_the_ticket_is_bound_to_the_browser_that_logged_in(pipeline, caplog, account):
+    """The login writes its ticket bound to the page's browser (its binding cookie), in the login's own
+    transaction: that browser redeems it, another cannot bind or redeem it; a page without the cookie gets a
+    ticket that redeems nowhere."""
+    client = await pipeline.connect("/login", cookie=f"{DEVICE_COOKIE}={TEST_BROWSER}")
+    await client.send(LoginState.submit, {"form_data": GOOD})
+    assert_nothing_crashed(pipeline, caplog)
+    ticket = ticket_in(client)
+    other = "another-browser-binding-token-0123456789ab"
+    assert tickets.bind_to_browser(ticket, other) is False
+    assert tickets.redeem_ticket(ticket, user_agent="pytest", ip="203.0.113.9", browser_token=other) is None
+    grant = tickets.redeem_ticket(ticket, user_agent="pytest", ip="203.0.113.9", browser_token=TEST_BROWSER)
+    assert grant is not None and grant.account_id == account
+
+    client = await pipeline.connect("/login")
+    await client.send(LoginState.submit, {"form_data": GOOD})
+    unbound = ticket_in(client)
+    for browser in (TEST_BROWSER, "", None):
+        assert tickets.redeem_ticket(unbound, user_agent="pytest", ip="203.0.113.9", browser_token=browser) is None
 
 
 async def test_extra_keys_in_the_form_are_ignored(pipeline, caplog, account):
