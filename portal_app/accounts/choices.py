@@ -18,6 +18,7 @@ from portal_app.accounts import tickets
 from portal_app.accounts.models import Account, AccountChoice, AccountPreference
 from portal_app.accounts.validation import safe_next_path
 from portal_app.apps import grants
+from portal_app.business.models import BUSINESS_ID, Business
 from portal_app.kernel import clock, db, tokens
 from portal_app.kernel.errors import FieldError
 
@@ -84,11 +85,14 @@ def accounts_in_scope(session: Session, *, email: str, peer_scope: str) -> list[
 
 
 def summarize(session: Session, account: Account) -> AccountSummary:
+    """One account as the chooser and the account menu show it: its apps are those granted to it that the
+    business has switched on (an app switched off is in no switcher, so naming it would mislead)."""
+    business = session.get(Business, BUSINESS_ID)
     return AccountSummary(
         id=account.id,
         full_name=account.full_name,
         created_at=account.created_at,
-        app_titles=tuple(grants.app_titles(session, account.id)),
+        app_titles=tuple(grants.app_titles(session, account.id, among=business.enabled_apps if business else ())),
         last_used_at=account.last_login_at,
     )
 

@@ -6,6 +6,8 @@ app's own "granted"/"revoked" hooks run in it too (see hooks.py).
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
@@ -110,7 +112,10 @@ def granted_keys(session: Session, account_id: int) -> set[str]:
     return set(granted_roles(session, account_id))
 
 
-def app_titles(session: Session, account_id: int) -> list[str]:
-    """The titles of the apps the account was granted, in switcher order."""
+def app_titles(session: Session, account_id: int, *, among: Collection[str] | None = None) -> list[str]:
+    """The titles of the apps the account was granted, in switcher order; with `among`, only the granted apps
+    whose keys it holds (the apps the business has switched on, say)."""
     keys = granted_keys(session, account_id)
+    if among is not None:
+        keys &= set(among)
     return [app.title for app in registry.all_apps() if app.key in keys]

@@ -12,6 +12,7 @@ from portal_app.accounts.errors import LoginFailed
 from portal_app.accounts.login import password_login
 from portal_app.accounts.models import AccountChoice, AccountPreference
 from portal_app.apps import grants
+from portal_app.business.models import BUSINESS_ID, Business
 from portal_app.kernel import db
 from portal_app.kernel.errors import FieldError
 from tests.support.accounts import IP, begin_signup, latest_code, sign_up
@@ -77,6 +78,23 @@ def test_several_matches_open_the_chooser_with_only_the_matches(database, frozen
     info = sessions.current_session(grant.value)
     assert (info.account_id, info.auth_method, grant.next_path) == (chosen.id, "password", "/apps/courses")
     assert choices.ids_of_scope(info.peer_scope) == {accounts[index].id for index in matching}
+
+
+def test_the_chooser_names_only_the_apps_the_business_has_switched_on(database, frozen_clock):
+    """An app the business switched off is in nobody's switcher, so the chooser does not name it either;
+    switched on again, it is back."""
+    first, _ = make_accounts(frozen_clock, [SHARED] * 2)
+    with db.write_session() as session:
+        grants.grant_app(session, account_id=first.id, app_key="courses")
+        grants.grant_app(session, account_id=first.id, app_key="notes")
+        business = session.get(Business, BUSINESS_ID)
+        business.enabled_apps = ["courses", "communities"]
+    apps = {account.id: account.app_titles for account in choices.choice_view(choice_token(login(SHARED))).accounts}
+    assert apps[first.id] == ("Membership Courses",)
+    with db.write_session() as session:
+        session.get(Business, BUSINESS_ID).enabled_apps = ["courses", "communities", "notes"]
+    apps = {account.id: account.app_titles for account in choices.choice_view(choice_token(login(SHARED))).accounts}
+    assert apps[first.id] == ("Membership Courses", "Notes")
 
 
 def test_the_chooser_shows_name_creation_apps_and_last_use(database, frozen_clock):
