@@ -8,6 +8,7 @@ on the email; a password sign-in only the accounts whose password matched. That 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -84,15 +85,18 @@ def accounts_in_scope(session: Session, *, email: str, peer_scope: str) -> list[
     return [account for account in accounts if account.id in allowed]
 
 
-def summarize(session: Session, account: Account) -> AccountSummary:
+def summarize(session: Session, account: Account, enabled_apps: Collection[str] | None = None) -> AccountSummary:
     """One account as the chooser and the account menu show it: its apps are those granted to it that the
-    business has switched on (an app switched off is in no switcher, so naming it would mislead)."""
-    business = session.get(Business, BUSINESS_ID)
+    business has switched on (an app switched off is in no switcher, so naming it would mislead);
+    `enabled_apps` when the caller has the business's settings, else they are read."""
+    if enabled_apps is None:
+        business = session.get(Business, BUSINESS_ID)
+        enabled_apps = business.enabled_apps or () if business is not None else ()
     return AccountSummary(
         id=account.id,
         full_name=account.full_name,
         created_at=account.created_at,
-        app_titles=tuple(grants.app_titles(session, account.id, among=business.enabled_apps if business else ())),
+        app_titles=tuple(grants.app_titles(session, account.id, among=enabled_apps)),
         last_used_at=account.last_login_at,
     )
 

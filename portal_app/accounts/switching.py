@@ -7,6 +7,8 @@ account with another email. Each switch ends the current session and starts a ne
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlmodel import delete
 
 from portal_app.accounts import choices, sessions, tickets
@@ -28,13 +30,16 @@ def _peers(session, info: sessions.SessionInfo) -> list[Account]:
     return [account for account in in_scope if account.id != current.id]
 
 
-def switchable_accounts(signed_in: sessions.SessionInfo | None) -> list[choices.AccountSummary]:
-    """The other accounts on the signed-in account's email this session (the Principal's) may switch to."""
+def switchable_accounts(
+    signed_in: sessions.SessionInfo | None, enabled_apps: Collection[str] | None = None
+) -> list[choices.AccountSummary]:
+    """The other accounts on the signed-in account's email this session (the Principal's) may switch to
+    (`enabled_apps`: the business's, when the caller has read them; see choices.summarize)."""
     if not isinstance(signed_in, sessions.SessionInfo):
         return []
     info = signed_in
     with db.read_session() as session:
-        return [choices.summarize(session, account) for account in _peers(session, info)]
+        return [choices.summarize(session, account, enabled_apps) for account in _peers(session, info)]
 
 
 def switch_account(

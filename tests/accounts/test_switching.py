@@ -7,7 +7,11 @@ import pytest
 
 from portal_app.accounts import choices, lookup, sessions, switching
 from portal_app.accounts.login import password_login
+from portal_app.apps import grants
+from portal_app.business.models import BUSINESS_ID, Business
+from portal_app.kernel import db
 from portal_app.kernel.errors import FieldError
+from portal_app.shell.ui.session_state import _principal_and_peers
 from tests.support.accounts import IP, accounts_for, sign_up
 from tests.support.shared_email import EMAIL, choice_token, make_accounts, redeem, session_token, signed_in
 
@@ -149,3 +153,24 @@ def test_switching_keeps_the_sign_ins_absolute_end(database, frozen_clock):
     assert signed_in(token) == first.id
     frozen_clock.advance(hours=1, seconds=1)
     assert signed_in(token) is None
+
+
+def test_the_account_menu_names_only_the_apps_the_business_has_switched_on(database, frozen_clock):
+    """What a page load's top bar lists for each other account: its granted apps that are switched on (an
+    app switched off is in no switcher), from the business settings the page load's principal holds."""
+    first, second = make_accounts(frozen_clock, [SHARED, SHARED])
+    with db.write_session() as session:
+        grants.grant_app(session, account_id=second.id, app_key="courses")
+        grants.grant_app(session, account_id=second.id, app_key="notes")
+        session.get(Business, BUSINESS_ID).enabled_apps = ["courses", "communities"]
+    token = session_token(sign_up(EMAIL, full_name="Account 3", password="third-password-33"))
+    principal, peers = _principal_and_peers(token)
+    assert principal is not None
+    assert {peer.id: peer.app_titles for peer in peers} == {first.id: (), second.id: ("Membership Courses",)}
+    with db.write_session() as session:
+        session.get(Business, BUSINESS_ID).enabled_apps = ["courses", "notes"]
+    _, peers = _principal_and_peers(token)
+    assert {peer.id: peer.app_titles for peer in peers} == {
+        first.id: (),
+        second.id: ("Membership Courses", "Notes"),
+    }
