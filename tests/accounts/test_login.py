@@ -247,7 +247,7 @@ def test_a_whole_password_login_on_every_database(shared_database):
         # The redeemed session was signed in from IP's network: the daily ceiling leaves that network alone.
         assert security_log.signed_in_lately_from(session, EMAIL, IP) is True
         assert security_log.signed_in_lately_from(session, EMAIL, "192.0.2.200") is False
-    # The three right passwords left the four wrong ones' count as it was: one more wrong one is the fifth.
+    # The right passwords left the four wrong ones' count as it was: one more wrong one is the fifth.
     assert failure(password="wrong-password-1").message == INCORRECT
     assert failure().message == "Too many attempts. Try again in 15 minutes."
 

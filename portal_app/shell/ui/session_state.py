@@ -24,11 +24,9 @@ from portal_app.shell.ui.formatting import account_rows
 def _principal_and_peers(token: str):
     """Who is asking and the accounts they may switch to, in one trip to a worker thread (every page load)."""
     principal = access.principal_for_token(token)
-    return (
-        (principal, switching.switchable_accounts(principal.session, principal.business.enabled_apps))
-        if principal
-        else (None, [])
-    )
+    if principal is None:
+        return None, []
+    return principal, switching.switchable_accounts(principal.session, principal.business.enabled_apps)
 
 
 class SessionState(PortalState):
